@@ -1,0 +1,149 @@
+"""What a product line declares: the profile it asks for, the terms it expects, the criteria it
+ranks on, its eligibility rules and its texts. The ranking engine, the audit log and the provider
+framework only ever see a product line through this interface."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from flask_wtf import FlaskForm
+
+Direction = Literal["lower", "higher"]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One thing offers are ranked on, with the fixed reference scale its value is read against.
+
+    A value equal to `worst` contributes 0 and one equal to `best` contributes the full weight;
+    values outside the scale extrapolate linearly, so the scale never depends on which other
+    offers are in the list.
+    """
+
+    key: str
+    label: str
+    direction: Direction
+    unit: str
+    worst: Decimal
+    best: Decimal
+    description: str
+    money: bool = False
+    format: Callable[[Decimal], str] = field(default=lambda value: str(value), compare=False)
+
+    def __post_init__(self) -> None:
+        if self.worst == self.best:
+            raise ValueError(f"criterion {self.key}: worst and best must differ")
+        if (self.direction == "lower") != (self.worst > self.best):
+            raise ValueError(f"criterion {self.key}: scale does not match direction {self.direction}")
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "direction": self.direction,
+            "unit": self.unit,
+            "worst": str(self.worst),
+            "best": str(self.best),
+        }
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    label: str
+    description: str
+    weights: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A quote the product line has checked and measured: either eligible with its criterion
+    values, or excluded with the reason in words the customer understands."""
+
+    values: Mapping[str, Decimal] | None
+    exclusion: str | None = None
+    facts: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def eligible(cls, values: Mapping[str, Decimal], facts: Mapping[str, str]) -> Assessment:
+        return cls(values=dict(values), exclusion=None, facts=dict(facts))
+
+    @classmethod
+    def excluded(cls, reason: str, facts: Mapping[str, str]) -> Assessment:
+        return cls(values=None, exclusion=reason, facts=dict(facts))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the results table: the fact shown, and an optional smaller second line."""
+
+    label: str
+    fact: str
+    detail: str | None = None
+    detail_prefix: str = ""
+    numeric: bool = False
+
+
+class InvalidTerms(ValueError):
+    """A provider's offer terms do not fit the product line's schema."""
+
+    def __init__(self, field_name: str, problem: str) -> None:
+        super().__init__(f"{field_name}: {problem}")
+        self.field_name = field_name
+        self.problem = problem
+
+
+class ProductLine(ABC):
+    key: ClassVar[str]
+    name: ClassVar[str]
+    version: ClassVar[str]
+    currency: ClassVar[str]
+    period_label: ClassVar[str]
+    summary: ClassVar[str]
+    profile_schema: ClassVar[Mapping[str, Any]]
+    terms_schema: ClassVar[Mapping[str, Any]]
+    presets: ClassVar[Sequence[Preset]]
+    columns: ClassVar[Sequence[Column]]
+    default_preset: ClassVar[str]
+    disclosure_version: ClassVar[str]
+    methodology_version: ClassVar[str]
+
+    @abstractmethod
+    def profile_form(self, **kwargs: Any) -> FlaskForm:
+        """The WTForms form that asks for this line's profile."""
+
+    @abstractmethod
+    def profile_from_form(self, form: FlaskForm) -> dict[str, Any]:
+        """The JSON profile (as sent to providers) from a validated form."""
+
+    @abstractmethod
+    def summarise_profile(self, profile: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Label/value pairs describing the profile, for pages and receipts."""
+
+    @abstractmethod
+    def criteria(self, profile: Mapping[str, Any]) -> tuple[Criterion, ...]:
+        """The criteria and their reference scales for this customer."""
+
+    @abstractmethod
+    def parse_terms(self, terms: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Typed terms from a provider's raw terms; raises InvalidTerms naming the field."""
+
+    @abstractmethod
+    def assess(self, terms: Mapping[str, Any], profile: Mapping[str, Any]) -> Assessment:
+        """Eligibility and criterion values for one offer; never looks at who offers it."""
+
+    def preset(self, key: str) -> Preset:
+        for preset in self.presets:
+            if preset.key == key:
+                return preset
+        raise KeyError(key)
+
+    def criterion(self, profile: Mapping[str, Any], key: str) -> Criterion:
+        for criterion in self.criteria(profile):
+            if criterion.key == key:
+                return criterion
+        raise KeyError(key)

@@ -1,0 +1,192 @@
+"""One simulated insurer as a plain WSGI app speaking Candor Quote Protocol v1."""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .pricing import annual_premium, term_premium
+from .profile import AutoProfile, FieldError, ProfileError, parse_auto_profile
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .market import SandboxProviderSpec
+
+PROTOCOL = "candor-quote/1"
+MAX_BODY_BYTES = 64 * 1024
+QUOTE_VALIDITY = timedelta(minutes=30)
+
+_ROUTES = Map(
+    [
+        Rule("/", endpoint="describe", methods=["GET"]),
+        Rule("/quotes", endpoint="quotes", methods=["POST"]),
+        Rule("/offer/<offer_id>", endpoint="offer", methods=["GET"]),
+    ]
+)
+
+
+@dataclass
+class RunState:
+    """What one running instance of an insurer shares between its request threads."""
+
+    stopping: threading.Event
+    error_rng: random.Random
+    error_lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+
+    def should_fail(self, error_rate: float) -> bool:
+        if error_rate <= 0:
+            return False
+        with self.error_lock:
+            return self.error_rng.random() < error_rate
+
+
+class InsurerApp:
+    """WSGI callable for one insurer."""
+
+    def __init__(self, spec: SandboxProviderSpec, state: RunState) -> None:
+        self.spec = spec
+        self.state = state
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        return self.dispatch(request)(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        adapter = _ROUTES.bind_to_environ(request.environ)
+        try:
+            endpoint, arguments = adapter.match()
+        except MethodNotAllowed as error:
+            response = problem(HTTPStatus.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here")
+            response.headers["Allow"] = ", ".join(error.valid_methods or [])
+            return response
+        except NotFound:
+            return problem(HTTPStatus.NOT_FOUND, f"No such resource: {request.path}")
+        except HTTPException as error:  # pragma: no cover - e.g. redirects the map never issues
+            return problem(HTTPStatus(error.code or 500), error.description or "")
+        if endpoint == "describe":
+            return self.describe()
+        if endpoint == "offer":
+            return self.offer_page(arguments["offer_id"])
+        return self.quotes(request)
+
+    def describe(self) -> Response:
+        return json_response(
+            {"name": self.spec.name, "key": self.spec.key, "protocol": PROTOCOL, "products": list(self.spec.products)}
+        )
+
+    def offer_page(self, offer_id: str) -> Response:
+        if not offer_id.startswith(f"{self.spec.key}-"):
+            return problem(HTTPStatus.NOT_FOUND, f"No such offer: {offer_id}")
+        title = html.escape(f"Offer {offer_id} from {self.spec.name}")
+        page = f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>{title}</title><h1>{title}</h1></html>\n"
+        return Response(page, content_type="text/html; charset=utf-8")
+
+    def quotes(self, request: Request) -> Response:
+        body = read_limited_body(request)
+        if body is None:
+            return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
+        if self.spec.latency_s > 0 and self.state.stopping.wait(self.spec.latency_s):
+            return problem(HTTPStatus.SERVICE_UNAVAILABLE, "The insurer is shutting down")
+        if self.state.should_fail(self.spec.error_rate):
+            return problem(HTTPStatus.SERVICE_UNAVAILABLE, "Simulated outage: try again later")
+        now = self.state.clock()
+        try:
+            profile = parse_quote_request(body, self.spec.products, now.date())
+        except ProfileError as error:
+            return problem(HTTPStatus.BAD_REQUEST, str(error), errors=error.errors)
+        return json_response(self.answer(profile, now, request.host_url))
+
+    def answer(self, profile: AutoProfile, now: datetime, host_url: str) -> dict[str, Any]:
+        reason = self.spec.decline(profile) if self.spec.decline else None
+        if reason:
+            return {"quotes": [], "declined": {"reason": reason}}
+        quote_id = f"{self.spec.key}-{uuid.uuid4().hex}"
+        quote = {
+            "id": quote_id,
+            "product": "auto",
+            "currency": "USD",
+            "valid_until": (now + QUOTE_VALIDITY).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "terms": offer_terms(self.spec, profile),
+            "url": f"{host_url.rstrip('/')}/offer/{quote_id}",
+        }
+        return {"quotes": [quote], "declined": None}
+
+
+def offer_terms(spec: SandboxProviderSpec, profile: AutoProfile) -> dict[str, Any]:
+    """The cover this insurer offers for the profile, priced for its term."""
+    limits = dict(spec.limits_substitutions).get(profile.liability_limits, profile.liability_limits)
+    deductible = offered_deductible(profile.deductible, spec.deductible_options)
+    annual = annual_premium(spec.rating_plan, profile, liability_limits=limits, deductible=deductible)
+    return {
+        "term_months": spec.term_months,
+        "premium": str(term_premium(annual, spec.term_months)),
+        "liability_limits": limits,
+        "comprehensive_deductible": str(deductible) if profile.comprehensive else None,
+        "collision_deductible": str(deductible) if profile.collision else None,
+        "rental_reimbursement": spec.rental_reimbursement,
+        "roadside_assistance": spec.roadside_assistance,
+        "uninsured_motorist": spec.uninsured_motorist,
+        "financial_strength": spec.financial_strength,
+        "claims_satisfaction": spec.claims_satisfaction,
+        "complaint_index": spec.complaint_index,
+    }
+
+
+def offered_deductible(preferred: int, options: tuple[int, ...] | None) -> int:
+    if not options:
+        return preferred
+    # On a tie the higher deductible wins: the insurer rounds towards its cheaper exposure.
+    return min(options, key=lambda option: (abs(option - preferred), -option))
+
+
+def parse_quote_request(body: bytes, products: tuple[str, ...], today: date) -> AutoProfile:
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ProfileError([FieldError("", "the body must be a JSON object")]) from None
+    if not isinstance(document, dict):
+        raise ProfileError([FieldError("", "the body must be a JSON object")])
+    errors: list[FieldError] = []
+    if document.get("protocol") != PROTOCOL:
+        errors.append(FieldError("/protocol", f'must be "{PROTOCOL}"'))
+    if document.get("product") not in products:
+        errors.append(FieldError("/product", "must be one of: " + ", ".join(products)))
+    request_id = document.get("request_id")
+    if not isinstance(request_id, str) or not 0 < len(request_id) <= 200:
+        errors.append(FieldError("/request_id", "must be a string of 1 to 200 characters"))
+    if errors:
+        raise ProfileError(errors)
+    return parse_auto_profile(document.get("profile"), today)
+
+
+def read_limited_body(request: Request) -> bytes | None:
+    """The request body, or None when it is over the limit (declared or actual)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return None
+    body = request.stream.read(MAX_BODY_BYTES + 1)
+    return None if len(body) > MAX_BODY_BYTES else body
+
+
+def json_response(document: dict[str, Any], status: int = 200, content_type: str = "application/json") -> Response:
+    return Response(json.dumps(document), status=status, content_type=content_type)
+
+
+def problem(status: HTTPStatus, detail: str, *, errors: list[FieldError] | None = None) -> Response:
+    """An RFC 9457 problem document."""
+    document: dict[str, Any] = {"type": "about:blank", "title": status.phrase, "status": status.value, "detail": detail}
+    if errors:
+        document["errors"] = [{"pointer": error.pointer, "detail": error.detail} for error in errors]
+    return json_response(document, status.value, "application/problem+json")

@@ -1,0 +1,300 @@
+"""The simulated market: every sandbox insurer as a real HTTP service on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .insurer_app import InsurerApp, RunState
+from .pricing import (
+    ACME_PLAN,
+    BLUEBIRD_PLAN,
+    HARBOR_PLAN,
+    KEYSTONE_PLAN,
+    PIONEER_PLAN,
+    STANDARD_PLAN,
+    SUMMIT_PLAN,
+    TORTOISE_PLAN,
+    RatingPlan,
+)
+from .profile import AutoProfile
+
+DeclineRule = Callable[[AutoProfile], str | None]
+
+PROVIDER_TIMEOUT_S = 3.0
+FINANCIAL_STRENGTH_GRADES = ("A++", "A+", "A", "A-", "B++", "B+", "B", "B-", "C")
+# serve_forever polls for shutdown this often; stop() waits up to this long per insurer.
+_SHUTDOWN_POLL_S = 0.05
+
+
+@dataclass(frozen=True)
+class SandboxProviderSpec:
+    key: str
+    name: str
+    house: bool
+    commission: str
+    products: tuple[str, ...] = ("auto",)
+    latency_s: float = 0.0
+    error_rate: float = 0.0
+    """Share of quote requests answered 503, drawn from random.Random(seed)."""
+    decline: DeclineRule | None = None
+    term_months: int = 12
+    rating_plan: RatingPlan = STANDARD_PLAN
+    financial_strength: str = "A"
+    claims_satisfaction: int = 850
+    complaint_index: str = "1.00"
+    rental_reimbursement: bool = False
+    roadside_assistance: bool = False
+    uninsured_motorist: bool = False
+    deductible_options: tuple[int, ...] | None = None
+    """Deductibles offered; the preferred one is rounded to the nearest. None: any."""
+    limits_substitutions: tuple[tuple[str, str], ...] = ()
+    """(asked, offered) liability limits where the insurer offers something else."""
+    seed: int | None = None
+    """Seed for the error-rate draws; None derives one from the key."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.error_rate <= 1.0:
+            raise ValueError(f"{self.key}: error_rate must be between 0 and 1")
+        if self.latency_s < 0:
+            raise ValueError(f"{self.key}: latency_s must not be negative")
+        if self.term_months not in (6, 12):
+            raise ValueError(f"{self.key}: term_months must be 6 or 12")
+        if self.financial_strength not in FINANCIAL_STRENGTH_GRADES:
+            raise ValueError(f"{self.key}: unknown financial_strength {self.financial_strength!r}")
+        if not 0 <= self.claims_satisfaction <= 1000:
+            raise ValueError(f"{self.key}: claims_satisfaction must be between 0 and 1000")
+
+    @property
+    def error_seed(self) -> int:
+        return self.seed if self.seed is not None else zlib.crc32(self.key.encode())
+
+
+def pioneer_decline(profile: AutoProfile) -> str | None:
+    if profile.at_fault_accidents_5y > 2:
+        return "We do not insure drivers with more than 2 at-fault accidents in 5 years."
+    if profile.driver_age < 21:
+        return "We do not insure drivers under 21."
+    if profile.vehicle_use == "business":
+        return "We do not insure vehicles used for business."
+    return None
+
+
+def auto_insurers() -> list[SandboxProviderSpec]:
+    """The default market: the house (Harbor Mutual) and six competitors."""
+    return [
+        SandboxProviderSpec(
+            key="harbor", name="Harbor Mutual", house=True, commission="none — this is our own offer",
+            rating_plan=HARBOR_PLAN, financial_strength="A", claims_satisfaction=842, complaint_index="0.92",
+            rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True,
+        ),
+        SandboxProviderSpec(
+            key="acme", name="Acme Auto", house=False, commission="8% of the first year's premium",
+            rating_plan=ACME_PLAN, financial_strength="B+", claims_satisfaction=791, complaint_index="1.18",
+            roadside_assistance=True, limits_substitutions=(("250/500/250", "50/100/50"),),
+        ),
+        SandboxProviderSpec(
+            key="bluebird", name="Bluebird Insurance", house=False,
+            commission="10% of the first year's premium, 5% of each renewal",
+            rating_plan=BLUEBIRD_PLAN, financial_strength="A-", claims_satisfaction=828, complaint_index="0.97",
+            rental_reimbursement=True, uninsured_motorist=True, deductible_options=(500, 1000),
+        ),
+        SandboxProviderSpec(
+            key="summit", name="Summit General", house=False, commission="$75 flat fee per policy sold",
+            rating_plan=SUMMIT_PLAN, financial_strength="A++", claims_satisfaction=903, complaint_index="0.55",
+            rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True,
+        ),
+        SandboxProviderSpec(
+            key="keystone", name="Keystone Direct", house=False, commission="12% of each 6-month premium",
+            rating_plan=KEYSTONE_PLAN, term_months=6, financial_strength="B", claims_satisfaction=764,
+            complaint_index="1.42",
+        ),
+        SandboxProviderSpec(
+            key="pioneer", name="Pioneer Casualty", house=False, commission="6% of the first year's premium",
+            rating_plan=PIONEER_PLAN, decline=pioneer_decline, financial_strength="A-", claims_satisfaction=818,
+            complaint_index="1.05", uninsured_motorist=True,
+        ),
+        SandboxProviderSpec(
+            key="tortoise", name="Tortoise & Co", house=False, commission="9% of the first year's premium",
+            rating_plan=TORTOISE_PLAN, latency_s=1.5, financial_strength="A+", claims_satisfaction=871,
+            complaint_index="0.78", roadside_assistance=True, uninsured_motorist=True,
+        ),
+    ]
+
+
+def apply_overrides(
+    specs: list[SandboxProviderSpec], overrides: Mapping[str, Mapping[str, Any]] | None
+) -> list[SandboxProviderSpec]:
+    """Specs with per-insurer field changes, e.g. {"tortoise": {"latency_s": 0.05}}; typos are errors."""
+    overrides = dict(overrides or {})
+    unknown_keys = set(overrides) - {spec.key for spec in specs}
+    if unknown_keys:
+        raise ValueError(f"overrides for unknown insurers: {sorted(unknown_keys)}")
+    field_names = {f.name for f in dataclasses.fields(SandboxProviderSpec)} - {"key"}
+    for key, changes in overrides.items():
+        unknown_fields = set(changes) - field_names
+        if unknown_fields:
+            raise ValueError(f"{key}: cannot override {sorted(unknown_fields)}")
+    return [dataclasses.replace(spec, **overrides.get(spec.key, {})) for spec in specs]
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """No access log lines: the market is background noise in demos and tests. Errors are still logged."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@dataclass
+class _RunningInsurer:
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+
+class SandboxMarket:
+    """Starts one threaded werkzeug server per insurer; use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        specs: list[SandboxProviderSpec] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        base_port: int = 0,
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        specs = apply_overrides(list(specs) if specs is not None else auto_insurers(), overrides)
+        keys = [spec.key for spec in specs]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"insurer keys must be unique: {keys}")
+        self.specs: list[SandboxProviderSpec] = specs
+        self.host = host
+        self.base_port = base_port
+        self.urls: dict[str, str] = {}
+        self._running: list[_RunningInsurer] = []
+        self._stopping = threading.Event()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._running)
+
+    def start(self) -> SandboxMarket:
+        if self._running:
+            raise RuntimeError("the sandbox market is already running")
+        self._stopping = threading.Event()
+        try:
+            for index, spec in enumerate(self.specs):
+                self._start_insurer(spec, index)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_insurer(self, spec: SandboxProviderSpec, index: int) -> None:
+        port = self.base_port + index if self.base_port else 0
+        state = RunState(stopping=self._stopping, error_rng=random.Random(spec.error_seed))
+        server = make_server(
+            self.host, port, InsurerApp(spec, state), threaded=True, request_handler=_QuietRequestHandler
+        )
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": _SHUTDOWN_POLL_S},
+            name=f"sandbox-{spec.key}",
+            daemon=True,
+        )
+        thread.start()
+        self._running.append(_RunningInsurer(server, thread))
+        self.urls[spec.key] = f"http://{_url_host(self.host)}:{server.server_port}"
+
+    def stop(self) -> None:
+        """Stop every insurer; wakes requests still sleeping out their latency and waits for all request threads."""
+        self._stopping.set()
+        for insurer in self._running:
+            insurer.server.shutdown()
+            insurer.thread.join()
+            # serve_forever already closed it; closing again joins any request threads still finishing.
+            insurer.server.server_close()
+        self._running.clear()
+        self.urls.clear()
+
+    def __enter__(self) -> SandboxMarket:
+        if not self._running:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def provider_entries(self) -> list[dict[str, Any]]:
+        """One providers-file entry per insurer, pointing at the running market."""
+        if not self._running:
+            raise RuntimeError("start the sandbox market first: entries need its URLs")
+        return [
+            {
+                "key": spec.key,
+                "name": spec.name,
+                "adapter": "quote_protocol",
+                "products": list(spec.products),
+                "house": spec.house,
+                "timeout_s": PROVIDER_TIMEOUT_S,
+                "commission": spec.commission,
+                "url": self.urls[spec.key],
+            }
+            for spec in self.specs
+        ]
+
+    def providers_toml(self) -> str:
+        """provider_entries() as a CANDOR_PROVIDERS_FILE document."""
+        lines = ["# Candor providers: the sandbox market (generated by providers.sandbox)."]
+        for entry in self.provider_entries():
+            lines.append("")
+            lines.append("[[provider]]")
+            lines.extend(f"{name} = {toml_value(value)}" for name, value in entry.items())
+        return "\n".join(lines) + "\n"
+
+
+def start_market(**kwargs: Any) -> SandboxMarket:
+    """SandboxMarket(**kwargs), started."""
+    return SandboxMarket(**kwargs).start()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def toml_value(value: object) -> str:
+    """A TOML literal for the few value types provider entries use."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("TOML provider entries take finite numbers only")
+        return repr(value)
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+_TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped; other Unicode kept as is."""
+    escaped = []
+    for char in text:
+        if char in _TOML_ESCAPES:
+            escaped.append(_TOML_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            escaped.append(f"\\u{ord(char):04X}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'

@@ -1,0 +1,41 @@
+"""Factory helpers for tests: valid inputs to start from, changed only where a test says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.products.auto_insurance.schemas import PROFILE_SCHEMA, TERMS_SCHEMA
+
+
+def auto_profile(**changes: Any) -> dict[str, Any]:
+    return {**PROFILE_SCHEMA["examples"][0], **changes}
+
+
+def auto_terms(**changes: Any) -> dict[str, Any]:
+    return {**TERMS_SCHEMA["examples"][0], **changes}
+
+
+def auto_form(**changes: Any) -> dict[str, str]:
+    """The shopper's form as the browser posts it."""
+    form = {
+        "driver_birth_date": "1988-04-12",
+        "years_licensed": "15",
+        "at_fault_accidents_5y": "0",
+        "violations_5y": "1",
+        "continuous_cover": "yes",
+        "zip_code": "94110",
+        "state": "CA",
+        "vehicle_year": "2019",
+        "vehicle_make": "Toyota",
+        "vehicle_model": "Corolla",
+        "vehicle_value": "16500",
+        "annual_mileage": "11000",
+        "vehicle_use": "commute",
+        "liability_limits": "100/300/100",
+        "comprehensive": "yes",
+        "collision": "yes",
+        "deductible": "500",
+        "preset": "balanced",
+    }
+    form.update({key: str(value) for key, value in changes.items()})
+    return form
