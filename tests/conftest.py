@@ -65,7 +65,7 @@ def make_app(database_url: str, providers: list[dict[str, Any]], **overrides: An
         }
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return app
 
 

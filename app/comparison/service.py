@@ -25,9 +25,12 @@ from app.products.base import Criterion, InvalidTerms, ProductLine
 from app.ranking.engine import TIE_TOLERANCE, Candidate, RankedOffer, Ranking, rank
 from app.ranking.explain import advantages, money_gap_to_first, top_reasons
 from providers.base import ProviderConfig, Quote
+from providers.errors import ProviderError
 from providers.registry import ProviderRegistry
 
 RECOMMENDATION = "recommendation"
+RERANK = "re-rank"
+RESULT_KINDS = (RECOMMENDATION, RERANK)
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 SCORE_QUANTUM = Decimal("0.000001")
 
@@ -299,10 +302,72 @@ def _house_and_explanation(line: ProductLine, ranking: Ranking, by_handle: Mappi
     return house, explanation
 
 
+class LoggedFailure(ProviderError):
+    """A provider failure as it was logged, for re-ranking and replay from the log."""
+
+    def __init__(self, kind: str, message: str, detail: str | None) -> None:
+        super().__init__(message, detail=detail)
+        self.kind = kind
+
+
+def outcomes_from_log(result: Mapping[str, Any]) -> list[ProviderOutcome]:
+    """The provider outcomes exactly as a logged result recorded them."""
+    product = result["product"]["key"]
+    outcomes = []
+    for record in result["providers"]:
+        config = ProviderConfig(key=record["provider"], name=record["provider_name"], adapter=record["adapter"],
+                                products=(product,), house=record["house"], commission=record["commission"])
+        failure = record["failure"]
+        outcomes.append(ProviderOutcome(
+            config=config,
+            request_id=record["request_id"],
+            quotes=[Quote(id=q["id"], product=q["product"], currency=q["currency"],
+                          valid_until=datetime.fromisoformat(q["valid_until"].replace("Z", "+00:00")),
+                          terms=q["terms"], url=q["url"]) for q in record["quotes"]],
+            failure=None if failure is None else LoggedFailure(failure["kind"], failure["message"], failure["detail"]),
+            latency_ms=record["latency_ms"],
+        ))
+    return outcomes
+
+
+def replay(line: ProductLine, result: Mapping[str, Any]) -> dict[str, Any]:
+    """Re-ranks a logged result from its logged inputs, at its logged time and preferences."""
+    preferences = result["preferences"]
+    weights = {key: Decimal(value) for key, value in preferences["weights"].items()}
+    return build_result(
+        line, result["profile"], outcomes_from_log(result),
+        preset=preferences["preset"], weights=weights,
+        now=datetime.fromisoformat(result["time"].replace("Z", "+00:00")),
+        deadline_s=result["deadline_ms"] / 1000,
+    )
+
+
+def rerank(
+    session: Session,
+    line: ProductLine,
+    previous: Mapping[str, Any],
+    *,
+    preferences: Mapping[str, Any],
+    channel: str,
+    actor: Actor = ANONYMOUS,
+) -> AuditEntry:
+    """Ranks the same quotes again with other preferences, as a new logged recommendation under
+    the same reference. Quotes that have expired since are excluded, never shown as current."""
+    preset, weights = resolve_weights(line, preferences)
+    now = utcnow()
+    body = build_result(line, previous["profile"], outcomes_from_log(previous), preset=preset, weights=weights,
+                        now=now, deadline_s=previous["deadline_ms"] / 1000)
+    body["actor"] = actor.as_record()
+    body["reranks"] = previous["index"]
+    return append(session, body, kind=RERANK, channel=channel, created_at=now,
+                  reference=previous["reference"], product=line.key)
+
+
 def load_result(session: Session, reference: str) -> dict[str, Any] | None:
+    """The latest result shown under a reference: the recommendation or its latest re-rank."""
     entry = session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.reference == reference, AuditEntry.kind == RECOMMENDATION)
+        .where(AuditEntry.reference == reference, AuditEntry.kind.in_(RESULT_KINDS))
         .order_by(AuditEntry.index.desc())
         .limit(1)
     ).first()

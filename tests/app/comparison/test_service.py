@@ -1,5 +1,6 @@
 """The comparison service against the sandbox market over real HTTP."""
 
+import json
 import socket
 import time
 from decimal import Decimal
@@ -8,7 +9,8 @@ import sqlalchemy as sa
 
 from app.audit.log import document
 from app.audit.models import AuditEntry
-from app.comparison.service import load_result, run_comparison
+from app.audit.canonical import loggable
+from app.comparison.service import load_result, replay, rerank, run_comparison
 from app.db import db
 from app.products import get_product_line
 from providers.registry import ProviderRegistry
@@ -135,3 +137,27 @@ def test_the_ranking_never_sees_who_made_an_offer(app, market):
             return [(mapping(o["provider"]), o["rank"], o["score"], o["values"]) for o in result["ranking"]]
 
         assert shape(disguised, key_of.__getitem__) == shape(original)
+
+
+def test_replaying_a_logged_result_gives_the_same_ranking(app, market):
+    with app.app_context():
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        result = compare(registry, auto_profile(at_fault_accidents_5y=1))
+        replayed = replay(line, result)
+        for key in ("ranking", "excluded", "failures", "recommended", "house", "explanation"):
+            assert json.loads(json.dumps(loggable(replayed[key]))) == result[key], key
+        registry.close()
+
+
+def test_reranking_logs_a_new_entry_under_the_same_reference(app, market):
+    with app.app_context():
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        first = compare(registry)
+        entry = rerank(db.session, line, first, preferences={"preset": "best_service"}, channel="web")
+        db.session.commit()
+        second = load_result(db.session, first["reference"])
+        assert entry.kind == "re-rank" and second["index"] == first["index"] + 1
+        assert second["preferences"]["preset"] == "best_service"
+        assert second["reranks"] == first["index"]
+        assert sorted(o["quote_id"] for o in second["ranking"]) == sorted(o["quote_id"] for o in first["ranking"])
+        registry.close()
