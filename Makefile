@@ -21,14 +21,16 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 
 run: $(VENV)/.runtime-installed
 	$(FLASK) db upgrade heads
+	$(FLASK) demo seed
 	PORT=$(PORT) $(FLASK) demo run
 
 test: $(VENV)/.dev-installed
 	bash scripts/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# BENCH="ranking memory" runs only those modules; BENCH_DATABASE_URL/BENCH_REDIS_URL (or the TEST_ ones) use PostgreSQL/Redis.
 bench: $(VENV)/.dev-installed
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

@@ -10,10 +10,15 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from app import cli, errors, formatting, health, provider_registry
+from app import auth, cli, errors, formatting, health, provider_registry, security
+from app import api, audit
+from app.admin import routes as admin_routes
+from app.advisor import routes as advisor_routes
+from app.auth import routes as auth_routes
 from app import config as config_module
 from app.db import db, migrate
 from app.shop import routes as shop_routes
+from app.verify import routes as verify_routes
 
 csrf = CSRFProtect()
 
@@ -47,11 +52,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
     provider_registry.init_app(app)
+    audit.init_app(app)
 
     errors.init_app(app)
     formatting.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(shop_routes.bp)
+    app.register_blueprint(auth_routes.bp)
+    app.register_blueprint(advisor_routes.bp)
+    app.register_blueprint(admin_routes.bp)
+    app.register_blueprint(verify_routes.bp)
+    api.init_app(app)
     return app

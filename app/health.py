@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit.log import size
+from app.auth.access import public
 from app.db import db
 from app.provider_registry import current_registry
 
@@ -26,6 +27,7 @@ def _redis_status(url: str) -> str:
 
 
 @bp.get("/healthz")
+@public
 def healthz():  # type: ignore[no-untyped-def]
     checks: dict[str, str] = {}
     try:

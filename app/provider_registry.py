@@ -1,30 +1,67 @@
 """Binds the provider registry to the Flask app: from `CANDOR_PROVIDERS` (a list of provider
-tables, used by tests) or the TOML providers file."""
+tables, used by tests) or the TOML providers file, with the administrators' overrides (the
+`provider_settings` table) applied each time the provider list is read, so they need no restart."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.admin.models import ProviderSetting
+from app.db import db
+from providers.base import Adapter, ProviderConfig
 from providers.registry import ProviderRegistry
+from providers.store import store_for
 
 EXTENSION_KEY = "candor.providers"
+OVERRIDDEN_KEY = "candor.providers.overridden"
+
+Override = tuple[str, bool | None, float | None, str | None]
+
+
+class OverriddenRegistry(ProviderRegistry):
+    """The file's registry with overrides applied to its provider list. Adapters are the file
+    registry's, built from the file's configuration, so an override never rebuilds one (timeouts
+    are passed to each call, not kept in the adapter)."""
+
+    def __init__(self, base: ProviderRegistry, configs: list[ProviderConfig]) -> None:
+        super().__init__(configs, base.kinds, base.load_errors, runtime=base.runtime)
+        self.base = base
+        self._file_configs = {config.key: config for config in base.configs}
+
+    def adapter(self, config: ProviderConfig) -> Adapter[Any, Any]:
+        return self.base.adapter(self._file_configs.get(config.key, config))
+
+    def close(self) -> None:
+        self.base.close()
+
+
+def _runtime(app: Flask) -> dict[str, Any]:
+    """Provider caches in Redis when configured (shared by every instance, whose quote-cache keys
+    agree because they share the secret key), else in this process."""
+    return {"store": store_for(app.config.get("REDIS_URL")), "secret": str(app.config["SECRET_KEY"]).encode(),
+            "namespace": app.config.get("CANDOR_CACHE_NAMESPACE", "candor")}
 
 
 def build_registry(app: Flask) -> ProviderRegistry:
     entries = app.config.get("CANDOR_PROVIDERS")
     if entries is not None:
-        return ProviderRegistry.from_entries(entries, origin="CANDOR_PROVIDERS")
+        return ProviderRegistry.from_entries(entries, origin="CANDOR_PROVIDERS", **_runtime(app))
     path = Path(app.config["CANDOR_PROVIDERS_FILE"])
     if not path.exists():
         app.logger.warning("No providers file at %s: comparisons will have no providers to ask.", path)
-        return ProviderRegistry.from_entries([], origin=str(path))
-    return ProviderRegistry.from_file(path)
+        return ProviderRegistry.from_entries([], origin=str(path), **_runtime(app))
+    return ProviderRegistry.from_file(path, **_runtime(app))
 
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = build_registry(app)
+    app.extensions.pop(OVERRIDDEN_KEY, None)
 
 
 def reload(app: Flask) -> ProviderRegistry:
@@ -35,5 +72,50 @@ def reload(app: Flask) -> ProviderRegistry:
     return app.extensions[EXTENSION_KEY]
 
 
-def current_registry() -> ProviderRegistry:
+def file_registry() -> ProviderRegistry:
+    """The providers exactly as the file (or CANDOR_PROVIDERS) configures them."""
     return current_app.extensions[EXTENSION_KEY]
+
+
+def _overrides() -> tuple[Override, ...]:
+    try:
+        rows = db.session.execute(
+            select(ProviderSetting.key, ProviderSetting.enabled, ProviderSetting.timeout_s, ProviderSetting.commission)
+            .order_by(ProviderSetting.key)
+        ).all()
+    except SQLAlchemyError:
+        # Only before the migrations have run; the providers file alone is then the truth.
+        db.session.rollback()
+        current_app.logger.warning("Provider settings could not be read; using the providers file as it is.")
+        return ()
+    return tuple((key, enabled, None if timeout is None else float(timeout), commission)
+                 for key, enabled, timeout, commission in rows)
+
+
+def apply_overrides(config: ProviderConfig, override: Override | None) -> ProviderConfig:
+    if override is None:
+        return config
+    _, enabled, timeout_s, commission = override
+    changes: dict[str, Any] = {}
+    if enabled is not None:
+        changes["enabled"] = enabled
+    if timeout_s is not None:
+        changes["timeout_s"] = timeout_s
+    if commission is not None:
+        changes["commission"] = commission
+    return dataclasses.replace(config, **changes)
+
+
+def current_registry() -> ProviderRegistry:
+    """The registry with the administrators' current overrides applied."""
+    base = file_registry()
+    overrides = _overrides()
+    if not overrides:
+        return base
+    cached = current_app.extensions.get(OVERRIDDEN_KEY)
+    if cached is not None and cached[0] is base and cached[1] == overrides:
+        return cached[2]
+    by_key = {override[0]: override for override in overrides}
+    registry = OverriddenRegistry(base, [apply_overrides(config, by_key.get(config.key)) for config in base.configs])
+    current_app.extensions[OVERRIDDEN_KEY] = (base, overrides, registry)
+    return registry

@@ -4,10 +4,12 @@ the request to the raw reply, and from the raw reply to standard quotes."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, ClassVar, Generic, TypeVar
+
+from providers.store import MemoryStore, Store
 
 Request = TypeVar("Request")
 Raw = TypeVar("Raw")
@@ -34,6 +36,19 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class UnusableQuote:
+    """One offer in a reply that could not even be read as a quote (no id, no expiry, not an
+    object). The rest of the reply still counts; this one is reported naming the field."""
+
+    id: str | None
+    field: str
+    problem: str
+
+
+Offer = Quote | UnusableQuote
+
+
+@dataclass(frozen=True)
 class ProviderConfig:
     key: str
     name: str
@@ -44,13 +59,48 @@ class ProviderConfig:
     commission: str = ""
     enabled: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)
+    base_dir: str | None = None
+    """Directory of the providers file, against which relative file paths in `options` resolve."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the registry lends every adapter: a shared store for caches (Redis when configured,
+    else this process's memory), the key prefix to use in it, and the clock."""
+
+    store: Store
+    namespace: str = "candor"
+    clock: Callable[[], datetime] = utcnow
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.namespace, *parts))
 
 
 class Adapter(ABC, Generic[Request, Raw]):
+    """Subclass this, set `kind`, implement the three stages. The constructor should validate the
+    provider's options (raise providers.errors.ProviderConfigError naming the setting) and must not
+    touch the network; `fetch_quotes` may be called from many threads at once."""
+
     kind: ClassVar[str]
+    _context: AdapterContext | None = None
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
+
+    @property
+    def context(self) -> AdapterContext:
+        """Set by the registry before first use; an adapter built by hand gets a private one."""
+        if self._context is None:
+            self._context = AdapterContext(store=MemoryStore())
+        return self._context
+
+    @context.setter
+    def context(self, value: AdapterContext) -> None:
+        self._context = value
 
     @abstractmethod
     def transform_query(self, query: QuoteQuery) -> Request:
@@ -58,16 +108,17 @@ class Adapter(ABC, Generic[Request, Raw]):
 
     @abstractmethod
     def extract(self, request: Request, *, timeout_s: float) -> Raw:
-        """Send the request and return the raw reply; raises ProviderError subclasses."""
+        """Send the request and return the raw reply within `timeout_s`; raises ProviderError subclasses."""
 
     @abstractmethod
-    def transform_data(self, raw: Raw, query: QuoteQuery) -> list[Quote]:
-        """Standard quotes from the raw reply; raises ProviderDeclined, InvalidReply or ParseError."""
+    def transform_data(self, raw: Raw, query: QuoteQuery) -> Sequence[Offer]:
+        """Standard quotes from the raw reply; raises ProviderDeclined, InvalidReply or ParseError.
+        An offer that cannot be read is returned as an UnusableQuote so the others still count."""
 
-    def fetch_quotes(self, query: QuoteQuery, *, timeout_s: float) -> list[Quote]:
+    def fetch_quotes(self, query: QuoteQuery, *, timeout_s: float) -> list[Offer]:
         request = self.transform_query(query)
         raw = self.extract(request, timeout_s=timeout_s)
-        return self.transform_data(raw, query)
+        return list(self.transform_data(raw, query))
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections. Called once when the registry is closed or reloaded."""

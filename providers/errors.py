@@ -1,5 +1,9 @@
-"""Typed provider failures. Each carries a `kind` that is logged and a message in plain words
-that the shopper sees after the provider's name ("did not answer in time")."""
+"""Typed provider failures. Each carries a `kind` that is logged and counted, and a message in plain
+words that the shopper sees after the provider's name ("Acme Auto did not answer in time").
+
+The kinds are a public vocabulary (docs/writing-an-adapter.md lists them): compliance reports and
+the provider health page group failures by kind, so a kind is never renamed.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ class ProviderError(Exception):
         self.message = message
         self.detail = detail
 
+    def __str__(self) -> str:
+        return self.message if self.detail is None else f"{self.message} ({self.detail})"
+
 
 class ProviderTimeout(ProviderError):
     kind = "timeout"
@@ -21,7 +28,41 @@ class ProviderTimeout(ProviderError):
 
 
 class ProviderUnavailable(ProviderError):
+    """The provider could not be reached or said it could not answer now. `retry_after_s` is set
+    when it told us how long to stay away (Retry-After)."""
+
     kind = "unavailable"
+
+    def __init__(self, message: str = "could not be reached", *, detail: str | None = None,
+                 retry_after_s: float | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.retry_after_s = retry_after_s
+
+
+class RateLimited(ProviderUnavailable):
+    kind = "rate_limited"
+
+    def __init__(self, message: str = "was too busy to quote", *, detail: str | None = None,
+                 retry_after_s: float | None = None) -> None:
+        super().__init__(message, detail=detail, retry_after_s=retry_after_s)
+
+
+class CircuitOpen(ProviderUnavailable):
+    """Not asked at all: the provider failed repeatedly (or asked us to wait) and is resting."""
+
+    kind = "circuit_open"
+
+    def __init__(self, message: str = "is temporarily unavailable", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class NotAllowed(ProviderError):
+    """The provider's robots.txt does not let us read the page its rates are on."""
+
+    kind = "not_allowed"
+
+    def __init__(self, message: str = "does not allow us to read its rate page", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
 
 
 class ProviderDeclined(ProviderError):
@@ -33,15 +74,68 @@ class ProviderDeclined(ProviderError):
 
 
 class InvalidReply(ProviderError):
-    """The reply arrived but is not a valid quote reply (wrong shape, bad values)."""
+    """The reply arrived but is not a valid quote reply (wrong shape, bad values, wrong type)."""
 
     kind = "invalid_reply"
 
 
+class RefusedRequest(InvalidReply):
+    """The provider answered our request with an HTTP error of the 4xx kind (not 429)."""
+
+    def __init__(self, status: int, message: str = "refused our request") -> None:
+        super().__init__(message, detail=f"HTTP {status}")
+        self.status = status
+
+
+class ReplyTooLarge(InvalidReply):
+    kind = "too_large"
+
+    def __init__(self, limit_bytes: int, *, detail: str | None = None) -> None:
+        limit = f"the limit is {limit_bytes:,} bytes"
+        super().__init__("sent a reply larger than we accept", detail=f"{detail}; {limit}" if detail else limit)
+        self.limit_bytes = limit_bytes
+
+
+class RedirectLoop(InvalidReply):
+    kind = "redirect_loop"
+
+    def __init__(self, message: str = "sent us round in a loop of redirects", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
 class ParseError(InvalidReply):
-    """The reply could not be read at all (not JSON, not UTF-8, unexpected page layout)."""
+    """The reply could not be read at all (not JSON, not UTF-8)."""
 
     kind = "parse_error"
+
+
+class LayoutChanged(ParseError):
+    """A published page or sheet no longer has the table, rows or columns we were told to read."""
+
+    kind = "layout_changed"
+
+    def __init__(self, message: str = "changed its rate page, so we could not read its rates", *,
+                 detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class ProviderMisconfigured(ProviderError):
+    """Our side: the provider's adapter is not installed or its settings are wrong."""
+
+    kind = "misconfigured"
+
+    def __init__(self, message: str = "is not set up correctly on our side", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class AdapterFault(ProviderError):
+    """Our side: the adapter itself crashed. It costs one provider, never the comparison."""
+
+    kind = "adapter_fault"
+
+    def __init__(self, message: str = "could not be asked because of a fault on our side", *,
+                 detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
 
 
 class AdapterLoadError(Exception):
@@ -55,3 +149,18 @@ class AdapterLoadError(Exception):
 
 class ProvidersFileError(ValueError):
     """The providers file is not valid; the message names the provider and the key."""
+
+
+class ProviderConfigError(ProvidersFileError):
+    """One provider's adapter-specific settings are not valid; names the provider and the setting."""
+
+    def __init__(self, provider_key: str, setting: str, problem: str) -> None:
+        super().__init__(f"provider {provider_key!r}: {setting}: {problem}")
+        self.provider_key = provider_key
+        self.setting = setting
+        self.problem = problem
+
+
+# Failures that say the provider is unreachable or overloaded: only these trip the circuit breaker.
+# A decline or a malformed reply means the provider is up and answering.
+AVAILABILITY_FAILURES: tuple[type[ProviderError], ...] = (ProviderTimeout, ProviderUnavailable)

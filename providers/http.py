@@ -1,51 +1,318 @@
-"""HTTP discipline shared by adapters: one pooled session per provider, an honest User-Agent,
-separate connect and read timeouts, and a reply-size cap enforced while reading."""
+"""HTTP discipline shared by adapters (docs/writing-an-adapter.md, "HTTP"):
+
+- one pooled `requests.Session` per provider, with an honest User-Agent;
+- separate connect and read timeouts, both inside the provider's deadline, which also bounds the
+  whole reply: a provider trickling bytes is cut off at the deadline, not at the next idle gap;
+- a cap on the reply size enforced while reading (after decompression);
+- the content type checked before the body is trusted;
+- redirects followed by hand, a few at most, never in circles;
+- retries only where they are safe and time remains: a GET again after a connection failure or
+  a 5xx, any request again only when it never reached the provider (connection refused).
+"""
 
 from __future__ import annotations
 
+import email.utils
+import logging
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
-from providers.errors import InvalidReply, ProviderTimeout, ProviderUnavailable
+from providers.errors import (
+    InvalidReply,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+    RedirectLoop,
+    RefusedRequest,
+    ReplyTooLarge,
+)
 
-USER_AGENT = "CandorComparison/0.1 (+https://candor.example/about-our-robot)"
+logger = logging.getLogger("candor.providers.http")
+
+USER_AGENT = "CandorComparison/1.0 (+https://candor.example/about-our-robot)"
+ROBOTS_TOKEN = "CandorComparison"
+"""The product token robots.txt rules name us by."""
 DEFAULT_MAX_REPLY_BYTES = 1024 * 1024
 CONNECT_TIMEOUT_CAP_S = 1.0
 CHUNK_BYTES = 16 * 1024
+MAX_REDIRECTS = 3
+MAX_ATTEMPTS = 3
+RETRY_PAUSE_S = 0.05
+MIN_ATTEMPT_S = 0.1
+"""A retry is only worth starting with at least this much of the deadline left."""
+MAX_RETRY_AFTER_S = 3600.0
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+RETRYABLE_GET_STATUSES = {500, 502, 503, 504}
 
 
-def pooled_session() -> requests.Session:
+@dataclass(frozen=True)
+class Deadline:
+    """A point on the monotonic clock by which an answer must be in."""
+
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + max(0.0, seconds))
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.at
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    status: int
+    url: str
+    headers: Mapping[str, str]
+    media_type: str
+    charset: str | None
+    body: bytes
+
+
+def pooled_session(*, pool_size: int = 8) -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
-    session.max_redirects = 3
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
+    # Providers are reached directly; an HTTP(S)_PROXY meant for a developer's browser must not
+    # reroute them (and reading proxy settings on every request is slow).
+    session.trust_env = False
+    session.max_redirects = MAX_REDIRECTS
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
 
 
-def timeouts(timeout_s: float) -> tuple[float, float]:
-    return (min(CONNECT_TIMEOUT_CAP_S, timeout_s), timeout_s)
+def media_type_of(content_type: str) -> tuple[str, str | None]:
+    """("application/json", "utf-8") from "application/json; charset=UTF-8"."""
+    media_type, _, parameters = content_type.partition(";")
+    charset = None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"').lower()
+    return media_type.strip().lower(), charset
 
 
-def read_capped(response: requests.Response, max_bytes: int) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-        raise InvalidReply(f"sent a reply larger than we accept ({max_bytes:,} bytes)")
-    body = bytearray()
-    for chunk in response.iter_content(CHUNK_BYTES):
-        body.extend(chunk)
-        if len(body) > max_bytes:
-            raise InvalidReply(f"sent a reply larger than we accept ({max_bytes:,} bytes)")
-    return bytes(body)
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped; None when absent
+    or unreadable."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
 
 
-def translate_transport_error(error: requests.RequestException) -> Exception:
+def _never_sent(error: requests.RequestException) -> bool:
+    """True when the request cannot have reached the provider: the connection was refused, its
+    name did not resolve, or connecting timed out."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    if isinstance(error, requests.ConnectionError) and error.args:
+        reason = getattr(error.args[0], "reason", error.args[0])
+        return isinstance(reason, NewConnectionError)
+    return False
+
+
+def translate_transport_error(error: requests.RequestException) -> ProviderError:
     """Maps a requests failure onto the provider error a shopper can understand."""
     if isinstance(error, (requests.ConnectTimeout, requests.ReadTimeout)):
         return ProviderTimeout(detail=type(error).__name__)
     if isinstance(error, requests.TooManyRedirects):
-        return InvalidReply("sent us round in a loop of redirects", detail=str(error))
-    if isinstance(error, requests.ConnectionError):
-        return ProviderUnavailable("could not be reached", detail=type(error).__name__)
+        return RedirectLoop(detail=str(error)[:200])
+    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                          requests.exceptions.MissingSchema)):
+        return InvalidReply("sent us to an address we cannot use", detail=type(error).__name__)
     return ProviderUnavailable("could not be reached", detail=type(error).__name__)
+
+
+def _set_socket_timeout(response: requests.Response, seconds: float) -> None:
+    """Shortens the wait for the next bytes to what is left of the deadline. Best effort: the
+    connection object is urllib3's, reached through public attributes where they exist."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.settimeout(max(seconds, 0.001))
+        except OSError:
+            pass
+
+
+def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline | None = None) -> bytes:
+    """The body, refusing more than `max_bytes` (declared or actual, after decompression) and
+    giving up at the deadline even when bytes keep trickling in."""
+    declared = response.headers.get("Content-Length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
+        raise ReplyTooLarge(max_bytes, detail=f"Content-Length {int(declared):,}")
+    body = bytearray()
+    raw = response.raw
+    while True:
+        if deadline is not None:
+            if deadline.expired():
+                raise ProviderTimeout(detail="the reply was still arriving at the deadline")
+            _set_socket_timeout(response, deadline.remaining())
+        try:
+            # read1 returns after one read from the socket, so the deadline is checked between
+            # every burst of bytes rather than after a full chunk that may never come.
+            chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+        except (ReadTimeoutError, TimeoutError) as error:
+            raise ProviderTimeout(detail="the reply stopped arriving") from error
+        except (Urllib3Error, OSError) as error:  # reset, broken chunking, bad compression
+            raise ProviderUnavailable("broke off its reply", detail=type(error).__name__) from error
+        if not chunk:
+            return bytes(body)
+        body.extend(chunk)
+        if len(body) > max_bytes:
+            raise ReplyTooLarge(max_bytes, detail="body exceeded the cap while reading")
+
+
+class HttpClient:
+    """One provider's HTTP connection pool and the rules above. Thread-safe: requests.Session is
+    shared between threads here only for sending through its connection pool."""
+
+    def __init__(self, *, max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, max_attempts: int = MAX_ATTEMPTS,
+                 max_redirects: int = MAX_REDIRECTS, pool_size: int = 8) -> None:
+        self.max_reply_bytes = max_reply_bytes
+        self.max_attempts = max(1, max_attempts)
+        self.max_redirects = max_redirects
+        self.session = pooled_session(pool_size=pool_size)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, url: str, *, deadline: Deadline, accept: Sequence[str], headers: Mapping[str, str] | None = None,
+            same_origin: bool = False, raise_for_status: bool = True, what: str = "a reply") -> HttpReply:
+        return self.send("GET", url, deadline=deadline, accept=accept, headers=headers, idempotent=True,
+                         same_origin=same_origin, raise_for_status=raise_for_status, what=what)
+
+    def post_json(self, url: str, document: Any, *, deadline: Deadline, accept: Sequence[str],
+                  headers: Mapping[str, str] | None = None, what: str = "a reply") -> HttpReply:
+        return self.send("POST", url, deadline=deadline, accept=accept, headers=headers, json=document,
+                         idempotent=False, what=what)
+
+    def send(self, method: str, url: str, *, deadline: Deadline, accept: Sequence[str],
+             headers: Mapping[str, str] | None = None, json: Any = None, idempotent: bool,
+             same_origin: bool = False, raise_for_status: bool = True, what: str = "a reply") -> HttpReply:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._follow(method, url, deadline=deadline, accept=accept, headers=headers, json=json,
+                                    same_origin=same_origin, raise_for_status=raise_for_status, what=what)
+            except _Retryable as retryable:
+                error = retryable.error
+                pause = RETRY_PAUSE_S * attempt
+                safe = retryable.never_sent or idempotent
+                if not safe or attempt >= self.max_attempts or deadline.remaining() < pause + MIN_ATTEMPT_S:
+                    raise error from retryable.__cause__
+                logger.info("Retrying %s %s after %s (attempt %d).", method, _origin(url), error.kind, attempt + 1)
+                time.sleep(pause)
+
+    def _follow(self, method: str, url: str, *, deadline: Deadline, accept: Sequence[str],
+                headers: Mapping[str, str] | None, json: Any, same_origin: bool, raise_for_status: bool,
+                what: str) -> HttpReply:
+        seen = [url]
+        current = url
+        while True:
+            reply = self._once(method, current, deadline=deadline, accept=accept, headers=headers, json=json,
+                               raise_for_status=raise_for_status, what=what)
+            if isinstance(reply, HttpReply):
+                return reply
+            status, location = reply
+            # A POST is only re-sent where the provider asked for exactly that (307/308): anything
+            # else would turn a quote request into a page fetch.
+            if method != "GET" and status not in (307, 308):
+                raise InvalidReply("refused our request", detail=f"HTTP {status} redirect for a {method}")
+            target = urljoin(current, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise InvalidReply("sent us to an address we cannot use", detail="redirect to a non-HTTP address")
+            if same_origin and _origin(target) != _origin(url):
+                raise InvalidReply("sent us to another site", detail=f"redirect to {_origin(target)}")
+            if target in seen or len(seen) > self.max_redirects:
+                raise RedirectLoop(detail=f"{len(seen)} redirects")
+            seen.append(target)
+            current = target
+
+    def _once(self, method: str, url: str, *, deadline: Deadline, accept: Sequence[str],
+              headers: Mapping[str, str] | None, json: Any, raise_for_status: bool,
+              what: str) -> HttpReply | tuple[int, str]:
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            raise ProviderTimeout(detail="no time left to ask")
+        request_headers = {"Accept": ", ".join(accept) if accept else "*/*", **(headers or {})}
+        try:
+            response = self.session.request(
+                method, url, json=json, headers=request_headers, stream=True, allow_redirects=False,
+                timeout=(min(CONNECT_TIMEOUT_CAP_S, remaining), remaining),
+            )
+        except requests.RequestException as error:
+            raise _Retryable(translate_transport_error(error), never_sent=_never_sent(error)) from error
+        with response:
+            status = response.status_code
+            if status in REDIRECT_STATUSES:
+                location = response.headers.get("Location")
+                if not location:
+                    raise InvalidReply("refused our request", detail=f"HTTP {status} without a Location")
+                return status, location
+            if raise_for_status:
+                self._check_status(response, method)
+            media_type, charset = media_type_of(response.headers.get("Content-Type", ""))
+            if raise_for_status and accept and media_type not in {a.lower() for a in accept}:
+                raise InvalidReply(f"sent something that is not {what}", detail=f"Content-Type {media_type or 'missing'!r}")
+            try:
+                body = read_capped(response, self.max_reply_bytes, deadline)
+            except ProviderUnavailable as error:
+                raise _Retryable(error, never_sent=False) from error
+            return HttpReply(status=status, url=url, headers=dict(response.headers), media_type=media_type,
+                             charset=charset, body=body)
+
+    def _check_status(self, response: requests.Response, method: str) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status == 429:
+            raise RateLimited(detail="HTTP 429", retry_after_s=retry_after)
+        if status >= 500:
+            error = ProviderUnavailable("had a problem on its side", detail=f"HTTP {status}", retry_after_s=retry_after)
+            # Asked to wait (Retry-After), we wait: the circuit breaker keeps us away that long.
+            if status in RETRYABLE_GET_STATUSES and method == "GET" and retry_after is None:
+                raise _Retryable(error, never_sent=False)
+            raise error
+        raise RefusedRequest(status)
+
+
+class _Retryable(Exception):
+    """Internal: a failure that may be retried if the request is safe to send again."""
+
+    def __init__(self, error: ProviderError, *, never_sent: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.never_sent = never_sent
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import requests
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
-from providers.base import Adapter, ProviderConfig, Quote, QuoteQuery
-from providers.errors import (
-    InvalidReply,
-    ParseError,
-    ProviderDeclined,
-    ProviderUnavailable,
-)
-from providers.http import (
-    DEFAULT_MAX_REPLY_BYTES,
-    pooled_session,
-    read_capped,
-    timeouts,
-    translate_transport_error,
-)
+from providers import settings
+from providers.base import Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.errors import InvalidReply, ProviderDeclined
+from providers.http import Deadline, HttpClient
+from providers.protocol import MEDIA_TYPE, PROTOCOL, QUOTE_SCHEMA, REPLY_SCHEMA, read_json
 
-PROTOCOL = "candor-quote/1"
+OPTIONS = {"url"}
+_schemas = Registry().with_resource(QUOTE_SCHEMA["$id"], Resource.from_contents(QUOTE_SCHEMA))
+_reply_validator = Draft202012Validator(REPLY_SCHEMA, registry=_schemas)
+_quote_validator = Draft202012Validator(QUOTE_SCHEMA)
 
 
 class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
@@ -32,12 +26,9 @@ class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
 
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)
-        url = config.options.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ValueError(f"provider {config.key}: quote_protocol needs an http(s) url")
-        self.endpoint = url.rstrip("/") + "/quotes"
-        self.max_reply_bytes = int(config.options.get("max_reply_bytes", DEFAULT_MAX_REPLY_BYTES))
-        self.session = pooled_session()
+        settings.check_known(config, OPTIONS)
+        self.endpoint = (settings.http_url(config) or "").rstrip("/") + "/quotes"
+        self.http = HttpClient(max_reply_bytes=settings.max_reply_bytes(config), max_attempts=settings.attempts(config))
 
     def transform_query(self, query: QuoteQuery) -> dict[str, Any]:
         return {
@@ -48,70 +39,66 @@ class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
         }
 
     def extract(self, request: dict[str, Any], *, timeout_s: float) -> bytes:
-        try:
-            with self.session.post(
-                self.endpoint,
-                json=request,
-                timeout=timeouts(timeout_s),
-                stream=True,
-                headers={"Accept": "application/json"},
-            ) as response:
-                if response.status_code == 429:
-                    raise ProviderUnavailable("was too busy to quote", detail="HTTP 429")
-                if response.status_code >= 500:
-                    raise ProviderUnavailable("had a problem on its side", detail=f"HTTP {response.status_code}")
-                if response.status_code != 200:
-                    raise InvalidReply("refused our request", detail=f"HTTP {response.status_code}")
-                content_type = response.headers.get("Content-Type", "")
-                if content_type.split(";")[0].strip().lower() != "application/json":
-                    raise InvalidReply("sent something that is not a quote reply", detail=f"Content-Type {content_type!r}")
-                return read_capped(response, self.max_reply_bytes)
-        except requests.RequestException as error:
-            raise translate_transport_error(error) from error
+        # A POST is retried only when it never reached the provider (connection refused):
+        # asking twice for a quote the provider did receive could count twice on its side.
+        reply = self.http.post_json(self.endpoint, request, deadline=Deadline.after(timeout_s), accept=(MEDIA_TYPE,),
+                                    what="a quote reply")
+        return reply.body
 
-    def transform_data(self, raw: bytes, query: QuoteQuery) -> list[Quote]:
-        try:
-            reply = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise ParseError("sent a reply we could not read", detail="body is not UTF-8") from error
-        except json.JSONDecodeError as error:
-            raise ParseError("sent a reply we could not read", detail=f"malformed JSON: {error.msg}") from error
-        if not isinstance(reply, dict):
-            raise InvalidReply("sent a reply of the wrong shape", detail="reply is not an object")
-        declined = reply.get("declined")
-        if declined is not None:
-            reason = declined.get("reason") if isinstance(declined, dict) else None
-            if not isinstance(reason, str) or not reason.strip():
-                raise InvalidReply("sent a reply of the wrong shape", detail="declined without a reason")
-            raise ProviderDeclined(reason.strip()[:500])
-        quotes = reply.get("quotes")
-        if not isinstance(quotes, list):
-            raise InvalidReply("sent a reply of the wrong shape", detail="quotes is not a list")
-        return [_quote(item, position) for position, item in enumerate(quotes)]
+    def transform_data(self, raw: bytes, query: QuoteQuery) -> Sequence[Offer]:
+        return read_reply(raw)
 
     def close(self) -> None:
-        self.session.close()
+        self.http.close()
 
 
-def _quote(item: Any, position: int) -> Quote:
-    where = f"quotes[{position}]"
-    if not isinstance(item, Mapping):
-        raise InvalidReply("sent a reply of the wrong shape", detail=f"{where} is not an object")
-    for key, kind in (("id", str), ("product", str), ("currency", str), ("valid_until", str), ("terms", Mapping)):
-        if not isinstance(item.get(key), kind):
-            raise InvalidReply("sent a reply of the wrong shape", detail=f"{where}.{key} is missing or not a {kind.__name__}")
+def read_reply(raw: bytes) -> list[Offer]:
+    """Offers from a protocol reply. The reply as a whole must have the documented shape; each
+    quote in it is checked on its own, so one broken quote does not cost the others."""
+    reply = read_json(raw, what="a quote reply")
+    for error in _reply_validator.iter_errors(reply):
+        path = list(error.absolute_path)
+        if len(path) >= 2 and path[0] == "quotes" and isinstance(path[1], int):
+            continue  # judged quote by quote below
+        where = ".".join(str(part) for part in path) or "reply"
+        raise InvalidReply("sent a reply of the wrong shape", detail=f"{where}: {_short(error.message)}")
+    declined = reply.get("declined")
+    if declined is not None:
+        raise ProviderDeclined(" ".join(declined["reason"].split())[:500])
+    offers: list[Offer] = []
+    for position, item in enumerate(reply["quotes"]):
+        offers.append(_offer(item, position))
+    return offers
+
+
+def _offer(item: Any, position: int) -> Offer:
+    item_id = item.get("id") if isinstance(item, Mapping) and isinstance(item.get("id"), str) else None
+    error = next(iter(sorted(_quote_validator.iter_errors(item), key=lambda e: list(map(str, e.absolute_path)))), None)
+    if error is not None:
+        field = ".".join(str(part) for part in error.absolute_path) or _missing(error) or f"quotes[{position}]"
+        return UnusableQuote(item_id, field, _short(error.message))
     try:
         valid_until = datetime.fromisoformat(item["valid_until"].replace("Z", "+00:00"))
-    except ValueError as error:
-        raise InvalidReply("sent a reply of the wrong shape", detail=f"{where}.valid_until is not a date-time") from error
+    except ValueError:
+        return UnusableQuote(item_id, "valid_until", f"{_short(repr(item['valid_until']))} is not a date and time")
     if valid_until.tzinfo is None:
-        raise InvalidReply("sent a reply of the wrong shape", detail=f"{where}.valid_until has no time zone")
+        return UnusableQuote(item_id, "valid_until", "has no time zone")
     url = item.get("url")
     return Quote(
-        id=item["id"][:200],
+        id=item["id"],
         product=item["product"],
         currency=item["currency"],
         valid_until=valid_until,
         terms=dict(item["terms"]),
         url=url if isinstance(url, str) and url.startswith(("http://", "https://")) else None,
     )
+
+
+def _missing(error: Any) -> str | None:
+    if error.validator == "required":
+        return str(error.message).split("'")[1]
+    return None
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,46 +1,70 @@
-"""The provider registry: adapter kinds (built-in, then the `candor.providers` entry-point group)
-and the provider instances configured in the providers file."""
+"""The provider registry: adapter kinds (built-in, then the `candor.providers` entry-point group),
+the provider instances configured in the providers file, and what asking them involves beyond
+the adapter — the circuit breaker, the quote cache and the shared store for adapters' caches."""
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from providers.base import Adapter, ProviderConfig
-from providers.errors import AdapterLoadError, ProvidersFileError
+from providers import settings
+from providers.base import Adapter, AdapterContext, Offer, ProviderConfig, QuoteQuery
+from providers.breaker import CircuitBreaker, CircuitState, Ticket
+from providers.errors import (
+    AdapterFault,
+    AdapterLoadError,
+    ProviderError,
+    ProviderMisconfigured,
+    ProvidersFileError,
+)
+from providers.html_rate_table import HtmlRateTableAdapter
+from providers.quote_cache import CachedAnswer, QuoteCache
 from providers.quote_protocol import QuoteProtocolAdapter
+from providers.rate_sheet import RateSheetAdapter
+from providers.store import MemoryStore, Store
+
+logger = logging.getLogger("candor.providers")
 
 ENTRY_POINT_GROUP = "candor.providers"
 BUILTIN_KINDS: dict[str, type[Adapter[Any, Any]]] = {
-    QuoteProtocolAdapter.kind: QuoteProtocolAdapter,
+    kind.kind: kind for kind in (QuoteProtocolAdapter, HtmlRateTableAdapter, RateSheetAdapter)
 }
 STANDARD_KEYS = {"key", "name", "adapter", "products", "house", "timeout_s", "commission", "enabled"}
 
 
 def discover_kinds() -> tuple[dict[str, type[Adapter[Any, Any]]], list[AdapterLoadError]]:
     """Built-in kinds plus every entry point that loads; a broken plug-in is reported by name and
-    the others still load."""
+    the others still load. A plug-in cannot replace a built-in kind."""
     kinds = dict(BUILTIN_KINDS)
+    sources = {kind: "built in" for kind in kinds}
     errors: list[AdapterLoadError] = []
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        source = f"entry point {entry_point.value}"
+        distribution = getattr(entry_point, "dist", None)
+        source = f"entry point {entry_point.value}" + (f" in {distribution.name}" if distribution else "")
         try:
             loaded = entry_point.load()
         except Exception as error:  # a plug-in may fail in any way; it must not stop the others
-            errors.append(AdapterLoadError(entry_point.name, source, error))
+            errors.append(AdapterLoadError(entry_point.name, source, f"{type(error).__name__}: {error}"))
             continue
         if not (isinstance(loaded, type) and issubclass(loaded, Adapter)):
             errors.append(AdapterLoadError(entry_point.name, source, "it is not an Adapter subclass"))
             continue
-        kinds.setdefault(entry_point.name, loaded)
+        if entry_point.name in kinds:
+            errors.append(AdapterLoadError(entry_point.name, source, f"the kind is already provided ({sources[entry_point.name]})"))
+            continue
+        kinds[entry_point.name] = loaded
+        sources[entry_point.name] = source
     return kinds, errors
 
 
-def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str) -> list[ProviderConfig]:
+def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str,
+                           base_dir: str | None = None) -> list[ProviderConfig]:
     configs: list[ProviderConfig] = []
     keys: set[str] = set()
     for position, entry in enumerate(entries, start=1):
@@ -69,19 +93,25 @@ def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str)
         ):
             if not ok:
                 raise ProvidersFileError(f"{label}: {field_name!r} has an invalid value {value!r}")
-        configs.append(
-            ProviderConfig(
-                key=key,
-                name=name.strip(),
-                adapter=adapter,
-                products=tuple(products),
-                house=entry.get("house", False),
-                timeout_s=float(timeout_s),
-                commission=entry.get("commission", ""),
-                enabled=entry.get("enabled", True),
-                options={k: v for k, v in entry.items() if k not in STANDARD_KEYS},
-            )
+        config = ProviderConfig(
+            key=key,
+            name=name.strip(),
+            adapter=adapter,
+            products=tuple(products),
+            house=entry.get("house", False),
+            timeout_s=float(timeout_s),
+            commission=entry.get("commission", ""),
+            enabled=entry.get("enabled", True),
+            options={k: v for k, v in entry.items() if k not in STANDARD_KEYS},
+            base_dir=base_dir,
         )
+        # The settings every provider shares are checked now; an adapter's own settings are
+        # checked when its adapter is built, so one bad provider does not stop the others.
+        settings.breaker_policy(config)
+        settings.quote_cache_enabled(config)
+        settings.max_reply_bytes(config)
+        settings.attempts(config)
+        configs.append(config)
     return configs
 
 
@@ -99,41 +129,166 @@ def load_providers_file(path: str | Path) -> list[ProviderConfig]:
     entries = document.get("provider", [])
     if not isinstance(entries, list):
         raise ProvidersFileError(f"{path}: 'provider' must be an array of tables ([[provider]])")
-    return parse_provider_entries(entries, origin=str(path))
+    return parse_provider_entries(entries, origin=str(path), base_dir=str(path.resolve().parent))
 
 
-@dataclass
+def _builds_same(built: ProviderConfig, wanted: ProviderConfig) -> bool:
+    return (built.adapter, dict(built.options), built.base_dir, built.products) == (
+        wanted.adapter, dict(wanted.options), wanted.base_dir, wanted.products)
+
+
+class ProviderRuntime:
+    """What outlives a provider list: the store behind every cache, the quote cache, the circuit
+    breakers. A registry with other settings for the same providers (an administrator's
+    override) shares its runtime, so breakers and caches carry on."""
+
+    def __init__(self, *, store: Store | None = None, secret: bytes | None = None, namespace: str = "candor") -> None:
+        self.store: Store = store if store is not None else MemoryStore()
+        self.context = AdapterContext(store=self.store, namespace=namespace)
+        # Without a configured secret the digests are this process's own: still unguessable, only
+        # not shared between processes, which is all an in-memory cache needs.
+        self.quote_cache = QuoteCache(self.store, secret=secret or os.urandom(32), namespace=namespace)
+        self.breaker = CircuitBreaker()
+
+
 class ProviderRegistry:
-    configs: list[ProviderConfig]
-    kinds: dict[str, type[Adapter[Any, Any]]] = field(default_factory=lambda: dict(BUILTIN_KINDS))
-    load_errors: list[AdapterLoadError] = field(default_factory=list)
-    _adapters: dict[str, Adapter[Any, Any]] = field(default_factory=dict, init=False, repr=False)
+    """Thread-safe: comparisons ask providers from many threads at once."""
+
+    def __init__(
+        self,
+        configs: list[ProviderConfig],
+        kinds: Mapping[str, type[Adapter[Any, Any]]] | None = None,
+        load_errors: list[AdapterLoadError] | None = None,
+        *,
+        runtime: ProviderRuntime | None = None,
+        store: Store | None = None,
+        secret: bytes | None = None,
+        namespace: str = "candor",
+    ) -> None:
+        self.configs = configs
+        self.kinds = dict(kinds if kinds is not None else BUILTIN_KINDS)
+        self.load_errors = list(load_errors or [])
+        # A store handed in belongs to whoever made it; one made here is closed here.
+        self._owns_store = runtime is None and store is None
+        self.runtime = runtime or ProviderRuntime(store=store, secret=secret, namespace=namespace)
+        self.store = self.runtime.store
+        self.context = self.runtime.context
+        self.quote_cache = self.runtime.quote_cache
+        self.breaker = self.runtime.breaker
+        self._adapters: dict[str, Adapter[Any, Any]] = {}
+        self._lock = threading.Lock()
 
     @classmethod
-    def from_entries(cls, entries: Iterable[Mapping[str, Any]], *, origin: str = "configuration") -> ProviderRegistry:
+    def from_entries(cls, entries: Iterable[Mapping[str, Any]], *, origin: str = "configuration",
+                     **runtime: Any) -> ProviderRegistry:
         kinds, errors = discover_kinds()
-        return cls(parse_provider_entries(entries, origin=origin), kinds, errors)
+        return cls(parse_provider_entries(entries, origin=origin), kinds, errors, **runtime)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> ProviderRegistry:
+    def from_file(cls, path: str | Path, **runtime: Any) -> ProviderRegistry:
         kinds, errors = discover_kinds()
-        return cls(load_providers_file(path), kinds, errors)
+        return cls(load_providers_file(path), kinds, errors, **runtime)
+
+    def with_configs(self, configs: list[ProviderConfig]) -> ProviderRegistry:
+        """The same providers with other settings (enabled, timeout, commission), sharing this
+        registry's adapters, breakers and caches."""
+        view = ProviderRegistry(configs, self.kinds, self.load_errors, runtime=self.runtime)
+        view._adapters, view._lock = self._adapters, self._lock
+        return view
 
     def for_product(self, product: str) -> list[ProviderConfig]:
         return [config for config in self.configs if config.enabled and product in config.products]
 
+    def get(self, key: str) -> ProviderConfig | None:
+        return next((config for config in self.configs if config.key == key), None)
+
     def adapter(self, config: ProviderConfig) -> Adapter[Any, Any]:
-        """The provider's adapter, built once and kept so its connection pool is reused."""
-        adapter = self._adapters.get(config.key)
-        if adapter is None or adapter.config != config:
+        """The provider's adapter, built once and kept so its connection pool is reused. Raises
+        AdapterLoadError when its kind is not installed, ProvidersFileError when its settings are
+        wrong."""
+        with self._lock:
+            adapter = self._adapters.get(config.key)
+            # Name, commission, timeout and enabled never change what an adapter does (timeouts
+            # are passed to each call), so changing them keeps the adapter and its pool.
+            if adapter is not None and _builds_same(adapter.config, config):
+                return adapter
             kind = self.kinds.get(config.adapter)
             if kind is None:
                 raise AdapterLoadError(config.adapter, f"provider {config.key!r}", "no adapter of that kind is installed")
-            adapter = kind(config)
-            self._adapters[config.key] = adapter
-        return adapter
+            built = kind(config)
+            built.context = self.context
+            if adapter is not None:
+                adapter.close()
+            self._adapters[config.key] = built
+            return built
+
+    def problem(self, config: ProviderConfig) -> str | None:
+        """Why this provider cannot be asked as configured, or None."""
+        try:
+            self.adapter(config)
+        except (AdapterLoadError, ProvidersFileError) as error:
+            return str(error)
+        except Exception as error:  # a plug-in's constructor may fail in any way
+            return f"its {config.adapter} adapter could not be set up: {type(error).__name__}: {error}"
+        return None
+
+    # --- asking ----------------------------------------------------------------------------------
+
+    def cached_answers(self, configs: Sequence[ProviderConfig], query: QuoteQuery) -> dict[str, CachedAnswer]:
+        return self.quote_cache.get_many([c for c in configs if settings.quote_cache_enabled(c)], query)
+
+    def admit(self, config: ProviderConfig) -> Ticket:
+        """Permission to ask now, or CircuitOpen ("is temporarily unavailable")."""
+        return self.breaker.admit(config.key, settings.breaker_policy(config))
+
+    def circuit(self, config: ProviderConfig) -> CircuitState:
+        return self.breaker.state(config.key)
+
+    def fetch(self, config: ProviderConfig, query: QuoteQuery, *, timeout_s: float, ticket: Ticket) -> list[Offer]:
+        """Asks the provider through its adapter, reports the outcome to the breaker and keeps a
+        complete answer in the quote cache. Every failure is a ProviderError."""
+        try:
+            adapter = self.adapter(config)
+        except (AdapterLoadError, ProvidersFileError) as error:
+            failure: ProviderError = ProviderMisconfigured(detail=str(error)[:300])
+            ticket.failed(failure)
+            raise failure from error
+        except Exception as error:  # a plug-in's constructor may fail in any way
+            failure = ProviderMisconfigured(detail=f"{type(error).__name__}: {error}"[:300])
+            ticket.failed(failure)
+            raise failure from error
+        try:
+            offers = adapter.fetch_quotes(query, timeout_s=timeout_s)
+        except ProviderError as error:
+            ticket.failed(error)
+            raise
+        except Exception as error:  # an adapter bug must cost one provider, never the comparison
+            logger.exception("The %s adapter of provider %s crashed.", config.adapter, config.key)
+            failure = AdapterFault(detail=f"{type(error).__name__}: {error}"[:300])
+            ticket.failed(failure)
+            raise failure from error
+        ticket.succeeded()
+        if settings.quote_cache_enabled(config):
+            self.quote_cache.put(config, query, offers, request_id=query.request_id)
+        return offers
+
+    def ask(self, config: ProviderConfig, query: QuoteQuery, *, timeout_s: float, use_cache: bool = True) -> list[Offer]:
+        """One provider, start to finish (cache, breaker, adapter): for probes and scripts. A
+        comparison asks every provider at once through app.comparison.fetch instead."""
+        if use_cache:
+            cached = self.cached_answers([config], query).get(config.key)
+            if cached is not None:
+                return list(cached.quotes)
+        return self.fetch(config, query, timeout_s=timeout_s, ticket=self.admit(config))
 
     def close(self) -> None:
-        for adapter in self._adapters.values():
-            adapter.close()
-        self._adapters.clear()
+        """Closes the adapters, and the store when this registry created it."""
+        with self._lock:
+            for adapter in self._adapters.values():
+                try:
+                    adapter.close()
+                except Exception:  # closing must reach every adapter, whatever one plug-in does
+                    logger.exception("Closing the adapter of provider %s failed.", adapter.config.key)
+            self._adapters.clear()
+        if self._owns_store:
+            self.store.close()

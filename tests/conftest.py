@@ -16,8 +16,14 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
 from app import create_app
+from app.auth import session_fields
+from app.auth.models import User
+from app.auth.service import create_user as create_account
+from app.comparison.service import Actor
 from app.db import db
 from providers.sandbox.market import SandboxMarket
+
+pytest_plugins = ["tests.browser_support"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -60,7 +66,18 @@ def make_app(database_url: str, providers: list[dict[str, Any]], **overrides: An
             "CANDOR_PROVIDERS": providers,
             "WTF_CSRF_ENABLED": False,
             "REDIS_URL": TEST_REDIS_URL,
+            # Each app its own cache keys: a later test's server may reuse an earlier one's port.
+            "CANDOR_CACHE_NAMESPACE": f"test-{uuid.uuid4().hex[:12]}",
             "CANDOR_COMPARISON_DEADLINE_S": 2.0,
+            # Cheap hashing, limits no ordinary test reaches, and rate-limit counters of this app's
+            # own (the Redis that holds them outlives the app); tests of those features override them.
+            "CANDOR_ARGON2_TIME_COST": 1,
+            "CANDOR_ARGON2_MEMORY_KIB": 1024,
+            "CANDOR_ARGON2_PARALLELISM": 1,
+            "CANDOR_COMPARISON_RATE_LIMIT": "10000 per minute",
+            "CANDOR_API_COMPARISON_RATE_LIMIT": "10000 per minute",
+            "CANDOR_LOGIN_RATE_LIMIT": "10000 per minute",
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}",
             **overrides,
         }
     )
@@ -86,3 +103,43 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def add_user(app: Flask, username: str, *roles: str, password: str = TEST_PASSWORD) -> int:
+    """A user with `roles`, created as an administrator would; returns the user's id."""
+    with app.app_context():
+        user = create_account(db.session, username, password, roles, actor=Actor("test"), channel="test")
+        db.session.commit()
+        return user.id
+
+
+def sign_in(client: FlaskClient, user_id: int) -> FlaskClient:
+    """Puts the user's session in the client's cookie, as signing in through the form does."""
+    with client.application.app_context():
+        user = db.session.get_one(User, user_id)
+        session_id, fields = user.get_id(), session_fields(user)
+    with client.session_transaction() as session:
+        session.update({"_user_id": session_id, "_fresh": True, **fields})
+    return client
+
+
+@pytest.fixture
+def create_user(app: Flask):  # type: ignore[no-untyped-def]
+    """create_user("ann@example.com", "advisor", "compliance", password=...) -> user id."""
+    return lambda username, *roles, **kwargs: add_user(app, username, *roles, **kwargs)
+
+
+@pytest.fixture
+def client_as(app: Flask):  # type: ignore[no-untyped-def]
+    """client_as("advisor") -> a test client signed in as a new user holding those roles; the
+    user's id is on the client as `.user_id`."""
+    def make(*roles: str, username: str | None = None) -> FlaskClient:
+        name = username or f"{'-'.join(roles) or 'norole'}-{uuid.uuid4().hex[:6]}@example.com"
+        client = app.test_client()
+        client.user_id = add_user(app, name, *roles)  # type: ignore[attr-defined]
+        return sign_in(client, client.user_id)  # type: ignore[attr-defined]
+
+    return make

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.products.auto_insurance.schemas import PROFILE_SCHEMA, TERMS_SCHEMA
+from app.products.mortgage.schemas import PROFILE_SCHEMA as MORTGAGE_PROFILE_SCHEMA
+from app.products.mortgage.schemas import TERMS_SCHEMA as MORTGAGE_TERMS_SCHEMA
 
 
 def auto_profile(**changes: Any) -> dict[str, Any]:
@@ -35,6 +37,36 @@ def auto_form(**changes: Any) -> dict[str, str]:
         "comprehensive": "yes",
         "collision": "yes",
         "deductible": "500",
+        "preset": "balanced",
+    }
+    form.update({key: str(value) for key, value in changes.items()})
+    return form
+
+
+def mortgage_profile(**changes: Any) -> dict[str, Any]:
+    return {**MORTGAGE_PROFILE_SCHEMA["examples"][0], **changes}
+
+
+def mortgage_terms(**changes: Any) -> dict[str, Any]:
+    return {**MORTGAGE_TERMS_SCHEMA["examples"][0], **changes}
+
+
+def mortgage_form(**changes: Any) -> dict[str, str]:
+    """The shopper's mortgage form as the browser posts it (empty strings for empty fields)."""
+    form = {
+        "state": "CO",
+        "zip_code": "80203",
+        "property_value": "500000",
+        "down_payment": "100000",
+        "loan_amount": "",
+        "occupancy": "primary",
+        "credit_score_band": "740-759",
+        "years_expected": "7",
+        "max_monthly_payment": "",
+        "loan_type": "conventional",
+        "term_years": "30",
+        "rate_type": "fixed",
+        "max_points": "1",
         "preset": "balanced",
     }
     form.update({key: str(value) for key, value in changes.items()})

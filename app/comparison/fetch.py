@@ -1,77 +1,191 @@
-"""Asking every provider at once, each within its own timeout and all within one deadline."""
+"""Asking every provider at once, each within its own timeout and all within one deadline.
+
+`settle_quotes` yields each provider's outcome the moment it is settled — from the quote cache,
+skipped by its circuit breaker, answered, declined or failed — and, at the deadline, every
+provider still pending as "did not answer in time". The comparison never waits past the
+deadline: a provider still sending is abandoned (its thread ends by its own timeout) and its
+circuit breaker is told it timed out.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from providers.base import ProviderConfig, Quote, QuoteQuery
-from providers.errors import AdapterLoadError, ProviderError, ProviderTimeout, ProviderUnavailable
+from providers.base import Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.breaker import Ticket
+from providers.errors import CircuitOpen, ProviderError, ProviderTimeout
+from providers.protocol import SAFE_INTEGER
 from providers.registry import ProviderRegistry
+
+logger = logging.getLogger("candor.comparison")
 
 
 @dataclass
 class ProviderOutcome:
     config: ProviderConfig
     request_id: str
-    quotes: list[Quote] = field(default_factory=list)
+    quotes: list[Offer] = field(default_factory=list)
     failure: ProviderError | None = None
     latency_ms: int | None = None
+    cached: bool = False
+    """The quotes came from the quote cache; `request_id` is then the request that fetched them."""
+
+    @property
+    def state(self) -> str:
+        """answered, declined, timeout or failed: what the shopper is told while waiting."""
+        if self.failure is None:
+            return "answered"
+        if self.failure.kind in ("declined", "timeout"):
+            return self.failure.kind
+        return "failed"
 
 
-def _ask(registry: ProviderRegistry, config: ProviderConfig, query: QuoteQuery, timeout_s: float) -> tuple[list[Quote], int]:
-    started = time.monotonic()
-    adapter = registry.adapter(config)
-    quotes = adapter.fetch_quotes(query, timeout_s=timeout_s)
-    return quotes, round((time.monotonic() - started) * 1000)
-
-
-def gather_quotes(
+def settle_quotes(
     registry: ProviderRegistry,
-    configs: list[ProviderConfig],
+    configs: Sequence[ProviderConfig],
     product: str,
-    profile: dict[str, Any],
+    profile: Mapping[str, Any],
     *,
     deadline_s: float,
-) -> list[ProviderOutcome]:
-    outcomes = [ProviderOutcome(config, uuid.uuid4().hex) for config in configs]
-    if not outcomes:
-        return outcomes
+) -> Iterator[ProviderOutcome]:
+    """Each provider's outcome as soon as it is known; every provider exactly once."""
     started = time.monotonic()
-    executor = ThreadPoolExecutor(max_workers=len(outcomes), thread_name_prefix="candor-quote")
+    outcomes = {config.key: ProviderOutcome(config, uuid.uuid4().hex) for config in configs}
+    if not outcomes:
+        return
+
+    def query(outcome: ProviderOutcome) -> QuoteQuery:
+        return QuoteQuery(product=product, profile=profile, request_id=outcome.request_id)
+
+    cached = registry.cached_answers(configs, QuoteQuery(product, profile, "cache-lookup"))
+    to_ask: list[tuple[ProviderOutcome, Ticket]] = []
+    for config in configs:
+        outcome = outcomes[config.key]
+        answer = cached.get(config.key)
+        if answer is not None:
+            outcome.quotes, outcome.cached, outcome.request_id, outcome.latency_ms = (
+                _recordable(list(answer.quotes)), True, answer.request_id, 0)
+            yield outcome
+            continue
+        try:
+            to_ask.append((outcome, registry.admit(config)))
+        except CircuitOpen as skipped:
+            outcome.failure = skipped
+            _log_failure(outcome)
+            yield outcome
+    if not to_ask:
+        return
+
+    executor = ThreadPoolExecutor(max_workers=len(to_ask), thread_name_prefix="candor-quote")
+    pending: dict[Future[list[Offer]], tuple[ProviderOutcome, Ticket]] = {}
     try:
-        pending: dict[Future[tuple[list[Quote], int]], ProviderOutcome] = {
-            executor.submit(
-                _ask,
-                registry,
-                outcome.config,
-                QuoteQuery(product=product, profile=profile, request_id=outcome.request_id),
-                min(outcome.config.timeout_s, deadline_s),
-            ): outcome
-            for outcome in outcomes
-        }
+        for outcome, ticket in to_ask:
+            timeout_s = max(0.0, min(outcome.config.timeout_s, deadline_s - (time.monotonic() - started)))
+            future = executor.submit(registry.fetch, outcome.config, query(outcome), timeout_s=timeout_s, ticket=ticket)
+            pending[future] = (outcome, ticket)
         while pending:
             remaining = deadline_s - (time.monotonic() - started)
             if remaining <= 0:
                 break
             done, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
             for future in done:
-                outcome = pending.pop(future)
+                outcome, _ = pending.pop(future)
+                outcome.latency_ms = round((time.monotonic() - started) * 1000)
                 try:
-                    outcome.quotes, outcome.latency_ms = future.result()
+                    outcome.quotes = _recordable(future.result())
                 except ProviderError as error:
                     outcome.failure = error
-                    outcome.latency_ms = round((time.monotonic() - started) * 1000)
-                except AdapterLoadError as error:
-                    outcome.failure = ProviderUnavailable("is not set up correctly on our side", detail=str(error))
-                except Exception as error:  # an adapter bug must cost one provider, never the comparison
-                    outcome.failure = ProviderUnavailable("could not be asked because of a fault on our side", detail=repr(error)[:300])
-        for outcome in pending.values():
+                    _log_failure(outcome)
+                yield outcome
+        for outcome, ticket in pending.values():
             outcome.failure = ProviderTimeout(detail=f"no answer within the {deadline_s:g} s deadline")
-            outcome.latency_ms = None
+            ticket.failed(outcome.failure)
+            _log_failure(outcome)
+            yield outcome
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
-    return outcomes
+
+
+def gather_quotes(
+    registry: ProviderRegistry,
+    configs: Sequence[ProviderConfig],
+    product: str,
+    profile: Mapping[str, Any],
+    *,
+    deadline_s: float,
+) -> list[ProviderOutcome]:
+    """Every provider's outcome, in the order the providers are configured."""
+    order = {config.key: position for position, config in enumerate(configs)}
+    settled = list(settle_quotes(registry, configs, product, profile, deadline_s=deadline_s))
+    return sorted(settled, key=lambda outcome: order[outcome.config.key])
+
+
+def _recordable(offers: list[Offer]) -> list[Offer]:
+    """Offers whose every value is plain JSON the log records exactly: text, whole numbers within
+    exact range, true/false, null, lists and objects. Anything else (a binary fraction, a decimal
+    number where the protocol sends decimal strings, text that is not Unicode) turns that offer
+    into an unusable one naming the field, so one odd value never costs the log entry — and with
+    it the comparison — and a replay from the log sees exactly what was judged."""
+    checked: list[Offer] = []
+    for offer in offers:
+        if isinstance(offer, Quote):
+            problem = (_unrecordable(offer.id, "id") or _unrecordable(offer.product, "product")
+                       or _unrecordable(offer.currency, "currency") or _unrecordable(offer.url, "url")
+                       or _unrecordable(dict(offer.terms), "terms"))
+            if problem is not None:
+                where, what = problem
+                plain_id = offer.id if _unrecordable(offer.id, "id") is None else None
+                checked.append(UnusableQuote(plain_id, where, what))
+                continue
+        checked.append(offer)
+    return checked
+
+
+def _unrecordable(value: Any, path: str) -> tuple[str, str] | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path, "holds text that is not valid Unicode"
+        return None
+    if isinstance(value, int):
+        if abs(value) > SAFE_INTEGER:
+            return path, f"{value} is too large a number to record exactly"
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return path, "has a field name that is not text"
+            problem = _unrecordable(key, path) or _unrecordable(item, f"{path}.{key}")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(value, (list, tuple)):
+        for position, item in enumerate(value):
+            problem = _unrecordable(item, f"{path}[{position}]")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(value, (Decimal, float)):
+        return path, f"{value} is a number with a fraction; amounts are sent as decimal strings such as \"1212.50\""
+    return path, f"holds a {type(value).__name__}, which is not a JSON value"
+
+
+def _log_failure(outcome: ProviderOutcome) -> None:
+    failure = outcome.failure
+    assert failure is not None
+    if failure.kind == "declined":
+        # The reason is the provider's text about this customer: not for operational logs.
+        logger.info("Provider %s declined to quote (request %s).", outcome.config.key, outcome.request_id)
+        return
+    logger.warning("Provider %s did not quote: %s — %s%s (request %s).", outcome.config.key, failure.kind,
+                   failure.message, f" [{failure.detail}]" if failure.detail else "", outcome.request_id)

@@ -5,38 +5,46 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.canonical import canonical_json
+from app.audit.entries import RECOMMENDATION, RERANK, RESULT_KINDS
 from app.audit.log import append, document
 from app.audit.models import AuditEntry
+from app.audit.personal import reveal
 from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.db import utcnow
 from app.formatting import ordinal
-from app.money import format_money
 from app.products.base import Criterion, InvalidTerms, ProductLine
-from app.ranking.engine import TIE_TOLERANCE, Candidate, RankedOffer, Ranking, rank
-from app.ranking.explain import advantages, money_gap_to_first, top_reasons
-from providers.base import ProviderConfig, Quote
+from app.ranking import explain
+from app.ranking.engine import TIE_TOLERANCE, Candidate, Constraint, RankedOffer, Ranking, normalise_weights, rank
+from providers.base import ProviderConfig, Quote, UnusableQuote
 from providers.errors import ProviderError
 from providers.registry import ProviderRegistry
 
-RECOMMENDATION = "recommendation"
-RERANK = "re-rank"
-RESULT_KINDS = (RECOMMENDATION, RERANK)
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 SCORE_QUANTUM = Decimal("0.000001")
 
 
 class ComparisonError(RuntimeError):
     pass
+
+
+class InputsErased(ComparisonError):
+    """The customer's profile was erased, so the comparison cannot be re-ranked or replayed."""
+
+    def __init__(self, erasure: Mapping[str, Any] | None) -> None:
+        self.erasure = erasure
+        when = f" on {erasure['at'][:10]} by {erasure['by']}" if erasure else ""
+        super().__init__(f"the customer's details were erased{when}, so this comparison cannot be ranked again")
 
 
 @dataclass(frozen=True)
@@ -69,12 +77,139 @@ def new_reference(session: Session) -> str:
             return reference
 
 
+class InvalidPreferences(ValueError):
+    """Preferences that cannot be ranked with: one message per field, in words for the customer.
+    Fields are "preset", "preferences" (the whole request) and "weight_<criterion key>"."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+
+
+CUSTOM = "custom"
+WEIGHT_FIELD = "weight_"
+MAX_WEIGHT = Decimal(100)
+WEIGHT_PLACES = 2
+
+
+def ranking_criteria(line: ProductLine) -> tuple[Criterion, ...]:
+    """The criteria as the line defines them for its example profile: their keys, labels and
+    order do not depend on the customer (only their scales may), so preferences are checked
+    against these."""
+    return line.criteria(line.profile_schema["examples"][0])
+
+
 def resolve_weights(line: ProductLine, preferences: Mapping[str, Any]) -> tuple[str, dict[str, Decimal]]:
+    """The preset and the weights to rank with. `preferences` is {"preset": key} for one of the
+    line's presets, or {"weights": {criterion: 0–100, …}} (with or without "preset": "custom")
+    for the customer's own; raises InvalidPreferences saying what is wrong."""
     preset_key = preferences.get("preset") or line.default_preset
     custom = preferences.get("weights")
-    if custom:
-        return "custom", {key: Decimal(str(value)) for key, value in custom.items()}
-    return preset_key, dict(line.preset(preset_key).weights)
+    if custom or preset_key == CUSTOM:
+        if not isinstance(custom, Mapping) or not custom:
+            raise InvalidPreferences({"preferences": "Give at least one thing a weight above 0."})
+        return CUSTOM, _checked_weights(line, custom)
+    try:
+        return preset_key, dict(line.preset(str(preset_key)).weights)
+    except KeyError:
+        raise InvalidPreferences({"preset": "Choose one of the presets we offer."}) from None
+
+
+def _checked_weights(line: ProductLine, weights: Mapping[str, Any]) -> dict[str, Decimal]:
+    criteria = {criterion.key: criterion for criterion in ranking_criteria(line)}
+    errors: dict[str, str] = {}
+    unknown = sorted(str(key) for key in weights if key not in criteria)
+    if unknown:
+        errors["preferences"] = f"We do not rank on {', '.join(f'“{key}”' for key in unknown)}."
+    cleaned: dict[str, Decimal] = {}
+    for key, criterion in criteria.items():
+        if key not in weights:
+            continue
+        weight = _weight(weights[key])
+        if weight is None:
+            errors[f"{WEIGHT_FIELD}{key}"] = (f"Enter a number from 0 to 100 for “{criterion.label}”, "
+                                              f"with at most {WEIGHT_PLACES} decimal places.")
+        else:
+            cleaned[key] = weight
+    if not errors and not any(cleaned.values()):
+        errors["preferences"] = "Give at least one thing a weight above 0."
+    if errors:
+        raise InvalidPreferences(errors)
+    return cleaned
+
+
+def _weight(value: Any) -> Decimal | None:
+    """A weight from a form or JSON: a number from 0 to 100 with at most two decimal places."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        return None
+    text = str(value).strip()
+    if not text or len(text) > 20:
+        return None
+    try:
+        weight = Decimal(text)
+    except ArithmeticError:
+        return None
+    if not weight.is_finite() or not 0 <= weight <= MAX_WEIGHT or weight != weight.quantize(Decimal(1).scaleb(-WEIGHT_PLACES)):
+        return None
+    return Decimal(format(weight, "f"))  # "6E+1" → "60": plain in the log
+
+
+def preference_controls(line: ProductLine, preferences: Mapping[str, Any]) -> dict[str, Any]:
+    """What the results page's preference form shows: the presets (with their weights as shares,
+    for the sliders to follow) and one slider per criterion, set to the weights the shown ranking
+    was made with (as logged, so an old ranking shows what it used even if a preset has changed)."""
+    criteria = ranking_criteria(line)
+    keys = {criterion.key for criterion in criteria}
+    preset = preferences.get("preset")
+    used = {key: Decimal(value) for key, value in preferences.get("weights", {}).items() if key in keys}
+    if not any(used.values()):
+        used = dict(line.preset(line.default_preset).weights)
+    shares = normalise_weights(criteria, used)
+    if preset == CUSTOM:
+        label = "your own weights"
+        sliders = {c.key: used.get(c.key, Decimal(0)) for c in criteria}
+    else:
+        label = next((option.label for option in line.presets if option.key == preset), str(preset).replace("_", " "))
+        sliders = {key: _percent(share) for key, share in shares.items()}
+    return {
+        "preset": preset,
+        "label": label,
+        "presets": [
+            {"key": option.key, "label": option.label, "description": option.description,
+             "checked": option.key == preset,
+             "weights": " ".join(f"{key}={_percent(share)}"
+                                 for key, share in normalise_weights(criteria, option.weights).items())}
+            for option in line.presets
+        ],
+        "sliders": [{"key": c.key, "label": c.label, "description": c.description,
+                     "value": format(sliders[c.key], "f"), "share": _percent(shares[c.key])} for c in criteria],
+    }
+
+
+def _percent(share: Decimal) -> Decimal:
+    return (share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def preferences_from_form(line: ProductLine, form: Mapping[str, str]) -> dict[str, Any]:
+    """Preferences from the results page's form: `apply` says which half of it the customer used
+    ("preset": the preset chosen; "custom": the sliders, fields "weight_<criterion key>").
+    Raises InvalidPreferences with every problem at once."""
+    weights = {name[len(WEIGHT_FIELD):]: value for name, value in form.items() if name.startswith(WEIGHT_FIELD)}
+    apply = form.get("apply") or (CUSTOM if form.get("preset") == CUSTOM else "preset")
+    if apply == CUSTOM:
+        preferences: dict[str, Any] = {"preset": CUSTOM, "weights": weights}
+    elif apply == "preset":
+        known = {criterion.key for criterion in ranking_criteria(line)}
+        unknown = sorted(key for key in weights if key not in known)
+        if unknown:
+            raise InvalidPreferences({"preferences": f"We do not rank on {', '.join(f'“{key}”' for key in unknown)}."})
+        preferences = {"preset": form.get("preset") or ""}
+        if preferences["preset"] in ("", CUSTOM):
+            raise InvalidPreferences({"preset": "Choose one of the presets we offer."})
+    else:
+        raise InvalidPreferences({"preferences": "Choose a preset or set your own weights."})
+    resolve_weights(line, preferences)
+    return preferences
 
 
 def run_comparison(
@@ -87,23 +222,55 @@ def run_comparison(
     channel: str,
     actor: Actor = ANONYMOUS,
     deadline_s: float = 5.0,
+    subject: str | None = None,
 ) -> AuditEntry:
-    """Runs a comparison and appends it to the log through `session`; the caller commits."""
+    """Runs a comparison and appends it to the log through `session`; the caller commits. The
+    profile is logged sealed with the data key of `subject` (a new customer when None)."""
+    resolve_weights(line, preferences)  # unknown preferences fail before any provider is asked
+    outcomes = gather_quotes(registry, registry.for_product(line.key), line.key, profile, deadline_s=deadline_s)
+    return record_comparison(session, line, profile, outcomes, preferences=preferences, channel=channel, actor=actor,
+                             deadline_s=deadline_s, subject=subject)
+
+
+def record_comparison(
+    session: Session,
+    line: ProductLine,
+    profile: dict[str, Any],
+    outcomes: list[ProviderOutcome],
+    *,
+    preferences: Mapping[str, Any],
+    channel: str,
+    actor: Actor = ANONYMOUS,
+    deadline_s: float,
+    subject: str | None = None,
+    reference: str | None = None,
+) -> AuditEntry:
+    """Ranks settled provider outcomes and appends the result to the log through `session`; the
+    caller commits. `reference` is given when it had to be chosen before the providers answered
+    (a streamed comparison: app/shop/progress.py), else a new one is drawn."""
     preset, weights = resolve_weights(line, preferences)
-    configs = registry.for_product(line.key)
-    outcomes = gather_quotes(registry, configs, line.key, profile, deadline_s=deadline_s)
     now = utcnow()
     body = build_result(line, profile, outcomes, preset=preset, weights=weights, now=now, deadline_s=deadline_s)
     body["actor"] = actor.as_record()
+    clear, personal = split_personal(body)
     return append(
         session,
-        body,
+        clear,
         kind=RECOMMENDATION,
         channel=channel,
         created_at=now,
-        reference=new_reference(session),
+        reference=reference or new_reference(session),
         product=line.key,
+        personal=personal,
+        subject=subject,
     )
+
+
+def split_personal(result: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The result to log in clear, and its personal data to log sealed: the profile the customer
+    gave. Offers, rankings and reasons stay in clear (docs/audit-log.md says why)."""
+    clear = dict(result)
+    return clear, {"profile": clear.pop("profile")}
 
 
 def build_result(
@@ -130,7 +297,9 @@ def build_result(
             "commission": config.commission,
             "request_id": outcome.request_id,
             "latency_ms": outcome.latency_ms,
+            "cached": outcome.cached,
             "quotes": [],
+            "unreadable_quotes": [],
             "invalid_quotes": [],
             "failure": None,
         }
@@ -144,7 +313,14 @@ def build_result(
             continue
         seen_ids: set[str] = set()
         usable = 0
-        for quote in outcome.quotes:
+        # Offers that could not even be read come first, so a replay from the log (which keeps
+        # them apart from the readable ones) reports them in the same order.
+        for unreadable in (offer for offer in outcome.quotes if isinstance(offer, UnusableQuote)):
+            record["unreadable_quotes"].append({"id": unreadable.id, "field": unreadable.field,
+                                                "problem": unreadable.problem})
+            record["invalid_quotes"].append({"id": unreadable.id, "field": unreadable.field,
+                                             "problem": unreadable.problem})
+        for quote in (offer for offer in outcome.quotes if isinstance(offer, Quote)):
             record["quotes"].append({"id": quote.id, "product": quote.product, "currency": quote.currency,
                                      "valid_until": quote.valid_until, "terms": quote.terms, "url": quote.url})
             problem = _quote_problem(line, quote, seen_ids)
@@ -165,25 +341,36 @@ def build_result(
             usable += 1
         if record["invalid_quotes"]:
             first = record["invalid_quotes"][0]
+            more = len(record["invalid_quotes"]) - 1
             failures.append({**_provider_identity(config), "kind": "invalid_reply",
-                             "message": f"sent an offer we could not use ({first['field']}: {first['problem']})"})
+                             "message": f"sent an offer we could not use ({first['field']}: {first['problem']})"
+                                        + (f", and {more} more" if more else "")})
         if not outcome.quotes:
             failures.append({**_provider_identity(config), "kind": "no_quotes", "message": "answered but made no offer"})
         record["outcome"] = "quoted" if usable else "failed"
 
     offers = _anonymise(eligible)
-    ranking = rank([Candidate(offer.handle, offer.values) for offer in offers], criteria, weights)
+    candidates = [Candidate(offer.handle, offer.values) for offer in offers]
+    limits = _constraints(line, profile)
+    ranking = rank(candidates, criteria, weights, limits)
+    # Names are re-attached only now, after ranking, to put the engine's numbers into words.
     by_handle = {offer.handle: offer for offer in offers}
-    values = {offer.handle: offer.values for offer in offers}
-    ranked_records = [
-        _ranked_record(ranked, by_handle[ranked.handle], ranking, criteria, values, line)
-        for ranked in ranking.offers
-    ]
-    house_summary, explanation = _house_and_explanation(line, ranking, by_handle, criteria, values, outcomes, excluded)
+    for handle, reason in ranking.excluded:
+        offer = by_handle[handle]
+        excluded.append({**_provider_identity(offer.config), "quote_id": offer.quote.id, "facts": dict(offer.facts),
+                         "reason": reason})
+    name = _namer(by_handle, ranking)
+    ranked_records = [_ranked_record(ranked, by_handle[ranked.handle], ranking, name) for ranked in ranking.offers]
+    house_summary, explanation = _house_and_explanation(line, ranking, by_handle, name, outcomes, excluded)
+    explanation["presets"], explanation["presets_summary"] = _other_presets(line, candidates, criteria, limits, ranking,
+                                                                            by_handle, name, preset)
+    explanation["assumptions"] = [{"criterion": criterion.label, "text": criterion.description}
+                                  for criterion in criteria]
     top = ranking.top
     return {
         "product": {"key": line.key, "version": line.version, "name": line.name},
-        "engine": {"version": ranking.engine_version, "tie_tolerance": str(TIE_TOLERANCE)},
+        "engine": {"version": ranking.engine_version, "tie_tolerance": str(TIE_TOLERANCE),
+                   "ties": "scores rounded half up to the tie step; equal rounded scores share a rank"},
         "deadline_ms": round(deadline_s * 1000),
         "profile": dict(profile),
         "preferences": {"preset": preset, "weights": {key: str(value) for key, value in weights.items()}},
@@ -203,6 +390,13 @@ def build_result(
                              "commission": o.config.commission} for o in outcomes],
         },
     }
+
+
+def _constraints(line: ProductLine, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
+    """The customer's hard limits on criterion values, for product lines that have any (the
+    mortgage line: a monthly payment ceiling); offers beyond them are excluded with the reason."""
+    limits = getattr(line, "constraints", None)
+    return tuple(limits(profile)) if callable(limits) else ()
 
 
 def _provider_identity(config: ProviderConfig) -> dict[str, Any]:
@@ -225,22 +419,34 @@ def _quote_problem(line: ProductLine, quote: Quote, seen_ids: set[str]) -> Inval
 
 def _anonymise(eligible: list[tuple[ProviderConfig, Quote, Mapping[str, Decimal], Mapping[str, str]]]) -> list[_Offer]:
     """Handles are numbered in an order that depends only on the offers' contents, so nothing the
-    engine sees — not even the handles — says who made an offer or in which order providers replied."""
-    def content_key(item: tuple[ProviderConfig, Quote, Mapping[str, Decimal], Mapping[str, str]]) -> bytes:
+    engine sees — not even the handles — says who made an offer or in which order providers replied.
+    Two offers with exactly the same figures and terms are told apart by a fingerprint of their
+    quote ids and links, not by the order of the providers file (where ours may well come first)."""
+    def content_key(item: tuple[ProviderConfig, Quote, Mapping[str, Decimal], Mapping[str, str]]) -> tuple[bytes, bytes]:
         _, quote, offer_values, _ = item
-        return hashlib.sha256(canonical_json({"values": offer_values, "terms": quote.terms})).digest()
+        content = hashlib.sha256(canonical_json({"values": offer_values, "terms": quote.terms})).digest()
+        return content, hashlib.sha256(canonical_json({"id": quote.id, "url": quote.url})).digest()
 
     ordered = sorted(eligible, key=content_key)
     return [_Offer(f"offer-{position}", config, quote, offer_values, facts)
             for position, (config, quote, offer_values, facts) in enumerate(ordered, start=1)]
 
 
-def _ranked_record(ranked: RankedOffer, offer: _Offer, ranking: Ranking, criteria: tuple[Criterion, ...],
-                   values: Mapping[str, Mapping[str, Decimal]], line: ProductLine) -> dict[str, Any]:
-    position = ranking.offers.index(ranked)
-    why: list[str] = []
-    if position + 1 < len(ranking.offers):
-        why = advantages(ranked, ranking.offers[position + 1], criteria, values, period="a year" if line.period_label == "per year" else line.period_label, limit=2)
+def _namer(by_handle: Mapping[str, _Offer], ranking: Ranking) -> Callable[[str], str]:
+    """How explanations name an offer: its provider, marked when it is ours, and told apart by its
+    rank when the provider has more than one offer in the ranking."""
+    offers_of = Counter(by_handle[offer.handle].config.key for offer in ranking.offers)
+
+    def name(handle: str) -> str:
+        config = by_handle[handle].config
+        if offers_of[config.key] > 1:
+            whose = config.name + ("’" if config.name.endswith("s") else "’s")
+            return f"{whose} offer at rank {ranking.handles[handle].rank}" + (" (ours)" if config.house else "")
+        return f"{config.name} (our offer)" if config.house else config.name
+    return name
+
+
+def _ranked_record(ranked: RankedOffer, offer: _Offer, ranking: Ranking, name: Callable[[str], str]) -> dict[str, Any]:
     return {
         **_provider_identity(offer.config),
         "handle": offer.handle,
@@ -251,25 +457,26 @@ def _ranked_record(ranked: RankedOffer, offer: _Offer, ranking: Ranking, criteri
         "currency": offer.quote.currency,
         "valid_until": offer.quote.valid_until,
         "score": ranked.score.quantize(SCORE_QUANTUM),
+        "shown_score": ranked.shown_score,
         "contributions": {key: value.quantize(SCORE_QUANTUM) for key, value in ranked.contributions.items()},
         "values": dict(offer.values),
         "facts": dict(offer.facts),
         "dominated_by": list(ranked.dominated_by),
-        "why": why,
+        "why": explain.why_rank(ranking, ranked, name),
     }
 
 
 def _house_and_explanation(line: ProductLine, ranking: Ranking, by_handle: Mapping[str, _Offer],
-                           criteria: tuple[Criterion, ...], values: Mapping[str, Mapping[str, Decimal]],
-                           outcomes: list[ProviderOutcome], excluded: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    period = "a year" if line.period_label == "per year" else line.period_label
+                           name: Callable[[str], str], outcomes: list[ProviderOutcome],
+                           excluded: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     house_config = next((o.config for o in outcomes if o.config.house), None)
     house_offer = next((ranked for ranked in ranking.offers if by_handle[ranked.handle].config.house), None)
     top = ranking.top
     explanation: dict[str, Any] = {
-        "top_reasons": top_reasons(ranking, criteria, values, period=period),
+        "top_reasons": explain.top_reasons(ranking, name),
         "house_notice": None,
         "house_gap": None,
+        "house_comparison": None,
     }
     house = {
         "provider": house_config.key if house_config else None,
@@ -290,16 +497,72 @@ def _house_and_explanation(line: ProductLine, ranking: Ranking, by_handle: Mappi
         return house, explanation
     if house_offer.rank == 1:
         return house, explanation
-    phrases = advantages(top, house_offer, criteria, values, period=period, limit=2)
+    phrases = explain.advantages(ranking, top, house_offer, limit=2)
     explanation["house_notice"] = (f"{top_name} fits you better than our offer"
                                    + (f": {' and '.join(phrases)}." if phrases else "."))
-    money_criterion = next((c for c in criteria if c.money), None)
-    if money_criterion is not None:
-        gap = money_gap_to_first(ranking, house_offer.handle, money_criterion)
-        if gap is not None:
-            explanation["house_gap"] = (f"Our offer ranks {ordinal(house_offer.rank)}. It would need to be "
-                                        f"{format_money(gap, line.currency)} {period} cheaper to rank first.")
+    explanation["house_comparison"] = _house_comparison(ranking, top, house_offer)
+    price = explain.price_criterion(ranking.criteria)
+    if price is not None:
+        needed = explain.change_to_come_first(ranking, house_offer.handle, price)
+        where = f"Our offer ranks {ordinal(house_offer.rank)}."
+        if needed is not None and needed.amount is not None:
+            explanation["house_gap"] = (f"{where} It would need to be "
+                                        f"{explain.amount_phrase(price, needed.amount, 'cheaper')} to rank first.")
+        elif needed is not None:
+            explanation["house_gap"] = f"{where} A lower price alone could not put it first."
     return house, explanation
+
+
+def _house_comparison(ranking: Ranking, top: RankedOffer, house: RankedOffer) -> dict[str, Any]:
+    """Where our offer loses (and gains) points against the first, criterion by criterion; the
+    points add up to the gap between the two scores."""
+    return {
+        "top_score": top.shown_score,
+        "house_score": house.shown_score,
+        "points_behind": explain.points(top.shown_score - house.shown_score),
+        "criteria": [
+            {"criterion": item.criterion.label,
+             "top": item.criterion.format(item.first),
+             "house": item.criterion.format(item.second),
+             "points": _signed(explain.points(-item.points))}
+            for item in explain.differences(ranking, top, house)
+        ],
+    }
+
+
+def _signed(points: str) -> str:
+    """Points with their sign, as gained (+) or lost (−)."""
+    if Decimal(points) == 0:
+        return "0.0"
+    return "−" + points[1:] if points.startswith("-") else "+" + points
+
+
+def _other_presets(line: ProductLine, candidates: list[Candidate], criteria: tuple[Criterion, ...],
+                   limits: tuple[Constraint, ...], ranking: Ranking, by_handle: Mapping[str, _Offer],
+                   name: Callable[[str], str], preset: str) -> tuple[list[dict[str, Any]], str | None]:
+    """Which offer each of the line's presets would put first, and a sentence saying whether any
+    would change the winner. Ranked the same way, from the same anonymous offers."""
+    top = ranking.top
+    if top is None or len(ranking.offers) < 2:
+        return [], None
+    results = []
+    for other in line.presets:
+        if other.key == preset:
+            continue
+        winner = rank(candidates, criteria, other.weights, limits).top
+        if winner is None:  # cannot happen: the same offers and limits rank the same offers
+            continue
+        results.append({"preset": other.key, "label": other.label, "provider": by_handle[winner.handle].config.key,
+                        "provider_name": name(winner.handle), "changes_winner": winner.handle != top.handle})
+    winners: dict[str, list[str]] = {}
+    for item in results:
+        if item["changes_winner"]:
+            winners.setdefault(item["provider_name"], []).append(f"“{item['label']}”")
+    if not winners:
+        return results, (f"Our other presets ({', '.join(item['label'] for item in results)}) "
+                         f"would put {name(top.handle)} first too.")
+    return results, " ".join(f"With {' or '.join(labels)}, {winner} would rank first instead."
+                             for winner, labels in winners.items())
 
 
 class LoggedFailure(ProviderError):
@@ -321,17 +584,21 @@ def outcomes_from_log(result: Mapping[str, Any]) -> list[ProviderOutcome]:
         outcomes.append(ProviderOutcome(
             config=config,
             request_id=record["request_id"],
-            quotes=[Quote(id=q["id"], product=q["product"], currency=q["currency"],
-                          valid_until=datetime.fromisoformat(q["valid_until"].replace("Z", "+00:00")),
-                          terms=q["terms"], url=q["url"]) for q in record["quotes"]],
+            quotes=[*(UnusableQuote(u["id"], u["field"], u["problem"]) for u in record.get("unreadable_quotes", [])),
+                    *(Quote(id=q["id"], product=q["product"], currency=q["currency"],
+                            valid_until=datetime.fromisoformat(q["valid_until"].replace("Z", "+00:00")),
+                            terms=q["terms"], url=q["url"]) for q in record["quotes"])],
             failure=None if failure is None else LoggedFailure(failure["kind"], failure["message"], failure["detail"]),
             latency_ms=record["latency_ms"],
+            cached=record.get("cached", False),
         ))
     return outcomes
 
 
 def replay(line: ProductLine, result: Mapping[str, Any]) -> dict[str, Any]:
     """Re-ranks a logged result from its logged inputs, at its logged time and preferences."""
+    if result.get("profile") is None:
+        raise InputsErased(result.get("erasure"))
     preferences = result["preferences"]
     weights = {key: Decimal(value) for key, value in preferences["weights"].items()}
     return build_result(
@@ -353,18 +620,24 @@ def rerank(
 ) -> AuditEntry:
     """Ranks the same quotes again with other preferences, as a new logged recommendation under
     the same reference. Quotes that have expired since are excluded, never shown as current."""
+    if previous.get("profile") is None:
+        raise InputsErased(previous.get("erasure"))
     preset, weights = resolve_weights(line, preferences)
     now = utcnow()
     body = build_result(line, previous["profile"], outcomes_from_log(previous), preset=preset, weights=weights,
                         now=now, deadline_s=previous["deadline_ms"] / 1000)
     body["actor"] = actor.as_record()
     body["reranks"] = previous["index"]
-    return append(session, body, kind=RERANK, channel=channel, created_at=now,
-                  reference=previous["reference"], product=line.key)
+    clear, personal = split_personal(body)
+    sealed = previous.get("personal")
+    return append(session, clear, kind=RERANK, channel=channel, created_at=now,
+                  reference=previous["reference"], product=line.key, personal=personal,
+                  subject=sealed["subject"] if isinstance(sealed, Mapping) else None)
 
 
 def load_result(session: Session, reference: str) -> dict[str, Any] | None:
-    """The latest result shown under a reference: the recommendation or its latest re-rank."""
+    """The latest result shown under a reference: the recommendation or its latest re-rank, with
+    its profile decrypted — or, once erased, `profile` None and `erasure` saying when and by whom."""
     entry = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.reference == reference, AuditEntry.kind.in_(RESULT_KINDS))
@@ -373,4 +646,13 @@ def load_result(session: Session, reference: str) -> dict[str, Any] | None:
     ).first()
     if entry is None:
         return None
-    return {**document(entry), "leaf_hash": entry.leaf_hash.hex()}
+    logged = document(entry)
+    if logged.get("reference") != reference:
+        raise ComparisonError(f"log entry {entry.index} is filed under {reference} but records another reference")
+    revealed = reveal(session, logged)
+    return {
+        **logged,
+        "leaf_hash": entry.leaf_hash.hex(),
+        "profile": None if revealed.data is None else revealed.data["profile"],
+        "erasure": None if revealed.erasure is None else revealed.erasure.as_record(),
+    }

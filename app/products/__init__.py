@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from app.products.auto_insurance import AutoInsurance
 from app.products.base import ProductLine
+from app.products.mortgage import MortgageLine
 
-PRODUCT_LINES: dict[str, ProductLine] = {line.key: line for line in (AutoInsurance(),)}
+PRODUCT_LINES: dict[str, ProductLine] = {line.key: line for line in (AutoInsurance(), MortgageLine())}
 
 
 class UnknownProduct(LookupError):

@@ -1,83 +1,290 @@
-"""Explanations in plain words, computed from the engine's own numbers."""
+"""Explanations in plain words, computed from the engine's own numbers.
+
+Nothing here knows a product: every phrase is built from the criterion definitions (label, unit,
+direction, format) and every figure from the ranking's exact arithmetic. Offers are named through
+a `name` function from handle to display name, which the caller supplies after ranking, so the
+engine never sees who made an offer and the words can still say it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from app.money import CENT
-from app.products.base import Criterion
-from app.ranking.engine import HUNDRED, RankedOffer, Ranking
+from app.ranking.engine import RankedOffer, Ranking, _round
+
+if TYPE_CHECKING:
+    from app.products.base import Criterion
+
+Namer = Callable[[str], str]
+POINT = Decimal("0.1")
+CENT = Decimal("0.01")
 
 
-def _difference(criterion: Criterion, better: Decimal, worse: Decimal, period: str) -> str:
+def _noun(label: str) -> str:
+    """A label as it reads inside a sentence: "Claims satisfaction" → "claims satisfaction", but
+    "APR" stays "APR"."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def period(criterion: Criterion) -> str:
+    """The period a money criterion is counted over, as it reads after an amount: "a year" for a
+    unit of "USD per year", "over your 4 years" for "USD over your 4 years", "" for plain "USD"."""
+    words = criterion.unit.split(" ", 1)
+    rest = words[1] if criterion.money and len(words) > 1 else ("" if criterion.money else criterion.unit)
+    return f"a {rest[4:]}" if rest.startswith("per ") else rest
+
+
+def subject(criterion: Criterion) -> str:
+    """What a criterion measures, without the period its unit already says: "Expected
+    out-of-pocket cost per year" → "expected out-of-pocket cost"."""
+    label = criterion.label
+    words = criterion.unit.split(" ", 1)
+    if criterion.money and len(words) > 1 and label.endswith(" " + words[1]):
+        label = label[: -len(words[1]) - 1]
+    return _noun(label)
+
+
+def price_criterion(criteria: Sequence[Criterion]) -> Criterion | None:
+    """The price: by convention the first money criterion a product line lists, where less is
+    better. Its differences read "$212.00 a year less" without naming it."""
+    return next((c for c in criteria if c.money and c.direction == "lower"), None)
+
+
+def amount_phrase(criterion: Criterion, amount: Decimal, change: str, *, what: str | None = None) -> str:
+    """An amount of a money criterion with its period, in the order English puts them: "$212.00 a
+    year less", "$3,105.33 less over your 4 years", "$30.00 a year less in expected excess"."""
+    over = period(criterion)
+    parts = [criterion.format(amount)]
+    if over.startswith("a "):
+        parts.append(over)
+    parts.append(change)
+    if what:
+        parts.append(f"in {what}")
+    if over and not over.startswith("a "):
+        parts.append(over)
+    return " ".join(parts)
+
+
+def difference_phrase(criterion: Criterion, better: Decimal, worse: Decimal, *, is_price: bool = False) -> str:
+    """How much better one value is than another, in words with figures."""
     if criterion.money:
-        gap = abs(better - worse)
-        noun = criterion.label.lower().replace(" per year", "")
-        if criterion.key.endswith("premium"):
-            return f"{criterion.format(gap)} {period} less"
-        return f"{criterion.format(gap)} {period} less in {noun}"
-    return f"{criterion.label.lower()} {criterion.format(better)} against {criterion.format(worse)}"
+        change = "less" if criterion.direction == "lower" else "more"
+        return amount_phrase(criterion, abs(better - worse), change, what=None if is_price else subject(criterion))
+    return f"{subject(criterion)} {criterion.format(better)} against {criterion.format(worse)}"
 
 
-def advantages(
-    winner: RankedOffer,
-    other: RankedOffer,
-    criteria: Sequence[Criterion],
-    values: Mapping[str, Mapping[str, Decimal]],
-    *,
-    period: str,
-    limit: int = 3,
-) -> list[str]:
-    """Where `winner` gains most over `other`, biggest first, as short phrases with figures."""
-    gains = sorted(
-        (
-            (winner.contributions[criterion.key] - other.contributions[criterion.key], index, criterion)
-            for index, criterion in enumerate(criteria)
-        ),
-        key=lambda item: (-item[0], item[1]),
-    )
+@dataclass(frozen=True)
+class Difference:
+    """One criterion compared between two offers: their values and the points the first gains
+    over the second on it (negative when it loses points)."""
+
+    criterion: Criterion
+    first: Decimal
+    second: Decimal
+    points: Fraction
+
+    def phrase(self, criteria: Sequence[Criterion]) -> str:
+        """The difference as a noun phrase: "$212.00 a year less", "claims satisfaction 903/1,000
+        against 842/1,000"."""
+        better, worse = (self.first, self.second) if self.points > 0 else (self.second, self.first)
+        return difference_phrase(self.criterion, better, worse, is_price=self.criterion == price_criterion(criteria))
+
+    def detail(self) -> str:
+        """The difference named by its criterion: "price ($212.00 a year less)", "claims
+        satisfaction (903/1,000 against 842/1,000)"."""
+        better, worse = (self.first, self.second) if self.points > 0 else (self.second, self.first)
+        if self.criterion.money:
+            return f"{subject(self.criterion)} ({difference_phrase(self.criterion, better, worse, is_price=True)})"
+        return f"{subject(self.criterion)} ({self.criterion.format(better)} against {self.criterion.format(worse)})"
+
+
+def differences(ranking: Ranking, first: RankedOffer, second: RankedOffer) -> list[Difference]:
+    """Every criterion, in the product line's order, compared between two offers."""
+    first_values, second_values = first.values, second.values
+    first_points, second_points = first.exact_contributions, second.exact_contributions
     return [
-        _difference(criterion, values[winner.handle][criterion.key], values[other.handle][criterion.key], period)
-        for gain, _, criterion in gains[:limit]
-        if gain > 0
+        Difference(criterion, first_values[criterion.key], second_values[criterion.key],
+                   first_points[criterion.key] - second_points[criterion.key])
+        for criterion in ranking.criteria
     ]
 
 
-def top_reasons(
-    ranking: Ranking,
-    criteria: Sequence[Criterion],
-    values: Mapping[str, Mapping[str, Decimal]],
-    *,
-    period: str,
-) -> list[str]:
+def _biggest(items: list[Difference], limit: int) -> list[Difference]:
+    order = {id(item): index for index, item in enumerate(items)}
+    return sorted(items, key=lambda item: (-abs(item.points), order[id(item)]))[:limit]
+
+
+def gains(ranking: Ranking, winner: RankedOffer, other: RankedOffer, *, limit: int = 3) -> list[Difference]:
+    """Where `winner` gains most points over `other`, biggest first."""
+    return _biggest([item for item in differences(ranking, winner, other) if item.points > 0], limit)
+
+
+def advantages(ranking: Ranking, winner: RankedOffer, other: RankedOffer, *, limit: int = 3) -> list[str]:
+    """Where `winner` gains most points over `other`, biggest first, as short phrases with figures."""
+    return [item.phrase(ranking.criteria) for item in gains(ranking, winner, other, limit=limit)]
+
+
+def _on(items: Sequence[Difference]) -> str:
+    return _listing([item.detail() for item in items])
+
+
+def points(value: Fraction | Decimal) -> str:
+    """Points to one decimal, as the customer is shown them."""
+    return f"{_round(Fraction(value), POINT):.1f}"
+
+
+def _listing(phrases: Sequence[str]) -> str:
+    if len(phrases) <= 1:
+        return "".join(phrases)
+    return ", ".join(phrases[:-1]) + " and " + phrases[-1]
+
+
+def order_reason(ranking: Ranking, first: RankedOffer, second: RankedOffer, who: str = "it") -> str:
+    """Why `first` (called `who`) is listed before `second` when they share a rank: always from
+    their figures, never from who made them."""
+    whose = "its" if who == "it" else f"{who}’s"
+    if first.exact_score != second.exact_score:
+        return f"{whose} exact score is a little higher before rounding"
+    criteria = ranking.criteria
+    first_better = [c for c in criteria if _better(c, first.values[c.key], second.values[c.key])]
+    if first_better and not any(_better(c, second.values[c.key], first.values[c.key]) for c in criteria):
+        return f"{who} is as good on everything and better on {_listing([subject(c) for c in first_better])}"
+    if first_better:
+        return f"with the same score, {who} comes out ahead when every criterion counts equally"
+    return ("they are equal on everything we rank on, so their order comes from a fingerprint of their "
+            "figures, never from who made them")
+
+
+def _better(criterion: Criterion, value: Decimal, other: Decimal) -> bool:
+    return value < other if criterion.direction == "lower" else value > other
+
+
+def top_reasons(ranking: Ranking, name: Namer) -> list[str]:
+    """Why the first offer is first, in a few sentences with figures."""
     top = ranking.top
     if top is None:
         return []
     if len(ranking.offers) == 1:
         return ["It is the only offer that meets everything you asked for."]
     runner_up = ranking.offers[1]
-    if top.rank == runner_up.rank:
-        return [
-            f"It is level with the next offer (scores within {ranking.tolerance} points); "
-            "they share first place.",
-            *advantages(top, runner_up, criteria, values, period=period, limit=2),
+    if runner_up.rank == top.rank:
+        level = [offer for offer in ranking.offers if offer.rank == top.rank and offer.position != top.position]
+        reasons = [
+            f"It shares first place with {_listing([name(o.handle) for o in level])}: their scores round to "
+            f"the same {points(top.shown_score)} points out of 100.",
+            f"It is listed first because {order_reason(ranking, top, runner_up)}.",
         ]
-    phrases = advantages(top, runner_up, criteria, values, period=period)
-    return [f"Compared with the next best offer: {phrase}." for phrase in phrases]
+        ahead = gains(ranking, top, runner_up, limit=2)
+        if ahead:
+            reasons.append(f"Against {name(runner_up.handle)} it does better on {_on(ahead)}.")
+        return reasons
+    phrases = advantages(ranking, top, runner_up)
+    reasons = [f"It scores {points(top.shown_score)} out of 100, "
+               f"{points(top.shown_score - runner_up.shown_score)} points ahead of {name(runner_up.handle)}, the next best."]
+    if phrases:
+        reasons.append(f"Compared with {name(runner_up.handle)}: {_listing(phrases)}.")
+    if top.handle in runner_up.dominated_by:
+        reasons.append(f"It is at least as good as {name(runner_up.handle)} on everything.")
+    else:
+        losses = gains(ranking, runner_up, top, limit=2)
+        if losses:
+            reasons.append(f"{name(runner_up.handle)} does better on {_on(losses)}, "
+                           "but that counts for less with these weights.")
+    return reasons
 
 
-def money_gap_to_first(
-    ranking: Ranking, handle: str, criterion: Criterion
-) -> Decimal | None:
-    """How much lower this offer's `criterion` (a money criterion) would have to be for it to
-    score above the current first place, rounded up to the cent; None if it is already first."""
+def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
+    """Why an offer stands where it does: its score, what the offers just above do better, what
+    it does better than the offers just below, ties and dominance — all from the ranking's numbers."""
+    offers = ranking.offers
+    count = len(offers)
+    if count == 1:
+        return [f"It scores {points(offer.shown_score)} out of 100 and is the only offer that meets "
+                "everything you asked for."]
+    sentences = [f"It scores {points(offer.shown_score)} out of 100"
+                 + (", the highest." if offer.position == 1 else ".")]
+    level = [other for other in offers if other.rank == offer.rank and other.position != offer.position]
+    if level:
+        sentences.append(f"It shares rank {offer.rank} with {_listing([name(o.handle) for o in level])}: "
+                         f"the scores round to the same {points(offer.shown_score)} points.")
+        previous = offers[offer.position - 2] if offer.position > 1 else None
+        if previous is not None and previous.rank == offer.rank:
+            sentences.append(f"It is listed after {name(previous.handle)} because "
+                             f"{order_reason(ranking, previous, offer, name(previous.handle))}.")
+    above = _nearest(offers, offer, step=-1)
+    if above is not None:
+        behind = points(above.shown_score - offer.shown_score)
+        better = gains(ranking, above, offer, limit=2)
+        sentences.append(f"It is {behind} points behind {name(above.handle)}"
+                         + (f", which does better on {_on(better)}." if better else "."))
+    below = _nearest(offers, offer, step=1)
+    if below is not None:
+        better = gains(ranking, offer, below, limit=2)
+        if better:
+            sentences.append(f"It ranks above {name(below.handle)} by doing better on {_on(better)}.")
+    elif offer.position == count:
+        sentences.append("It scores lowest of the offers that meet what you asked for.")
+    dominators = offer.dominated_by
+    if dominators:
+        best = ranking.handles[dominators[0]]
+        better_on = [subject(c) for c in ranking.criteria
+                     if _better(c, best.values[c.key], offer.values[c.key])]
+        sentences.append(f"{name(best.handle)} is at least as good on everything and better on "
+                         f"{_listing(better_on)}.")
+    return sentences
+
+
+def _nearest(offers: tuple[RankedOffer, ...], offer: RankedOffer, *, step: int) -> RankedOffer | None:
+    """The closest offer in a different rank: above (step −1) or below (step 1)."""
+    index = offer.position - 1 + step
+    while 0 <= index < len(offers):
+        if offers[index].rank != offer.rank:
+            return offers[index]
+        index += step
+    return None
+
+
+@dataclass(frozen=True)
+class NeededChange:
+    """How far one criterion would have to move for an offer to come first. `amount` is None when
+    no change of that criterion alone could do it (a price would have to go below nothing, or the
+    criterion carries no weight)."""
+
+    criterion: Criterion
+    amount: Decimal | None
+
+
+def change_to_come_first(ranking: Ranking, handle: str, criterion: Criterion, *, quantum: Decimal = CENT) -> NeededChange | None:
+    """The smallest change, in steps of `quantum`, to `criterion` that would put the offer first
+    outright; None when it already is. Found from the exact points per unit, then confirmed with
+    the engine's own order, so a rounding can never make the figure wrong by a step."""
     top = ranking.top
     offer = ranking.handles[handle]
-    if top is None or top.handle == handle or top.score <= offer.score and offer.rank == 1:
+    if top is None or offer.position == 1:
         return None
-    points_per_unit = HUNDRED * ranking.weights[criterion.key] / (criterion.worst - criterion.best)
-    if points_per_unit <= 0:
-        return None
-    gap = (top.score - offer.score) / points_per_unit
-    return (gap + CENT).quantize(CENT, rounding=ROUND_CEILING)
+    per_unit = ranking.points_per_unit(criterion.key)
+    if per_unit == 0:
+        return NeededChange(criterion, None)
+    needed = (top.exact_score - offer.exact_score) / per_unit
+    steps = max(1, _ceil(needed / Fraction(quantum)))
+    amount = steps * quantum
+    current = offer.values[criterion.key]
+    target = ranking.order_key(top.handle)
+    for _ in range(3):
+        moved = current - amount if criterion.direction == "lower" else current + amount
+        if criterion.money and criterion.direction == "lower" and moved < 0:
+            return NeededChange(criterion, None)
+        if ranking.order_key(handle, {**offer.values, criterion.key: moved}) < target:
+            return NeededChange(criterion, amount.quantize(quantum, rounding=ROUND_CEILING))
+        amount += quantum
+    raise AssertionError("the exact gap and the engine's order disagree")  # pragma: no cover
+
+
+def _ceil(value: Fraction) -> int:
+    return -((-value.numerator) // value.denominator)

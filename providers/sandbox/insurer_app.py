@@ -7,10 +7,11 @@ import json
 import random
 import threading
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -44,7 +45,7 @@ class RunState:
     stopping: threading.Event
     error_rng: random.Random
     error_lock: threading.Lock = field(default_factory=threading.Lock)
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def should_fail(self, error_rate: float) -> bool:
         if error_rate <= 0:

@@ -1,17 +1,36 @@
-"""The simulated market: every sandbox insurer as a real HTTP service on loopback."""
+"""The simulated market: every sandbox provider as a real HTTP service on loopback.
+
+A market is a list of participants. A participant is any frozen dataclass with `key`, `name`,
+`house`, `commission`, `products`, `latency_s`, `error_rate`, `seed`, an `error_seed` property
+and two methods: `wsgi_app(state)` (the service) and `provider_entry(url, timeout_s)` (its
+providers-file entry, pointing at where the market runs it). A `fault` field (one of
+providers.testing.faults.FAULTS) is honoured when present. Two kinds ship for auto insurance:
+insurers speaking Candor Quote Protocol v1 (SandboxProviderSpec) and an insurer that only
+publishes a rate page (rate_page.RatePageSpec).
+
+Adding a product's providers to the market: write a module with a function returning their
+specs and add it to MARKETS below. Every default market — `make run`, `flask sandbox`, the test
+fixtures — then runs them too, on the ports after the others.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import threading
 import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Protocol, Self
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from providers.testing.faults import FAULTS, misbehave
+
 from .insurer_app import InsurerApp, RunState
+from .knobs import DeclineRule, decline_rule
+from .lenders import mortgage_lenders
 from .pricing import (
     ACME_PLAN,
     BLUEBIRD_PLAN,
@@ -24,8 +43,9 @@ from .pricing import (
     RatingPlan,
 )
 from .profile import AutoProfile
+from .rate_page import auto_rate_pages
 
-DeclineRule = Callable[[AutoProfile], str | None]
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 PROVIDER_TIMEOUT_S = 3.0
 FINANCIAL_STRENGTH_GRADES = ("A++", "A+", "A", "A-", "B++", "B+", "B", "B-", "C")
@@ -43,7 +63,10 @@ class SandboxProviderSpec:
     latency_s: float = 0.0
     error_rate: float = 0.0
     """Share of quote requests answered 503, drawn from random.Random(seed)."""
-    decline: DeclineRule | None = None
+    decline: DeclineRule | str | None = None
+    """A function of the applicant returning a reason, or a rule as text (knobs.decline_rule)."""
+    fault: str | None = None
+    """One of providers.testing.faults.FAULTS: every quote request fails that way."""
     term_months: int = 12
     rating_plan: RatingPlan = STANDARD_PLAN
     financial_strength: str = "A"
@@ -70,10 +93,46 @@ class SandboxProviderSpec:
             raise ValueError(f"{self.key}: unknown financial_strength {self.financial_strength!r}")
         if not 0 <= self.claims_satisfaction <= 1000:
             raise ValueError(f"{self.key}: claims_satisfaction must be between 0 and 1000")
+        if self.fault is not None and self.fault not in FAULTS:
+            raise ValueError(f"{self.key}: unknown fault {self.fault!r}; known: {', '.join(FAULTS)}")
+        if isinstance(self.decline, str):
+            object.__setattr__(self, "decline", decline_rule(self.decline))
 
     @property
     def error_seed(self) -> int:
         return self.seed if self.seed is not None else zlib.crc32(self.key.encode())
+
+    def wsgi_app(self, state: RunState) -> WSGIApp:
+        return InsurerApp(self, state)
+
+    def provider_entry(self, url: str, timeout_s: float) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "adapter": "quote_protocol",
+            "products": list(self.products),
+            "house": self.house,
+            "timeout_s": timeout_s,
+            "commission": self.commission,
+            "url": url,
+        }
+
+
+class MarketParticipant(Protocol):
+    key: str
+    name: str
+    house: bool
+    commission: str
+    products: tuple[str, ...]
+    latency_s: float
+    error_rate: float
+
+    @property
+    def error_seed(self) -> int: ...
+
+    def wsgi_app(self, state: RunState) -> WSGIApp: ...
+
+    def provider_entry(self, url: str, timeout_s: float) -> dict[str, Any]: ...
 
 
 def pioneer_decline(profile: AutoProfile) -> str | None:
@@ -128,20 +187,39 @@ def auto_insurers() -> list[SandboxProviderSpec]:
     ]
 
 
+def auto_market() -> list[MarketParticipant]:
+    """Auto insurance: the seven insurers with a quoting service, then the rate-page-only one."""
+    return [*auto_insurers(), *auto_rate_pages()]
+
+
+# Each product line's sandbox providers; the default market is all of them, in this order.
+MARKETS: dict[str, Callable[[], list[MarketParticipant]]] = {
+    "auto": auto_market,
+    "mortgage": mortgage_lenders,
+}
+
+
+def default_market() -> list[MarketParticipant]:
+    return [participant for build in MARKETS.values() for participant in build()]
+
+
 def apply_overrides(
-    specs: list[SandboxProviderSpec], overrides: Mapping[str, Mapping[str, Any]] | None
-) -> list[SandboxProviderSpec]:
-    """Specs with per-insurer field changes, e.g. {"tortoise": {"latency_s": 0.05}}; typos are errors."""
+    specs: list[MarketParticipant], overrides: Mapping[str, Mapping[str, Any]] | None
+) -> list[MarketParticipant]:
+    """Specs with per-provider field changes, e.g. {"tortoise": {"latency_s": 0.05}}; typos are errors."""
     overrides = dict(overrides or {})
     unknown_keys = set(overrides) - {spec.key for spec in specs}
     if unknown_keys:
         raise ValueError(f"overrides for unknown insurers: {sorted(unknown_keys)}")
-    field_names = {f.name for f in dataclasses.fields(SandboxProviderSpec)} - {"key"}
-    for key, changes in overrides.items():
+    changed: list[MarketParticipant] = []
+    for spec in specs:
+        changes = overrides.get(spec.key, {})
+        field_names = {f.name for f in dataclasses.fields(spec)} - {"key"}  # type: ignore[arg-type]
         unknown_fields = set(changes) - field_names
         if unknown_fields:
-            raise ValueError(f"{key}: cannot override {sorted(unknown_fields)}")
-    return [dataclasses.replace(spec, **overrides.get(spec.key, {})) for spec in specs]
+            raise ValueError(f"{spec.key}: cannot override {sorted(unknown_fields)}")
+        changed.append(dataclasses.replace(spec, **changes) if changes else spec)  # type: ignore[type-var]
+    return changed
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -162,17 +240,17 @@ class SandboxMarket:
 
     def __init__(
         self,
-        specs: list[SandboxProviderSpec] | None = None,
+        specs: list[MarketParticipant] | None = None,
         *,
         host: str = "127.0.0.1",
         base_port: int = 0,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        specs = apply_overrides(list(specs) if specs is not None else auto_insurers(), overrides)
+        specs = apply_overrides(list(specs) if specs is not None else default_market(), overrides)
         keys = [spec.key for spec in specs]
         if len(set(keys)) != len(keys):
             raise ValueError(f"insurer keys must be unique: {keys}")
-        self.specs: list[SandboxProviderSpec] = specs
+        self.specs: list[MarketParticipant] = specs
         self.host = host
         self.base_port = base_port
         self.urls: dict[str, str] = {}
@@ -183,7 +261,7 @@ class SandboxMarket:
     def running(self) -> bool:
         return bool(self._running)
 
-    def start(self) -> SandboxMarket:
+    def start(self) -> Self:
         if self._running:
             raise RuntimeError("the sandbox market is already running")
         self._stopping = threading.Event()
@@ -195,11 +273,12 @@ class SandboxMarket:
             raise
         return self
 
-    def _start_insurer(self, spec: SandboxProviderSpec, index: int) -> None:
+    def _start_insurer(self, spec: MarketParticipant, index: int) -> None:
         port = self.base_port + index if self.base_port else 0
         state = RunState(stopping=self._stopping, error_rng=random.Random(spec.error_seed))
         server = make_server(
-            self.host, port, InsurerApp(spec, state), threaded=True, request_handler=_QuietRequestHandler
+            self.host, port, misbehave(spec.wsgi_app(state), getattr(spec, "fault", None), stopping=self._stopping),
+            threaded=True, request_handler=_QuietRequestHandler,
         )
         thread = threading.Thread(
             target=server.serve_forever,
@@ -222,7 +301,7 @@ class SandboxMarket:
         self._running.clear()
         self.urls.clear()
 
-    def __enter__(self) -> SandboxMarket:
+    def __enter__(self) -> Self:
         if not self._running:
             self.start()
         return self
@@ -234,19 +313,7 @@ class SandboxMarket:
         """One providers-file entry per insurer, pointing at the running market."""
         if not self._running:
             raise RuntimeError("start the sandbox market first: entries need its URLs")
-        return [
-            {
-                "key": spec.key,
-                "name": spec.name,
-                "adapter": "quote_protocol",
-                "products": list(spec.products),
-                "house": spec.house,
-                "timeout_s": PROVIDER_TIMEOUT_S,
-                "commission": spec.commission,
-                "url": self.urls[spec.key],
-            }
-            for spec in self.specs
-        ]
+        return [spec.provider_entry(self.urls[spec.key], PROVIDER_TIMEOUT_S) for spec in self.specs]
 
     def providers_toml(self) -> str:
         """provider_entries() as a CANDOR_PROVIDERS_FILE document."""
@@ -274,14 +341,21 @@ def toml_value(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise ValueError("TOML provider entries take finite numbers only")
         return repr(value)
     if isinstance(value, str):
         return toml_string(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{toml_key(key)} = {toml_value(item)}" for key, item in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def toml_key(key: str) -> str:
+    """A bare key when TOML allows one, else a quoted key."""
+    return key if key and key.isascii() and key.replace("_", "").replace("-", "").isalnum() else toml_string(key)
 
 
 _TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}

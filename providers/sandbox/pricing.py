@@ -93,7 +93,7 @@ class RatingPlan:
     vehicle_uses: tuple[tuple[str, Decimal], ...]
     lapse: Decimal
     """Factor for a driver without continuous prior cover."""
-    extras_cost: Decimal = Decimal("0")
+    extras_cost: Decimal = Decimal(0)
     """Yearly cost of the extras (rental, roadside, UM) this insurer bundles."""
 
 
@@ -105,9 +105,9 @@ def annual_premium(plan: RatingPlan, profile: AutoProfile, *, liability_limits: 
     return within_plausible_range(total).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-SOFT_FLOOR = Decimal("600")
-SOFT_CEILING = Decimal("3000")
-_CEILING_SCALE = Decimal("1000")
+SOFT_FLOOR = Decimal(600)
+SOFT_CEILING = Decimal(3000)
+_CEILING_SCALE = Decimal(1000)
 
 
 def within_plausible_range(premium: Decimal) -> Decimal:
@@ -148,7 +148,7 @@ def _exposure_factor(plan: RatingPlan, profile: AutoProfile) -> Decimal:
 
 def _physical_damage(plan: RatingPlan, profile: AutoProfile, deductible: int) -> Decimal:
     value_factor = profile.vehicle_value * plan.vehicle_age.at(profile.vehicle_age)
-    premium = Decimal("0")
+    premium = Decimal(0)
     if profile.comprehensive:
         premium += value_factor * plan.comprehensive_rate * COMPREHENSIVE_DEDUCTIBLE_FACTORS[deductible]
     if profile.collision:
@@ -160,8 +160,8 @@ def _physical_damage(plan: RatingPlan, profile: AutoProfile, deductible: int) ->
 
 STANDARD_PLAN = RatingPlan(
     # A middle-of-the-market plan for specs that do not bring their own.
-    policy_fee=Decimal("75"),
-    liability_base=Decimal("600"),
+    policy_fee=Decimal(75),
+    liability_base=Decimal(600),
     comprehensive_rate=Decimal("0.0058"),
     collision_rate=Decimal("0.0205"),
     driver_age=curve((16, "2.30"), (21, "1.80"), (25, "1.30"), (30, "1.05"), (45, "0.92"),
@@ -174,13 +174,13 @@ STANDARD_PLAN = RatingPlan(
     zip_bands=factors(urban="1.20", suburban="1.00", rural="0.92"),
     vehicle_uses=use_factors(commute="1.00", pleasure="0.92", business="1.30"),
     lapse=Decimal("1.30"),
-    extras_cost=Decimal("30"),
+    extras_cost=Decimal(30),
 )
 
 HARBOR_PLAN = RatingPlan(
     # The house: excellent for settled, clean, middle-aged drivers; steep everywhere else.
-    policy_fee=Decimal("60"),
-    liability_base=Decimal("560"),
+    policy_fee=Decimal(60),
+    liability_base=Decimal(560),
     comprehensive_rate=Decimal("0.0055"),
     collision_rate=Decimal("0.0200"),
     driver_age=curve((16, "2.90"), (21, "2.20"), (25, "1.50"), (30, "1.05"), (35, "0.82"),
@@ -193,13 +193,13 @@ HARBOR_PLAN = RatingPlan(
     zip_bands=factors(urban="1.25", suburban="1.00", rural="0.90"),
     vehicle_uses=use_factors(commute="1.00", pleasure="0.92", business="1.30"),
     lapse=Decimal("1.35"),
-    extras_cost=Decimal("45"),
+    extras_cost=Decimal(45),
 )
 
 ACME_PLAN = RatingPlan(
     # Cheap for young and new drivers, but an at-fault accident is brutal.
-    policy_fee=Decimal("90"),
-    liability_base=Decimal("600"),
+    policy_fee=Decimal(90),
+    liability_base=Decimal(600),
     comprehensive_rate=Decimal("0.0060"),
     collision_rate=Decimal("0.0210"),
     driver_age=curve((16, "1.45"), (21, "1.25"), (25, "1.10"), (30, "1.00"), (50, "0.96"),
@@ -212,13 +212,13 @@ ACME_PLAN = RatingPlan(
     zip_bands=factors(urban="1.20", suburban="1.00", rural="0.92"),
     vehicle_uses=use_factors(commute="1.00", pleasure="0.94", business="1.20"),
     lapse=Decimal("1.25"),
-    extras_cost=Decimal("15"),
+    extras_cost=Decimal(15),
 )
 
 BLUEBIRD_PLAN = RatingPlan(
     # Prices by the mile: very cheap for low-mileage drivers, dear for long commutes.
-    policy_fee=Decimal("75"),
-    liability_base=Decimal("610"),
+    policy_fee=Decimal(75),
+    liability_base=Decimal(610),
     comprehensive_rate=Decimal("0.0058"),
     collision_rate=Decimal("0.0205"),
     driver_age=curve((16, "2.40"), (21, "1.90"), (25, "1.35"), (30, "1.05"), (40, "0.92"),
@@ -232,13 +232,13 @@ BLUEBIRD_PLAN = RatingPlan(
     zip_bands=factors(urban="1.22", suburban="1.00", rural="0.90"),
     vehicle_uses=use_factors(commute="1.00", pleasure="0.88", business="1.35"),
     lapse=Decimal("1.30"),
-    extras_cost=Decimal("40"),
+    extras_cost=Decimal(40),
 )
 
 SUMMIT_PLAN = RatingPlan(
     # A big base rate but gentle surcharges: dear for the ideal driver, competitive for risky ones.
-    policy_fee=Decimal("420"),
-    liability_base=Decimal("640"),
+    policy_fee=Decimal(420),
+    liability_base=Decimal(640),
     comprehensive_rate=Decimal("0.0062"),
     collision_rate=Decimal("0.0215"),
     driver_age=curve((16, "1.90"), (21, "1.50"), (25, "1.15"), (30, "1.00"), (75, "1.00"), (90, "1.25")),
@@ -250,13 +250,13 @@ SUMMIT_PLAN = RatingPlan(
     zip_bands=factors(urban="1.12", suburban="1.00", rural="0.95"),
     vehicle_uses=use_factors(commute="1.00", pleasure="0.95", business="1.10"),
     lapse=Decimal("1.10"),
-    extras_cost=Decimal("70"),
+    extras_cost=Decimal(70),
 )
 
 KEYSTONE_PLAN = RatingPlan(
     # Lean liability, dear physical damage: best for older cars and liability-only buyers.
-    policy_fee=Decimal("40"),
-    liability_base=Decimal("520"),
+    policy_fee=Decimal(40),
+    liability_base=Decimal(520),
     comprehensive_rate=Decimal("0.0085"),
     collision_rate=Decimal("0.0300"),
     driver_age=curve((16, "2.60"), (21, "2.00"), (25, "1.40"), (30, "1.08"), (45, "0.95"),
@@ -273,8 +273,8 @@ KEYSTONE_PLAN = RatingPlan(
 
 PIONEER_PLAN = RatingPlan(
     # Territory-driven: expensive in cities, the cheapest in the country.
-    policy_fee=Decimal("55"),
-    liability_base=Decimal("590"),
+    policy_fee=Decimal(55),
+    liability_base=Decimal(590),
     comprehensive_rate=Decimal("0.0056"),
     collision_rate=Decimal("0.0200"),
     driver_age=curve((21, "1.70"), (25, "1.30"), (30, "1.05"), (40, "0.92"), (60, "0.95"),
@@ -287,13 +287,13 @@ PIONEER_PLAN = RatingPlan(
     zip_bands=factors(urban="1.55", suburban="1.05", rural="0.66"),
     vehicle_uses=use_factors(commute="1.00", pleasure="0.92", business="1.30"),
     lapse=Decimal("1.30"),
-    extras_cost=Decimal("20"),
+    extras_cost=Decimal(20),
 )
 
 TORTOISE_PLAN = RatingPlan(
     # Rewards loyalty and maturity: kind to seniors with continuous cover, hard on lapses and tickets.
-    policy_fee=Decimal("80"),
-    liability_base=Decimal("590"),
+    policy_fee=Decimal(80),
+    liability_base=Decimal(590),
     comprehensive_rate=Decimal("0.0056"),
     collision_rate=Decimal("0.0205"),
     driver_age=curve((16, "2.50"), (21, "2.00"), (25, "1.50"), (30, "1.12"), (45, "0.95"),
@@ -306,5 +306,5 @@ TORTOISE_PLAN = RatingPlan(
     zip_bands=factors(urban="1.20", suburban="1.00", rural="0.92"),
     vehicle_uses=use_factors(commute="1.00", pleasure="0.90", business="1.30"),
     lapse=Decimal("1.70"),
-    extras_cost=Decimal("35"),
+    extras_cost=Decimal(35),
 )

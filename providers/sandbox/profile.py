@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 ZipBand = Literal["urban", "suburban", "rural"]
 
 US_STATE_CODES: frozenset[str] = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO "
-    "MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+    {
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+        "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC",
+        "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+    }
 )
 VEHICLE_USES: tuple[str, ...] = ("commute", "pleasure", "business")
 LIABILITY_LIMITS: tuple[str, ...] = ("25/50/25", "50/100/50", "100/300/100", "250/500/250")
@@ -21,11 +24,11 @@ DEDUCTIBLES: tuple[str, ...] = ("250", "500", "1000", "2000")
 MIN_DRIVER_AGE = 14
 MAX_DRIVER_AGE = 110
 OLDEST_VEHICLE_YEAR = 1950
-MAX_VEHICLE_VALUE = Decimal("1000000")
 
 _ZIP_RE = re.compile(r"\d{5}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MONEY_RE = re.compile(r"\d{1,9}(\.\d{1,2})?")
+# Candor's own schema allows 0 (e.g. a car not worth insuring for damage), so the sandbox does too.
+_MONEY_RE = re.compile(r"(0|[1-9]\d{0,8})(\.\d{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -234,14 +237,4 @@ def _read_birth_date(read: _FieldReader, today: date) -> date | None:
 
 def _read_vehicle_value(read: _FieldReader) -> Decimal | None:
     text = read.matching("vehicle_value", _MONEY_RE, 'a decimal amount in USD such as "18500.00"')
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
-        read.fail("vehicle_value", "must be a decimal amount")
-        return None
-    if not Decimal("0") < value <= MAX_VEHICLE_VALUE:
-        read.fail("vehicle_value", f"must be more than 0 and at most {MAX_VEHICLE_VALUE}")
-        return None
-    return value
+    return Decimal(text) if text else None

@@ -1,23 +1,23 @@
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import rfc8785
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError
 
+from app.audit import checkpoints, merkle, tree
 from app.audit.canonical import NotLoggable, canonical_json, leaf_hash
+from app.audit.entries import InvalidEntry, columns_of
 from app.audit.log import append, document, size
-from app.audit.models import AuditEntry
+from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditTreeNode
 from app.db import db
-
-MOMENT = datetime(2026, 11, 23, 5, 0, tzinfo=timezone.utc)
-
-
-def add(body=None, **kwargs):
-    return append(db.session, body or {"note": "x"}, kind=kwargs.pop("kind", "test"), channel="web",
-                  created_at=MOMENT, **kwargs)
+from tests.app.audit.conftest import MOMENT, add, add_many
+from tests.app.audit.test_merkle import naive_consistency, naive_mth, naive_path
 
 
 def test_leaf_bytes_are_canonical_json_with_decimal_strings():
@@ -36,6 +36,31 @@ def test_leaf_hash_is_rfc9162_leaf_hash():
     assert leaf_hash(b"abc") == hashlib.sha256(b"\x00abc").digest()
 
 
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_canonical_json_is_exactly_rfc8785(value):
+    """The fast encoder gives the reference implementation's bytes, whatever the strings hold."""
+    assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_keys_beyond_the_basic_plane_sort_by_utf16_code_units():
+    document_ = {"\U0001f600": 1, "\ufffd": 2, "a": 3, "\u00e9": 4, "\U00010000x": 5}
+    assert canonical_json(document_) == rfc8785.dumps(document_)
+    assert canonical_json(document_).index("\U0001f600".encode()) < canonical_json(document_).index("\ufffd".encode())
+
+
+def test_unsafe_integers_are_refused():
+    with pytest.raises(NotLoggable, match="too large"):
+        canonical_json({"n": 2**53})
+
+
 def test_indices_are_dense_from_zero_and_each_entry_hashes_its_own_leaf(app):
     with app.app_context():
         entries = [add({"n": n}, reference=f"R{n}") for n in range(5)]
@@ -47,29 +72,37 @@ def test_indices_are_dense_from_zero_and_each_entry_hashes_its_own_leaf(app):
             assert entry.leaf_hash == leaf_hash(entry.leaf)
             assert document(entry)["index"] == entry.index
             assert entry.created_at == MOMENT and entry.created_at.tzinfo is not None
+            assert rfc8785.dumps(json.loads(entry.leaf)) == entry.leaf
+            assert entry.leaf.startswith(b'{"entry":{"actor":null,"channel":"web","index":')
 
 
-def test_a_rolled_back_append_leaves_no_gap(app):
+def test_a_rolled_back_append_leaves_no_gap_and_no_tree_nodes(app):
     with app.app_context():
         add()
-        db.session.rollback()
-        assert add().index == 0
-        db.session.commit()
-
-
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_entries SET kind = 'forged'",
-    "DELETE FROM audit_entries",
-])
-def test_triggers_reject_changes_to_logged_entries(app, statement):
-    with app.app_context():
         add()
-        db.session.commit()
-        with pytest.raises(DBAPIError, match="append-only"):
-            db.session.execute(sa.text(statement))
         db.session.rollback()
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 1
-        assert db.session.scalar(sa.select(AuditEntry.kind)) == "test"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditTreeNode)) == 0
+        assert [add().index, add().index] == [0, 1]
+        db.session.commit()
+        assert tree.read_head(db.session).root_hash == naive_mth([e.leaf for e in db.session.scalars(
+            sa.select(AuditEntry).order_by(AuditEntry.index))])
+
+
+def test_triggers_reject_changes_to_the_log_its_tree_and_its_checkpoints(app):
+    with app.app_context():
+        add_many(4)
+        checkpoints.checkpoint_now(db.session)
+        db.session.commit()
+        for statement in ("UPDATE audit_entries SET kind = 'forged'", "DELETE FROM audit_entries",
+                          "UPDATE audit_tree_nodes SET hash = hash", "DELETE FROM audit_tree_nodes",
+                          "UPDATE audit_checkpoints SET note = 'forged'", "DELETE FROM audit_checkpoints"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 4
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditTreeNode)) == 3
+        assert db.session.scalar(sa.select(AuditEntry.kind).limit(1)) == "test"
+        assert db.session.scalar(sa.select(AuditCheckpoint.note).limit(1)) != "forged"
 
 
 def test_truncate_is_rejected_on_postgresql(app):
@@ -77,11 +110,13 @@ def test_truncate_is_rejected_on_postgresql(app):
         if db.engine.dialect.name != "postgresql":
             assert db.engine.dialect.name == "sqlite"  # SQLite has no TRUNCATE statement to guard
             return
-        add()
+        add_many(2)
+        checkpoints.checkpoint_now(db.session)
         db.session.commit()
-        with pytest.raises(DBAPIError, match="append-only"):
-            db.session.execute(sa.text("TRUNCATE audit_entries"))
-        db.session.rollback()
+        for table in ("audit_entries", "audit_tree_nodes", "audit_checkpoints"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(sa.text(f"TRUNCATE {table} CASCADE"))
+            db.session.rollback()
 
 
 def test_the_document_round_trips(app):
@@ -91,4 +126,140 @@ def test_the_document_round_trips(app):
         doc = document(entry)
         assert doc["amount"] == "12.30" and doc["nested"] == {"k": [1, 2]}
         assert doc["time"] == "2026-11-23T05:00:00Z" and doc["reference"] == "CND-TEST"
-        assert json.loads(entry.leaf) == doc
+        assert json.loads(entry.leaf) == {
+            "entry": {"index": 0, "time": "2026-11-23T05:00:00Z", "kind": "test", "channel": "web",
+                      "reference": "CND-TEST", "actor": None, "product": None, "subject": None, "summary": None},
+            "record": {"amount": "12.30", "nested": {"k": [1, 2]}},
+        }
+
+
+def test_columns_copied_out_of_the_leaf(app):
+    with app.app_context():
+        entry = add({"actor": {"type": "advisor", "id": 7}, "house": {"rank": 2, "best": False},
+                     "recommended": {"provider": "acme", "quote_id": "q1"}, "failures": [{"kind": "timeout"}]},
+                    kind="recommendation", channel="phone", reference="CND-AAAA-BBBB", product="auto")
+        db.session.commit()
+        assert (entry.actor_type, entry.actor_id, entry.house_rank, entry.house_best, entry.recommended_provider,
+                entry.failure_count, entry.product, entry.channel) == \
+            ("advisor", "7", 2, False, "acme", 1, "auto", "phone")
+        assert columns_of(json.loads(entry.leaf)) == {column: getattr(entry, column)
+                                                      for column in columns_of(json.loads(entry.leaf))}
+        assert document(entry)["actor"] == {"type": "advisor", "id": 7} and "actor" not in json.loads(entry.leaf)["record"]
+
+
+MALFORMED = [
+    ({"kind": "Recommendation"}, "not an entry kind"),
+    ({"kind": "drop table"}, "not an entry kind"),
+    ({"body": {"index": 5}}, "may not set index"),
+    ({"body": {"personal": {}}}, "may not set personal"),
+    ({"body": {"product": {"key": "mortgage"}}, "product": "auto"}, "product is not"),
+    ({"subject": "s-123"}, "only given with the personal data"),
+]
+
+
+def test_malformed_entries_are_refused_before_anything_is_written(app):
+    with app.app_context():
+        for kwargs, message in MALFORMED:
+            kwargs = dict(kwargs)
+            body = kwargs.pop("body", {"note": "x"})
+            with pytest.raises(InvalidEntry, match=message):
+                append(db.session, body, kind=kwargs.pop("kind", "test"), channel="web", created_at=MOMENT, **kwargs)
+            db.session.rollback()
+        assert size(db.session) == 0
+
+
+def test_the_tree_is_stored_as_it_grows_and_proofs_match_the_naive_tree(app):
+    with app.app_context():
+        add_many(70)
+        leaves = [bytes(leaf) for leaf in db.session.scalars(sa.select(AuditEntry.leaf).order_by(AuditEntry.index))]
+        expected_nodes = sum(70 >> level for level in range(1, 7))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditTreeNode)) == expected_nodes
+        assert tree.read_head(db.session).root_hash == naive_mth(leaves)
+        for tree_size in range(1, 71):
+            assert tree.root_hash(db.session, tree_size) == naive_mth(leaves[:tree_size])
+        for tree_size in (1, 3, 8, 9, 33, 70):
+            for index in range(tree_size):
+                assert tree.inclusion_proof(db.session, index, tree_size) == naive_path(index, leaves[:tree_size])
+            for first in range(tree_size + 1):
+                assert tree.consistency_proof(db.session, first, tree_size) == naive_consistency(first, leaves[:tree_size])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_stored_proofs_for_arbitrary_sizes_match_the_naive_tree(app, data):
+    with app.app_context():
+        if size(db.session) == 0:
+            add_many(70)
+        leaves = [bytes(leaf) for leaf in db.session.scalars(sa.select(AuditEntry.leaf).order_by(AuditEntry.index))]
+        tree_size = data.draw(st.integers(1, 70), label="tree size")
+        index = data.draw(st.integers(0, tree_size - 1), label="index")
+        first = data.draw(st.integers(0, tree_size), label="first")
+        root = naive_mth(leaves[:tree_size])
+        path = tree.inclusion_proof(db.session, index, tree_size)
+        merkle.verify_inclusion(index, tree_size, merkle.leaf_hash(leaves[index]), path, root)
+        proof = tree.consistency_proof(db.session, first, tree_size)
+        merkle.verify_consistency(first, tree_size, naive_mth(leaves[:first]), root, proof)
+        db.session.rollback()
+
+
+def test_appends_and_proofs_cost_a_few_statements_however_long_the_log(app, statements):
+    """O(log n) work: an append runs the same handful of statements at any size, and a proof two
+    queries (plus reading the head), never a read of the log."""
+    with app.app_context():
+        add_many(40)
+        counts = []
+        for _ in range(24):
+            statements()
+            add()
+            db.session.commit()
+            counts.append(len(statements()))
+        assert max(counts) <= 4, counts
+        if db.engine.dialect.name == "postgresql":
+            # Appenders wait for each other from the head's update to the commit: one statement
+            # in between, whatever the append writes.
+            statements()
+            add({"n": 1}, personal={"profile": {"x": 1}})
+            written = statements()
+            assert written[-2].lstrip().startswith("UPDATE audit_head SET size")
+            assert written[-1].lstrip().startswith("WITH entry AS")
+        for index, tree_size in [(0, 64), (37, 64), (63, 64), (5, 33)]:
+            statements()
+            tree.inclusion_proof(db.session, index, tree_size)
+            assert len(statements()) <= 3
+            statements()
+            tree.consistency_proof(db.session, index + 1, tree_size)
+            assert len(statements()) <= 3
+
+
+def test_proofs_for_trees_the_log_has_not_reached_are_refused(app):
+    with app.app_context():
+        add_many(3)
+        with pytest.raises(merkle.ProofError):
+            tree.inclusion_proof(db.session, 0, 4)
+        with pytest.raises(merkle.ProofError):
+            tree.inclusion_proof(db.session, 3, 3)
+        with pytest.raises(merkle.ProofError):
+            tree.consistency_proof(db.session, 2, 4)
+        with pytest.raises(merkle.ProofError):
+            tree.root_hash(db.session, 4)
+
+
+def test_a_checkpoint_is_signed_in_the_append_every_n_entries(app_with):
+    with app_with(CANDOR_CHECKPOINT_EVERY=4, CANDOR_CHECKPOINT_MAX_AGE_S=10**9).app_context():
+        add_many(1)  # the first append of a log signs at once: no append has signed before
+        add_many(9)
+        sizes = db.session.scalars(sa.select(AuditCheckpoint.tree_size).order_by(AuditCheckpoint.tree_size)).all()
+        assert sizes == [1, 4, 8]
+        add()
+        db.session.rollback()
+        assert checkpoints.latest(db.session).tree_size == 8
+
+
+def test_a_checkpoint_is_signed_when_the_last_one_is_too_old(app_with):
+    with app_with(CANDOR_CHECKPOINT_EVERY=10**6, CANDOR_CHECKPOINT_MAX_AGE_S=60).app_context():
+        add_many(3)
+        assert db.session.scalars(sa.select(AuditCheckpoint.tree_size)).all() == [1]
+        db.session.execute(sa.update(AuditHead).values(checkpointed_at=datetime.now(timezone.utc) - timedelta(minutes=2)))
+        db.session.commit()
+        add_many(2)
+        assert db.session.scalars(sa.select(AuditCheckpoint.tree_size).order_by(AuditCheckpoint.tree_size)).all() == [1, 4]

@@ -1,4 +1,5 @@
-"""A live site on loopback and Debian's Chromium driven by Playwright."""
+"""Browser-test support, loaded as a pytest plugin by tests/conftest.py: one Playwright and one
+Chromium for the whole session (two sync Playwrights in one process clash), a live site on loopback."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The admin area: users, roles and provider settings, every change logged with before and after."""

@@ -1,0 +1,1 @@
+"""The advisor console: comparisons keyed during live calls, the disclosure script, outcomes."""

@@ -1,0 +1,179 @@
+"""Personal data in the log, encrypted so that it can be erased without touching the log.
+
+Each customer (a "subject": an opaque random id, one per shopper's comparison, or per caller
+when an advisor reuses it) has a data key of their own. Their personal fields are sealed with
+it (AES-256-GCM) and only the ciphertext goes into the leaf. The data key is kept wrapped by
+CANDOR_DATA_KEY in audit_personal_keys, the one table of the log that is not append-only:
+erasure destroys the wrapped key, and with it every copy of the customer's personal data, while
+the leaves — and every proof over them — stay exactly as they were.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
+
+from app.audit.canonical import canonical_json, loggable
+from app.audit.entries import describe_actor
+from app.audit.keys import AuditKeys, current_keys
+from app.audit.models import PersonalDataKey
+
+ALGORITHM = "A256GCM"
+NONCE_SIZE = 12
+SEALED_VERSION = 1
+
+
+class PersonalDataError(RuntimeError):
+    pass
+
+
+class PersonalDataErased(PersonalDataError):
+    """The customer's personal data was erased; it cannot be read or used again."""
+
+    def __init__(self, erasure: Erasure) -> None:
+        self.erasure = erasure
+        super().__init__(f"the personal data was erased on {erasure.at:%d %B %Y} by {erasure.by}")
+
+
+class UnknownSubject(PersonalDataError):
+    pass
+
+
+class KeyMismatch(PersonalDataError):
+    """The wrapped key was made with another CANDOR_DATA_KEY, or is damaged."""
+
+
+class ActorLike(Protocol):
+    type: str
+    id: str | None
+
+
+@dataclass(frozen=True)
+class Erasure:
+    at: datetime
+    actor: dict[str, Any]
+    reason: str | None
+    index: int | None
+
+    @property
+    def by(self) -> str:
+        return describe_actor(self.actor)
+
+    def as_record(self) -> dict[str, Any]:
+        return {"at": loggable(self.at), "by": self.by, "actor": self.actor, "reason": self.reason, "index": self.index}
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """The personal fields of an entry, or why they cannot be read."""
+
+    subject: str | None
+    data: dict[str, Any] | None
+    erasure: Erasure | None
+
+
+def new_subject() -> str:
+    return "s-" + secrets.token_hex(16)
+
+
+def _wrap_context(subject: str) -> bytes:
+    return b"candor personal data key\n" + subject.encode("utf-8")
+
+
+def _seal_context(subject: str) -> bytes:
+    return b"candor personal data\n" + subject.encode("utf-8")
+
+
+def erasure_of(row: PersonalDataKey) -> Erasure:
+    assert row.erased_at is not None
+    return Erasure(row.erased_at, {"type": row.erased_by_type, "id": row.erased_by_id}, row.erasure_reason,
+                   row.erasure_index)
+
+
+def _unwrap(row: PersonalDataKey, keys: AuditKeys) -> bytes:
+    if row.wrapped_key is None:
+        raise PersonalDataErased(erasure_of(row))
+    if row.data_key_id != keys.data_key_id:
+        raise KeyMismatch(f"the personal data of {row.subject} is wrapped by another CANDOR_DATA_KEY "
+                          f"({row.data_key_id}); this one is {keys.data_key_id}")
+    wrapped = bytes(row.wrapped_key)
+    try:
+        return keys.data_cipher.decrypt(wrapped[:NONCE_SIZE], wrapped[NONCE_SIZE:], _wrap_context(row.subject))
+    except InvalidTag as error:
+        raise KeyMismatch(f"the wrapped key of {row.subject} does not open with CANDOR_DATA_KEY") from error
+
+
+def subject_key(session: Session, subject: str, *, now: datetime, create: bool, new: bool = False) -> bytes:
+    """The subject's data key, created (in the caller's transaction) if `create` and the subject
+    has none; `new` says the caller just made the subject up, so there is nothing to look for."""
+    keys = current_keys()
+    row = None if new else session.get(PersonalDataKey, subject)
+    if row is None:
+        if not create:
+            raise UnknownSubject(subject)
+        data_key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(NONCE_SIZE)
+        wrapped = nonce + keys.data_cipher.encrypt(nonce, data_key, _wrap_context(subject))
+        session.add(PersonalDataKey(subject=subject, wrapped_key=wrapped, data_key_id=keys.data_key_id,
+                                    created_at=now, last_used_at=now))
+        session.flush()
+        return data_key
+    data_key = _unwrap(row, keys)
+    if create and now > row.last_used_at:
+        # Flushed now, so this row is always locked before the log's head (as erasure locks them).
+        row.last_used_at = now
+        session.flush()
+    return data_key
+
+
+def seal(session: Session, subject: str, fields: Mapping[str, Any], *, now: datetime, new: bool = False) -> dict[str, Any]:
+    """The sealed form of a subject's personal fields, as it goes into a leaf."""
+    data_key = subject_key(session, subject, now=now, create=True, new=new)
+    nonce = os.urandom(NONCE_SIZE)
+    ciphertext = AESGCM(data_key).encrypt(nonce, canonical_json(fields), _seal_context(subject))
+    return {
+        "v": SEALED_VERSION,
+        "alg": ALGORITHM,
+        "subject": subject,
+        "nonce": base64.b64encode(nonce).decode("ascii"),
+        "ciphertext": base64.b64encode(ciphertext).decode("ascii"),
+    }
+
+
+def reveal(session: Session, document: Mapping[str, Any]) -> Revealed:
+    """The personal fields of a logged document. Entries from before encryption carried the
+    profile in clear; they are returned as they are."""
+    sealed = document.get("personal")
+    if not isinstance(sealed, Mapping):
+        legacy = {"profile": document["profile"]} if isinstance(document.get("profile"), Mapping) else None
+        return Revealed(None, legacy, None)
+    subject = sealed["subject"]
+    row = session.get(PersonalDataKey, subject)
+    if row is None:
+        raise UnknownSubject(subject)
+    if row.wrapped_key is None:
+        return Revealed(subject, None, erasure_of(row))
+    data_key = _unwrap(row, current_keys())
+    try:
+        plaintext = AESGCM(data_key).decrypt(base64.b64decode(sealed["nonce"]), base64.b64decode(sealed["ciphertext"]),
+                                             _seal_context(subject))
+    except InvalidTag as error:
+        raise KeyMismatch(f"the personal data sealed for {subject} does not open with its key") from error
+    return Revealed(subject, json.loads(plaintext), None)
+
+
+def erasure_state(session: Session, subject: str) -> Erasure | None:
+    row = session.get(PersonalDataKey, subject)
+    if row is None:
+        raise UnknownSubject(subject)
+    return None if row.erased_at is None else erasure_of(row)

@@ -1,0 +1,307 @@
+"""`flask audit verify`: recompute everything from the stored leaves, in one pass.
+
+For each entry in index order: its leaf hash from its leaf bytes, the columns copied out of its
+leaf, the tree nodes it completes against the stored ones; at each stored checkpoint, its
+signature and its root against the recomputed tree; between consecutive checkpoints, an RFC 9162
+consistency proof built from the recomputed nodes and checked against the two signed roots. Then
+the head. Nothing trusts what it is checking: leaf hashes, nodes, the head and the checkpoints'
+roots are all recomputed from the leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg import sql as psycopg_sql
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.audit import merkle
+from app.audit.checkpoints import SignedCheckpoint, all_checkpoints, open_checkpoint
+from app.audit.entries import columns_of, columns_of_header
+from app.audit.keys import AuditKeys
+from app.audit.merkle import NodeKey, ProofError
+from app.audit.models import AuditEntry, AuditTreeNode
+from app.audit.note import NoteError
+from app.audit.tree import read_head
+
+ENVELOPE_START = b'{"entry":'
+_DECODER = json.JSONDecoder()
+COPIED_COLUMNS = ("created_at", "kind", "reference", "channel", "product", "subject", "actor_type", "actor_id",
+                  "recommended_provider", "house_rank", "house_best", "failure_count")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong, where. `index` is the entry concerned (or the first entry a damaged node or
+    checkpoint covers); `area` is "entry", "tree", "checkpoint" or "head"."""
+
+    area: str
+    index: int | None
+    message: str
+
+
+@dataclass
+class Report:
+    size: int = 0
+    entries: int = 0
+    nodes: int = 0
+    checkpoints: int = 0
+    consistency_proofs: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+    problems_left_out: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_bad_entry(self) -> int | None:
+        indices = [problem.index for problem in self.problems if problem.area == "entry" and problem.index is not None]
+        return min(indices) if indices else None
+
+    @property
+    def entries_per_second(self) -> float:
+        return self.entries / self.seconds if self.seconds else 0.0
+
+
+class _Problems:
+    def __init__(self, report: Report, limit: int) -> None:
+        self.report, self.limit = report, limit
+
+    def add(self, area: str, index: int | None, message: str) -> None:
+        if len(self.report.problems) < self.limit:
+            self.report.problems.append(Problem(area, index, message))
+        else:
+            self.report.problems_left_out += 1
+
+
+class _CapturedNodes:
+    """The recomputed nodes that consistency proofs between checkpoints will need, kept only
+    until the last proof that needs them is checked."""
+
+    def __init__(self, sizes: list[int]) -> None:
+        self.needed_until: dict[NodeKey, int] = {}
+        for first, second in zip(sizes, sizes[1:]):
+            for key in merkle.nodes_for(merkle.consistency_ranges(first, second)):
+                self.needed_until[key] = max(self.needed_until.get(key, 0), second)
+        self.nodes: dict[NodeKey, bytes] = {}
+
+    def offer(self, key: NodeKey, value: bytes) -> None:
+        if key in self.needed_until:
+            self.nodes[key] = value
+
+    def get(self, keys: Any) -> Mapping[NodeKey, bytes]:
+        wanted = set(keys)
+        missing = wanted - self.nodes.keys()
+        if missing:
+            raise merkle.MissingNodes(missing)
+        return {key: self.nodes[key] for key in wanted}
+
+    def release(self, size: int) -> None:
+        for key in [key for key in self.nodes if self.needed_until[key] <= size]:
+            del self.nodes[key]
+
+
+def _stored_nodes(session: Session, keys: list[NodeKey]) -> dict[NodeKey, bytes]:
+    by_level: dict[int, list[int]] = {}
+    for level, index in keys:
+        by_level.setdefault(level, []).append(index)
+    conditions = [and_(AuditTreeNode.level == level, AuditTreeNode.index.between(min(indices), max(indices)))
+                  for level, indices in by_level.items()]
+    rows = session.execute(select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash).where(or_(*conditions)))
+    return {(level, index): bytes(value) for level, index, value in rows}
+
+
+def _entry_rows(session: Session, size: int, batch_size: int) -> Iterator[list[Any]]:
+    """The entries below `size` in index order, in batches; entries appended while verifying are
+    left for the next run."""
+    if session.get_bind().dialect.name == "postgresql":
+        yield from _postgresql_entry_rows(session, size, batch_size)
+        return
+    columns = [getattr(AuditEntry, name) for name in COPIED_COLUMNS]
+    after = -1
+    while True:
+        rows = session.execute(
+            select(AuditEntry.index, AuditEntry.leaf, AuditEntry.leaf_hash, *columns)
+            .where(AuditEntry.index > after, AuditEntry.index < size)
+            .order_by(AuditEntry.index).limit(batch_size)).all()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def _postgresql_entry_rows(session: Session, size: int, batch_size: int) -> Iterator[list[Any]]:
+    """The same rows through psycopg's binary protocol: bytea arrives as bytes rather than as hex
+    text to decode, which is most of the cost of reading a log."""
+    driver_connection = session.connection().connection.driver_connection
+    columns = psycopg_sql.SQL(", ").join(
+        psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
+    query = psycopg_sql.SQL(
+        'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
+    after = -1
+    with driver_connection.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+        while True:
+            cursor.execute(query, (after, size, batch_size))
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            after = rows[-1][0]
+
+
+def _leaf_columns(leaf: bytes) -> dict[str, Any]:
+    """The columns a leaf implies, from its header alone when it has one (the header is the
+    leaf's first member, so the record is never parsed)."""
+    if leaf.startswith(ENVELOPE_START):
+        text = leaf.decode("utf-8")
+        header, end = _DECODER.raw_decode(text, len(ENVELOPE_START))
+        if not text.startswith(',"record":', end):
+            raise ValueError("the header is not followed by the record")
+        return columns_of_header(header)
+    return columns_of(json.loads(leaf))
+
+
+def _check_columns(row: Any, problems: _Problems) -> None:
+    index, leaf = row[0], bytes(row[1])
+    try:
+        derived = _leaf_columns(leaf)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        problems.add("entry", index, f"entry {index}: its leaf is not a log entry ({error})")
+        return
+    if derived["index"] != index:
+        problems.add("entry", index, f"entry {index}: its leaf says it is entry {derived['index']}")
+    for position, name in enumerate(COPIED_COLUMNS, start=3):
+        if row[position] != derived[name]:
+            problems.add("entry", index, f"entry {index}: its {name} column says {row[position]!r} "
+                                         f"but its leaf says {derived[name]!r}")
+
+
+def _checked_checkpoints(checkpoints: list[SignedCheckpoint], keys: AuditKeys, head_size: int,
+                         problems: _Problems) -> dict[int, SignedCheckpoint]:
+    """The checkpoints whose signature verifies and whose note matches its row."""
+    good: dict[int, SignedCheckpoint] = {}
+    for checkpoint in checkpoints:
+        label = f"checkpoint of {checkpoint.tree_size} entries"
+        try:
+            text = open_checkpoint(checkpoint.note, keys)
+        except NoteError as error:
+            problems.add("checkpoint", None, f"{label}: {error}")
+            continue
+        if text.size != checkpoint.tree_size or text.root_hash != checkpoint.root_hash:
+            problems.add("checkpoint", None, f"{label}: the signed note says {text.size} entries with root "
+                                             f"{text.root_hash.hex()}, its row says otherwise")
+            continue
+        if checkpoint.tree_size > head_size:
+            problems.add("checkpoint", None, f"{label}: the log has only {head_size} entries")
+            continue
+        good[checkpoint.tree_size] = checkpoint
+    return good
+
+
+class _CheckpointWalk:
+    """Meets each signed checkpoint as the recomputed tree reaches its size."""
+
+    def __init__(self, signed: dict[int, SignedCheckpoint], report: Report, problems: _Problems) -> None:
+        self.signed, self.report, self.problems = signed, report, problems
+        sizes = sorted(signed)
+        self.captured = _CapturedNodes(sizes)
+        self.previous: SignedCheckpoint | None = None
+        self.last_good_size = 0
+        if 0 in signed:
+            self.reach(0, [])
+
+    def reach(self, size: int, frontier: list[bytes]) -> None:
+        checkpoint = self.signed.get(size)
+        if checkpoint is None:
+            return
+        if merkle.frontier_root(frontier) != checkpoint.root_hash:
+            self.problems.add("checkpoint", self.last_good_size,
+                              f"checkpoint of {size} entries: its signed root does not match entries 0–{size - 1}; "
+                              f"one of entries {self.last_good_size}–{size - 1} was changed after it was signed")
+        else:
+            self.last_good_size = size
+        if self.previous is not None:
+            first = self.previous.tree_size
+            try:
+                proof = merkle.consistency_proof(first, size, self.captured)
+                merkle.verify_consistency(first, size, self.previous.root_hash, checkpoint.root_hash, proof)
+                self.report.consistency_proofs += 1
+            except ProofError as error:
+                self.problems.add("checkpoint", first,
+                                  f"checkpoints of {first} and {size} entries are not consistent: {error}")
+            self.captured.release(size)
+        self.previous = checkpoint
+
+
+def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, check_columns: bool = True,
+               max_problems: int = 50) -> Report:
+    """Verifies the log as it was when the head was read; run it in a REPEATABLE READ
+    transaction on PostgreSQL (the CLI does) so every query sees that same moment."""
+    started = time.perf_counter()
+    report = Report()
+    problems = _Problems(report, max_problems)
+    # Checkpoints before the head: any checkpoint read is then within the head read, even while
+    # appends go on, so one beyond it is damage, not news.
+    stored_checkpoints = all_checkpoints(session)
+    head = read_head(session)
+    report.size = head.size
+    report.checkpoints = len(stored_checkpoints)
+    signed = _checked_checkpoints(stored_checkpoints, keys, head.size, problems)
+    walk = _CheckpointWalk(signed, report, problems)
+
+    frontier: list[bytes] = []
+    expected = 0
+    tree_intact = True
+    for rows in _entry_rows(session, head.size, batch_size):
+        computed_nodes: list[tuple[NodeKey, bytes]] = []
+        for row in rows:
+            index = row[0]
+            if index != expected:
+                problems.add("entry", expected, f"entries {expected}–{index - 1} are missing" if index - 1 > expected
+                             else f"entry {expected} is missing")
+                tree_intact = False
+                expected = index
+            leaf_hash = merkle.leaf_hash(bytes(row[1]))
+            if leaf_hash != bytes(row[2]):
+                problems.add("entry", index, f"entry {index}: its leaf hash does not match its leaf; the entry was altered")
+            if check_columns:
+                _check_columns(row, problems)
+            report.entries += 1
+            expected = index + 1
+            if not tree_intact:
+                continue
+            walk.captured.offer((0, index), leaf_hash)
+            frontier, completed = merkle.extend(frontier, index, leaf_hash)
+            for key, value in completed:
+                computed_nodes.append((key, value))
+                walk.captured.offer(key, value)
+            walk.reach(expected, frontier)
+        if computed_nodes:
+            stored = _stored_nodes(session, [key for key, _ in computed_nodes])
+            for (level, node_index), value in computed_nodes:
+                report.nodes += 1
+                first, last = node_index << level, ((node_index + 1) << level) - 1
+                found = stored.get((level, node_index))
+                if found is None:
+                    problems.add("tree", first, f"the tree node over entries {first}–{last} is missing")
+                elif found != value:
+                    problems.add("tree", first, f"the stored tree node over entries {first}–{last} does not match them")
+
+    if expected < head.size:
+        problems.add("entry", expected, f"the log should have {head.size} entries but entries from {expected} are missing")
+    if tree_intact and expected == head.size and merkle.pack_frontier(frontier) != merkle.pack_frontier(head.frontier):
+        problems.add("head", None, "the head's right edge does not match the entries")
+    expected_nodes = sum(expected >> level for level in range(1, expected.bit_length()))
+    stored_count = session.scalar(select(func.count()).select_from(AuditTreeNode).where(
+        ((AuditTreeNode.index + 1).op("<<")(AuditTreeNode.level)) <= expected)) or 0
+    if tree_intact and stored_count != expected_nodes:
+        problems.add("tree", None, f"{stored_count} tree nodes are stored where {expected_nodes} belong")
+    report.seconds = time.perf_counter() - started
+    return report

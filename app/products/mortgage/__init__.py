@@ -1,0 +1,3 @@
+from app.products.mortgage.line import MortgageLine
+
+__all__ = ["MortgageLine"]

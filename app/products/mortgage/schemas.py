@@ -1,0 +1,177 @@
+"""JSON Schemas (draft 2020-12) of the mortgage profile and offer terms. They are the contract with
+lenders (Candor Quote Protocol v1) and are served at /api/v1/products."""
+
+from __future__ import annotations
+
+from typing import Any
+
+US_STATES = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY",
+)
+LOAN_TYPES = ("conventional", "fha", "va", "jumbo")
+RATE_TYPES = ("fixed", "arm_5_6", "arm_7_6", "arm_10_6")
+TERMS_YEARS = (15, 20, 30)
+OCCUPANCIES = ("primary", "second_home", "investment")
+CREDIT_SCORE_BANDS = (
+    "760-850", "740-759", "720-739", "700-719", "680-699", "660-679", "640-659", "620-639", "580-619", "300-579",
+)
+MAX_POINTS_CHOICES = ("0", "0.5", "1", "1.5", "2", "3")
+FIXED_YEARS = {"arm_5_6": 5, "arm_7_6": 7, "arm_10_6": 10}
+ADJUSTMENT_INTERVAL_MONTHS = 6
+
+_DECIMAL_AMOUNT = r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?$"
+_RATE = r"^[0-9]{1,2}(\.[0-9]{1,3})?$"
+_POINTS = r"^[0-9](\.[0-9]{1,3})?$"
+_CAP = r"^[0-9]{1,2}(\.[0-9]{1,3})?$"
+
+PROFILE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://candor.example/schemas/mortgage/profile.json",
+    "title": "Mortgage profile",
+    "description": (
+        "What a lender needs to quote a home loan. It never contains a name, e-mail address or phone "
+        "number. Amounts are USD; loan_amount = property_value - down_payment."
+    ),
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "state", "zip_code", "property_value", "down_payment", "loan_amount", "credit_score_band",
+        "loan_type", "term_years", "rate_type", "max_points", "occupancy", "years_expected",
+        "max_monthly_payment",
+    ],
+    "properties": {
+        "state": {"type": "string", "enum": list(US_STATES), "description": "Where the property is."},
+        "zip_code": {"type": "string", "pattern": "^[0-9]{5}$"},
+        "property_value": {"type": "string", "pattern": _DECIMAL_AMOUNT, "description": "Price or appraised value."},
+        "down_payment": {"type": "string", "pattern": _DECIMAL_AMOUNT},
+        "loan_amount": {"type": "string", "pattern": _DECIMAL_AMOUNT},
+        "credit_score_band": {"type": "string", "enum": list(CREDIT_SCORE_BANDS)},
+        "loan_type": {"type": "string", "enum": list(LOAN_TYPES)},
+        "term_years": {"type": "integer", "enum": list(TERMS_YEARS)},
+        "rate_type": {
+            "type": "string",
+            "enum": list(RATE_TYPES),
+            "description": "fixed, or an adjustable rate fixed for 5, 7 or 10 years and then reset every 6 months.",
+        },
+        "max_points": {
+            "type": "string",
+            "enum": list(MAX_POINTS_CHOICES),
+            "description": "The most discount points (percent of the loan, paid at closing) the buyer will pay.",
+        },
+        "occupancy": {"type": "string", "enum": list(OCCUPANCIES)},
+        "years_expected": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 30,
+            "description": "How many years the buyer expects to keep the loan before selling or refinancing.",
+        },
+        "max_monthly_payment": {
+            "type": ["string", "null"],
+            "pattern": _DECIMAL_AMOUNT,
+            "description": "The most principal and interest the buyer will pay a month; null when they set no limit.",
+        },
+    },
+    "examples": [
+        {
+            "state": "CO",
+            "zip_code": "80203",
+            "property_value": "500000.00",
+            "down_payment": "100000.00",
+            "loan_amount": "400000.00",
+            "credit_score_band": "740-759",
+            "loan_type": "conventional",
+            "term_years": 30,
+            "rate_type": "fixed",
+            "max_points": "2",
+            "occupancy": "primary",
+            "years_expected": 7,
+            "max_monthly_payment": None,
+        }
+    ],
+}
+
+ADJUSTMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["index", "index_value", "margin", "initial_cap", "periodic_cap", "lifetime_cap"],
+    "description": (
+        "How an adjustable rate resets after its fixed years, every 6 months, to index + margin within "
+        "the caps (percentage points); the rate never falls below the margin."
+    ),
+    "properties": {
+        "index": {"type": "string", "enum": ["SOFR-30-day-average"]},
+        "index_value": {"type": "string", "pattern": _RATE, "description": "The index today, percent."},
+        "margin": {"type": "string", "pattern": _RATE},
+        "initial_cap": {"type": "string", "pattern": _CAP},
+        "periodic_cap": {"type": "string", "pattern": _CAP},
+        "lifetime_cap": {"type": "string", "pattern": _CAP},
+    },
+}
+
+TERMS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://candor.example/schemas/mortgage/terms.json",
+    "title": "Mortgage offer terms",
+    "description": (
+        "One loan offer. Candor computes the monthly payment and the APR itself from these terms; a quoted "
+        "monthly_payment or apr is shown beside ours and flagged when it disagrees."
+    ),
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "loan_type", "term_years", "rate_type", "note_rate", "points", "lender_fees", "rate_lock_days",
+        "service_score",
+    ],
+    "properties": {
+        "loan_type": {"type": "string", "enum": list(LOAN_TYPES)},
+        "term_years": {"type": "integer", "enum": list(TERMS_YEARS)},
+        "rate_type": {"type": "string", "enum": list(RATE_TYPES)},
+        "note_rate": {"type": "string", "pattern": _RATE, "description": "Interest rate, percent a year."},
+        "points": {"type": "string", "pattern": _POINTS, "description": "Discount points, percent of the loan."},
+        "lender_fees": {
+            "type": "string",
+            "pattern": _DECIMAL_AMOUNT,
+            "description": "Origination, underwriting and other lender charges, USD.",
+        },
+        "other_prepaid_finance_charges": {
+            "type": "string",
+            "pattern": _DECIMAL_AMOUNT,
+            "description": "Other finance charges paid at closing (e.g. a broker fee), USD; 0 when absent.",
+        },
+        "rate_lock_days": {"type": "integer", "minimum": 0, "maximum": 365},
+        "service_score": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 1000,
+            "description": "Independent borrower-satisfaction score, out of 1,000.",
+        },
+        "loan_amount": {"type": ["string", "null"], "pattern": _DECIMAL_AMOUNT, "description": "USD, when quoted."},
+        "monthly_payment": {
+            "type": ["string", "null"],
+            "pattern": _DECIMAL_AMOUNT,
+            "description": "The lender's own monthly principal and interest, when quoted.",
+        },
+        "apr": {"type": ["string", "null"], "pattern": _RATE, "description": "The lender's own APR, percent."},
+        "adjustment": {"oneOf": [{"type": "null"}, ADJUSTMENT_SCHEMA]},
+    },
+    "examples": [
+        {
+            "loan_type": "conventional",
+            "term_years": 30,
+            "rate_type": "fixed",
+            "note_rate": "6.125",
+            "points": "1.000",
+            "lender_fees": "1495.00",
+            "other_prepaid_finance_charges": "0.00",
+            "rate_lock_days": 45,
+            "service_score": 812,
+            "loan_amount": "400000.00",
+            "monthly_payment": "2430.44",
+            "apr": "6.255",
+            "adjustment": None,
+        }
+    ],
+}

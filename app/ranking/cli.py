@@ -1,0 +1,203 @@
+"""`flask ranking sweep`: the provider-blindness of the ranking, shown on the sandbox market.
+
+Each generated customer profile is sent to the simulated providers once; the answers are then
+ranked twice — as they came, and with the providers' keys, names, "our offer" flag and
+commissions shuffled among them (and their order shuffled too). The two rankings must agree on
+every offer, rank and score. The first ranking also says how often our offer wins, per segment
+of customers, which is what a neutrality review looks at.
+
+The engine stays product-agnostic: what a sweep needs to know about a product line (how to make
+a plausible customer and how to sort customers into segments) is in the SWEEPS table below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import click
+from flask.cli import AppGroup
+
+from app.comparison.fetch import ProviderOutcome, gather_quotes
+from app.comparison.service import build_result, resolve_weights
+from app.db import utcnow
+from app.products import UnknownProduct, get_product_line
+from app.products.base import ProductLine
+from providers.registry import ProviderRegistry
+from providers.sandbox.market import MARKETS, SandboxMarket
+from providers.sandbox.sample_profiles import random_auto_profile
+
+ranking_cli = AppGroup("ranking", help="Check the ranking engine.")
+
+Segmenter = Callable[[Mapping[str, Any], date], str]
+
+# US Census Bureau regions.
+_REGIONS = {
+    "Northeast": "CT ME MA NH RI VT NJ NY PA",
+    "Midwest": "IL IN MI OH WI IA KS MN MO NE ND SD",
+    "South": "DE DC FL GA MD NC SC VA WV AL KY MS TN AR LA OK TX",
+    "West": "AZ CO ID MT NV NM UT WY AK CA HI OR WA",
+}
+REGION_OF_STATE = {state: region for region, states in _REGIONS.items() for state in states.split()}
+AGE_BANDS = ((25, "under 25"), (35, "25–34"), (50, "35–49"), (65, "50–64"), (None, "65 and over"))
+
+
+def _age_band(profile: Mapping[str, Any], today: date) -> str:
+    born = date.fromisoformat(profile["driver_birth_date"])
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return next(label for limit, label in AGE_BANDS if limit is None or age < limit)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What a sweep needs from a product line: plausible customers, the segments to count by, and
+    the order to list each segment's groups in (alphabetical when not given)."""
+
+    profile: Callable[[random.Random, date], dict[str, Any]]
+    segments: Mapping[str, Segmenter]
+    group_order: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+SWEEPS: dict[str, SweepSpec] = {
+    "auto": SweepSpec(
+        profile=random_auto_profile,
+        segments={
+            "age": _age_band,
+            "region": lambda profile, today: REGION_OF_STATE.get(profile["state"], "other"),
+            "vehicle use": lambda profile, today: str(profile["vehicle_use"]),
+        },
+        group_order={"age": [label for _, label in AGE_BANDS], "region": list(_REGIONS)},
+    ),
+}
+
+
+@dataclass
+class SweepReport:
+    profiles: int = 0
+    ranked: int = 0
+    house_wins: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    segment_profiles: Counter[tuple[str, str]] = field(default_factory=Counter)
+    segment_wins: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+def disguise(outcomes: Sequence[ProviderOutcome], rng: random.Random) -> tuple[list[ProviderOutcome], dict[str, str]]:
+    """The same answers with every provider's identity (key, name, our-offer flag, commission)
+    handed to another provider at random, in a shuffled order; and the map from each disguised
+    key back to the provider that really answered."""
+    identities = [(o.config.key, o.config.name, o.config.house, o.config.commission) for o in outcomes]
+    rng.shuffle(identities)
+    disguised, real_key = [], {}
+    for outcome, (key, name, house, commission) in zip(outcomes, identities):
+        config = dataclasses.replace(outcome.config, key=key, name=name, house=house, commission=commission)
+        disguised.append(dataclasses.replace(outcome, config=config))
+        real_key[key] = outcome.config.key
+    rng.shuffle(disguised)
+    return disguised, real_key
+
+
+def signature(result: Mapping[str, Any], real_key: Callable[[str], str] = str) -> dict[str, Any]:
+    """Everything the ranking decided, with each offer named by the provider that really made it."""
+    return {
+        "ranking": [(real_key(o["provider"]), o["quote_id"], o["rank"], str(o["score"]), str(o["shown_score"]), o["tied"])
+                    for o in result["ranking"]],
+        "excluded": sorted((real_key(e["provider"]), e["quote_id"], e["reason"]) for e in result["excluded"]),
+        "recommended": None if result["recommended"] is None else real_key(result["recommended"]["provider"]),
+    }
+
+
+def sweep(line: ProductLine, registry: ProviderRegistry, spec: SweepSpec, *, profiles: int, seed: int,
+          preset: str | None = None, deadline_s: float = 5.0, today: date | None = None) -> SweepReport:
+    rng = random.Random(seed)
+    today = today or utcnow().date()
+    preset_key, weights = resolve_weights(line, {"preset": preset} if preset else {})
+    configs = registry.for_product(line.key)
+    report = SweepReport()
+    for number in range(1, profiles + 1):
+        profile = spec.profile(rng, today)
+        outcomes = gather_quotes(registry, configs, line.key, profile, deadline_s=deadline_s)
+        now = utcnow()
+        as_is = build_result(line, profile, outcomes, preset=preset_key, weights=weights, now=now, deadline_s=deadline_s)
+        disguised_outcomes, real_key = disguise(outcomes, rng)
+        disguised = build_result(line, profile, disguised_outcomes, preset=preset_key, weights=weights, now=now,
+                                 deadline_s=deadline_s)
+        if signature(as_is) != signature(disguised, real_key.__getitem__):
+            report.mismatches.append(f"profile {number}: the ranking changed when the providers were disguised")
+        report.profiles += 1
+        if not as_is["ranking"]:
+            continue
+        report.ranked += 1
+        won = bool(as_is["ranking"][0]["house"])
+        report.house_wins += won
+        for segment, of in spec.segments.items():
+            key = (segment, of(profile, today))
+            report.segment_profiles[key] += 1
+            report.segment_wins[key] += won
+    return report
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f}%" if whole else "    –"
+
+
+def format_report(report: SweepReport, line: ProductLine, preset: str, spec: SweepSpec) -> list[str]:
+    lines = [
+        f"{line.name}: {report.profiles} profiles ranked twice (as they are, and with provider names, "
+        f"our-offer flag and commissions shuffled), preset “{preset}”.",
+        f"Mismatches: {len(report.mismatches)}",
+        *(f"  {mismatch}" for mismatch in report.mismatches),
+        f"Profiles with at least one eligible offer: {report.ranked}",
+        f"Our offer ranked first: {report.house_wins} of {report.ranked} ({_share(report.house_wins, report.ranked).strip()})",
+        "",
+        f"{'segment':<14}{'group':<16}{'profiles':>9}{'ours first':>12}{'share':>8}",
+    ]
+    def place(key: tuple[str, str]) -> tuple[int, int, str]:
+        segment, group = key
+        order = list(spec.group_order.get(segment, ()))
+        return (list(spec.segments).index(segment), order.index(group) if group in order else len(order), group)
+
+    for segment, group in sorted(report.segment_profiles, key=place):
+        count = report.segment_profiles[(segment, group)]
+        wins = report.segment_wins[(segment, group)]
+        lines.append(f"{segment:<14}{group:<16}{count:>9}{wins:>12}{_share(wins, count):>8}")
+    return lines
+
+
+@ranking_cli.command("sweep")
+@click.option("--profiles", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
+              help="How many generated customer profiles to rank.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the profiles and the shuffles.")
+@click.option("--product", default="auto", show_default=True)
+@click.option("--preset", default=None, help="Rank with this preset (default: the product line's).")
+def sweep_command(profiles: int, seed: int, product: str, preset: str | None) -> None:
+    """Rank generated profiles against the sandbox market twice — as is, and with provider names
+    and the our-offer flag shuffled — and report mismatches (must be 0) and how often our offer
+    wins, by customer segment. Exits 1 on any mismatch."""
+    try:
+        line = get_product_line(product)
+    except UnknownProduct:
+        raise click.BadParameter(f"unknown product {product!r}", param_hint="--product") from None
+    spec = SWEEPS.get(product)
+    if spec is None or product not in MARKETS:
+        raise click.BadParameter(f"there is no sweep for {product!r} yet (known: {', '.join(SWEEPS)})",
+                                 param_hint="--product")
+    if preset is not None and preset not in {p.key for p in line.presets}:
+        raise click.BadParameter(f"unknown preset {preset!r}", param_hint="--preset")
+    participants = MARKETS[product]()
+    # How slowly a provider answers has no bearing on a ranking; the sweep does not wait for it.
+    quick = {p.key: {"latency_s": 0.0} for p in participants if p.latency_s}
+    with SandboxMarket(participants, overrides=quick) as market:
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        try:
+            report = sweep(line, registry, spec, profiles=profiles, seed=seed, preset=preset)
+        finally:
+            registry.close()
+    for text in format_report(report, line, preset or line.default_preset, spec):
+        click.echo(text)
+    if report.mismatches:
+        raise SystemExit(1)

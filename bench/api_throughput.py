@@ -1,0 +1,270 @@
+"""Comparisons per second through the JSON API, served by gunicorn with the production
+configuration (gunicorn.conf.py), the sandbox market's auto insurers answering at once.
+
+The market runs in a process of its own (as real insurers would not share our interpreter); the
+load comes from BENCH_API_CLIENTS threads in this process, each sending one comparison after
+another for BENCH_API_SECONDS (after a short warm-up), every one a different profile and with the
+quote cache off, so each is a full comparison: ask eight insurers, validate, rank, log, commit.
+Target (issue 8): at least 100 comparisons per second on a 2-core machine.
+
+Runs on PostgreSQL (a schema of its own, dropped afterwards) when BENCH_DATABASE_URL or
+TEST_DATABASE_URL is set, else on a SQLite file; Redis from BENCH_REDIS_URL or TEST_REDIS_URL if
+set. Everything listens on loopback only and is stopped at the end.
+
+    python -m bench.api_throughput
+"""
+
+from __future__ import annotations
+
+import base64
+import multiprocessing
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+from bench import Figure, print_table
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
+CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", "32"))
+SECONDS = float(os.environ.get("BENCH_API_SECONDS", "20"))
+WARM_UP_S = 3.0
+STARTUP_TIMEOUT_S = 60
+TARGET_PER_S = 100
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _run_market(providers_file: str, ready: Any, stop: Any) -> None:
+    """The auto insurers, answering at once and never failing, until `stop` is set."""
+    import dataclasses
+
+    from providers.sandbox.market import SandboxMarket, auto_market, toml_value
+
+    specs = [dataclasses.replace(spec, latency_s=0.0, error_rate=0.0) for spec in auto_market()]
+    with SandboxMarket(specs) as market:
+        lines = []
+        for entry in market.provider_entries():
+            # Every comparison asks the insurers: a cached answer would measure Redis, not Candor.
+            lines += ["[[provider]]", *(f"{name} = {toml_value(value)}" for name, value in
+                                        {**entry, "quote_cache": False}.items()), ""]
+        Path(providers_file).write_text("\n".join(lines))
+        ready.set()
+        stop.wait(timeout=600)
+
+
+@contextmanager
+def _database() -> Iterator[str]:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/bench.sqlite3"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@dataclass
+class Site:
+    url: str
+    master_pid: int
+    dialect: str
+    workers: int
+    threads: int
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+@contextmanager
+def serving() -> Iterator[Site]:
+    """The sandbox market and one gunicorn instance in front of a fresh database; all stopped after."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Event(), context.Event()
+    with tempfile.TemporaryDirectory() as directory, _database() as database_url:
+        providers_file = f"{directory}/providers.toml"
+        market = context.Process(target=_run_market, args=(providers_file, ready, stop), daemon=True)
+        market.start()
+        gunicorn: subprocess.Popen[bytes] | None = None
+        try:
+            if not ready.wait(timeout=STARTUP_TIMEOUT_S):
+                raise RuntimeError("the sandbox market did not start")
+            redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or ""
+            port = _free_port()
+            environment = {
+                **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port),
+                "CANDOR_SECRET_KEY": secrets.token_urlsafe(32), "CANDOR_PROVIDERS_FILE": providers_file,
+                "CANDOR_SIGNING_KEY_FILE": f"{directory}/signing-key.pem",
+                "CANDOR_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+                "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
+                "CANDOR_API_COMPARISON_RATE_LIMIT": "1000000 per minute",
+                "GUNICORN_ACCESS_LOG": "/dev/null",
+            }
+            environment.pop("GUNICORN_BIND", None)
+            subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade", "heads"], cwd=PROJECT_ROOT,
+                           env=environment, check=True, capture_output=True, timeout=120)
+            log = open(f"{directory}/gunicorn.log", "wb")
+            gunicorn = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+                                        cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+            log.close()
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_healthy(url, gunicorn, Path(f"{directory}/gunicorn.log"))
+            settings = _gunicorn_settings(environment)
+            yield Site(url, gunicorn.pid, sa.make_url(database_url).get_backend_name(), *settings)
+        finally:
+            if gunicorn is not None:
+                _stop(gunicorn)
+            stop.set()
+            market.join(timeout=15)
+            if market.is_alive():
+                market.terminate()
+                market.join(timeout=5)
+
+
+def _gunicorn_settings(environment: dict[str, str]) -> tuple[int, int]:
+    """Workers and threads as gunicorn.conf.py works them out from this environment."""
+    probe = subprocess.run(
+        [str(VENV_BIN / "python"), "-c",
+         "import runpy; c = runpy.run_path('gunicorn.conf.py'); print(c['workers'], c['threads'])"],
+        cwd=PROJECT_ROOT, env=environment, check=True, capture_output=True, text=True, timeout=30)
+    workers, threads = probe.stdout.split()
+    return int(workers), int(threads)
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass  # not listening yet, or no worker up yet
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn was not healthy within {STARTUP_TIMEOUT_S} s:\n{log.read_text(errors='replace')}")
+
+
+@dataclass
+class Load:
+    seconds: float = 0.0
+    latencies_s: list[float] = field(default_factory=list)
+    statuses: Counter[int | str] = field(default_factory=Counter)
+
+    @property
+    def completed(self) -> int:
+        return self.statuses[201]
+
+    @property
+    def per_second(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, percent: int) -> float:
+        ordered = sorted(self.latencies_s)
+        if not ordered:
+            return float("nan")
+        return ordered[max(0, -(-percent * len(ordered) // 100) - 1)] * 1000
+
+
+def drive(url: str, *, clients: int = CLIENTS, seconds: float = SECONDS, warm_up_s: float = WARM_UP_S,
+          during: Any = None) -> Load:
+    """`clients` threads posting comparisons back to back; only those started after the warm-up
+    and finished within `seconds` of it count. `during()` is called every 0.2 s meanwhile."""
+    from providers.sandbox.sample_profiles import random_auto_profile
+
+    load = Load()
+    lock = threading.Lock()
+    started = time.perf_counter()
+    measuring_from = started + warm_up_s
+    ending_at = measuring_from + seconds
+    today = datetime.now(UTC).date()
+
+    def client(number: int) -> None:
+        rng = random.Random(number)
+        http = requests.Session()
+        while (began := time.perf_counter()) < ending_at:
+            body = {"product": "auto", "profile": random_auto_profile(rng, today)}
+            try:
+                status: int | str = http.post(f"{url}/api/v1/comparisons", json=body, timeout=30).status_code
+            except requests.RequestException as error:
+                status = type(error).__name__
+            finished = time.perf_counter()
+            if began >= measuring_from and finished <= ending_at:
+                with lock:
+                    load.statuses[status] += 1
+                    if status == 201:
+                        load.latencies_s.append(finished - began)
+        http.close()
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        if during is not None:
+            during()
+        time.sleep(0.2)
+    load.seconds = seconds
+    return load
+
+
+def main() -> list[Figure]:
+    with serving() as site:
+        load = drive(site.url)
+    other = {str(status): count for status, count in load.statuses.items() if status != 201}
+    where = f"gunicorn {site.workers}×{site.threads} threads, {os.cpu_count()} CPUs, {site.dialect}"
+    figures = [
+        Figure(f"API comparisons per second ({where}, {CLIENTS} clients)", f"{load.per_second:,.1f}",
+               f"≥ {TARGET_PER_S}", load.per_second >= TARGET_PER_S, unit="comparisons/s"),
+        Figure("API comparison latency under that load, p50", f"{load.percentile_ms(50):,.0f}", unit="ms"),
+        Figure("API comparison latency under that load, p95", f"{load.percentile_ms(95):,.0f}", unit="ms"),
+    ]
+    if other:
+        figures.append(Figure("API answers other than 201 during the run", f"{sum(other.values())}",
+                              "0", False, unit=", ".join(f"{count}× {status}" for status, count in other.items())))
+    return figures
+
+
+if __name__ == "__main__":
+    print_table(main())

@@ -1,0 +1,152 @@
+"""`flask audit verify` against logs altered behind the append-only triggers' back: each kind of
+damage is found, and the first bad entry is named."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app.audit import checkpoints, merkle
+from app.audit.keys import current_keys
+from app.audit.models import AuditEntry
+from app.audit.verify import verify_log
+from app.db import db
+from tests.app.audit.conftest import add_many, tamper, triggers_lifted
+
+SIZE = 37
+
+
+@pytest.fixture
+def log_app(app_with) -> Flask:  # type: ignore[no-untyped-def]
+    """A log of 37 entries with a checkpoint every 8 entries and one at the end."""
+    application = app_with(CANDOR_CHECKPOINT_EVERY=8, CANDOR_CHECKPOINT_MAX_AGE_S=10**9)
+    with application.app_context():
+        add_many(SIZE)
+        checkpoints.checkpoint_now(db.session)
+        db.session.commit()
+    return application
+
+
+def run_verify(application: Flask, *args: str):  # type: ignore[no-untyped-def]
+    return application.test_cli_runner().invoke(args=["audit", "verify", *args])
+
+
+def test_an_intact_log_verifies(log_app):
+    result = run_verify(log_app)
+    assert result.exit_code == 0, result.output
+    assert f"The log of {SIZE} entries is intact." in result.output
+    with log_app.app_context():
+        report = verify_log(db.session, current_keys(), batch_size=5)
+        assert report.ok and report.entries == SIZE and report.checkpoints == 6
+        assert report.consistency_proofs == 5  # 1 → 8 → 16 → 24 → 32 → 37
+        assert report.nodes == sum(SIZE >> level for level in range(1, 6))
+
+
+def test_an_empty_log_verifies(app):
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "The log of 0 entries is intact." in result.output
+
+
+def test_an_altered_entry_is_named(log_app):
+    with log_app.app_context():
+        tamper("audit_entries", 'UPDATE audit_entries SET leaf = :leaf WHERE "index" = 13',
+               leaf=b'{"channel":"web","index":13,"kind":"test","n":999,"reference":"R13","time":"2026-11-23T05:00:00Z"}')
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "First bad entry: 13" in result.output
+    assert "entry 13: its leaf hash does not match its leaf" in result.output
+    assert "checkpoint of 16 entries: its signed root does not match" in result.output
+
+
+def test_an_entry_rewritten_with_a_matching_hash_is_still_caught(log_app):
+    """The attacker recomputes the leaf hash, every tree node and the head: only the signed
+    checkpoints remain to betray them, and they do, naming the entries between two checkpoints."""
+    with log_app.app_context():
+        forged = b'{"channel":"web","index":20,"kind":"test","n":-1,"reference":"R20","time":"2026-11-23T05:00:00Z"}'
+        tamper("audit_entries", 'UPDATE audit_entries SET leaf = :leaf, leaf_hash = :hash WHERE "index" = 20',
+               leaf=forged, hash=merkle.leaf_hash(forged))
+        hashes = [bytes(h) for h in db.session.scalars(sa.select(AuditEntry.leaf_hash).order_by(AuditEntry.index))]
+        frontier: list[bytes] = []
+        with triggers_lifted("audit_tree_nodes"):
+            for index, value in enumerate(hashes):
+                frontier, completed = merkle.extend(frontier, index, value)
+                for (level, node_index), node in completed:
+                    db.session.execute(sa.text('UPDATE audit_tree_nodes SET hash = :hash WHERE level = :level '
+                                               'AND "index" = :i'), {"hash": node, "level": level, "i": node_index})
+            db.session.commit()
+        db.session.execute(sa.text("UPDATE audit_head SET frontier = :f"), {"f": merkle.pack_frontier(frontier)})
+        db.session.commit()
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "one of entries 16–23 was changed after it was signed" in result.output
+    assert "its leaf hash does not match" not in result.output
+
+
+def test_columns_that_no_longer_match_their_leaf_are_named(log_app):
+    with log_app.app_context():
+        tamper("audit_entries", 'UPDATE audit_entries SET reference = :value WHERE "index" = 9', value="CND-FAKE-FAKE")
+        tamper("audit_entries", 'UPDATE audit_entries SET kind = :value WHERE "index" = 11', value="recommendation")
+        tamper("audit_entries", 'UPDATE audit_entries SET house_best = :value WHERE "index" = 12', value=True)
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "First bad entry: 9" in result.output
+    assert "entry 9: its reference column says 'CND-FAKE-FAKE' but its leaf says 'R9'" in result.output
+    assert "entry 11: its kind column says 'recommendation' but its leaf says 'test'" in result.output
+    assert "entry 12: its house_best column says True but its leaf says None" in result.output
+    assert "leaf hash" not in result.output
+
+
+def test_a_deleted_entry_is_named(log_app):
+    with log_app.app_context():
+        tamper("audit_entries", 'DELETE FROM audit_entries WHERE "index" = 30')
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "First bad entry: 30" in result.output and "entry 30 is missing" in result.output
+
+
+def test_entries_dropped_from_the_end_are_found(log_app):
+    with log_app.app_context():
+        tamper("audit_entries", 'DELETE FROM audit_entries WHERE "index" >= 35')
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "First bad entry: 35" in result.output
+
+
+def test_a_damaged_tree_node_is_found(log_app):
+    with log_app.app_context():
+        tamper("audit_tree_nodes", 'UPDATE audit_tree_nodes SET hash = :hash WHERE level = 2 AND "index" = 3',
+               hash=bytes(32))
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "the stored tree node over entries 12–15 does not match them" in result.output
+    assert "First bad entry" not in result.output
+
+
+def test_forged_checkpoints_are_found(log_app):
+    with log_app.app_context():
+        for size, replace in ((24, ("\n24\n", "\n25\n")), (32, ("—", "-"))):
+            note = db.session.scalar(sa.text("SELECT note FROM audit_checkpoints WHERE tree_size = :s"), {"s": size})
+            tamper("audit_checkpoints", "UPDATE audit_checkpoints SET note = :note WHERE tree_size = :s",
+                   note=note.replace(*replace), s=size)
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "checkpoint of 24 entries: the signature by candor.example/recommendations does not verify" in result.output
+    assert "checkpoint of 32 entries: every line after the blank line is a signature line" in result.output
+
+
+def test_a_checkpoint_signed_by_another_key_is_not_ours(log_app, tmp_path, app_with):
+    other = app_with(CANDOR_SIGNING_KEY_FILE=str(tmp_path / "other.pem"))
+    with other.app_context():
+        result = other.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "is not signed by candor.example/recommendations+" in result.output
+
+
+def test_a_tampered_head_is_found(log_app):
+    with log_app.app_context():
+        db.session.execute(sa.text("UPDATE audit_head SET size = size + 1"))
+        db.session.commit()
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert f"the log should have {SIZE + 1} entries but entries from {SIZE} are missing" in result.output

@@ -1,0 +1,46 @@
+"""Re-ranking in place in a real Chromium: no page load, the live region says what changed, and
+every new ranking is in the log. (The server side is tested in tests/app/shop/test_rerank.py.)"""
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from app.audit.models import AuditEntry
+from app.db import db
+from tests.browser_support import screenshot
+from tests.browser.test_shopper_auto import fill_profile
+
+pytestmark = pytest.mark.browser
+
+
+def test_in_a_browser_presets_and_sliders_re_rank_in_place(live_site, page):
+    """With JavaScript the page is not reloaded: a marker set on the page survives each new ranking,
+    the live region says what happened, and every ranking is in the log."""
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_site.url}/compare/auto")
+    fill_profile(page)
+    page.get_by_role("button", name="Compare quotes").click()
+    expect(page.get_by_role("heading", name="Your auto insurance comparison")).to_be_visible()
+    reference = page.locator("[data-reference]").first.inner_text()
+    page.evaluate("window.candorMarker = 'same page'")
+
+    page.get_by_label("Best service").check()
+    expect(page.locator("[data-ranked-for]")).to_have_text("Best service")
+    expect(page.locator("[data-rerank-status]")).to_contain_text("Ranked again for Best service. Best fit:")
+    slider = page.get_by_label("Claims satisfaction", exact=True)
+    slider.focus()
+    page.keyboard.press("End")
+    expect(page.locator("[data-ranked-for]")).to_have_text("your own weights")
+    expect(page.get_by_label("Claims satisfaction", exact=True)).to_be_focused()
+    expect(page.locator("output[data-share-of='weight-claims_satisfaction']")).to_contain_text("weight 100")
+
+    assert page.evaluate("window.candorMarker") == "same page"
+    assert not problems, problems
+    with live_site.app.app_context():
+        kinds = db.session.scalars(sa.select(AuditEntry.kind).where(AuditEntry.reference == reference)
+                                   .order_by(AuditEntry.index)).all()
+    assert kinds == ["recommendation", "re-rank", "re-rank"]
+    screenshot(page, "shopper-auto-reranked")
