@@ -3,6 +3,7 @@ before and after, written in the same transaction as the change."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +26,14 @@ from app.auth.service import (
     reset_password,
     unlock_user,
 )
+from app.comparison.health import provider_health
 from app.comparison.service import Actor
 from app.db import db, utcnow
 from app.provider_registry import current_registry, file_registry
+
+# Health figures cover the last week of logged comparisons: long enough to be steady, short
+# enough that a provider which has been fixed soon looks healthy again.
+HEALTH_WINDOW = timedelta(days=7)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -190,8 +196,10 @@ def password(user_id: int) -> Any:
 def providers() -> Any:
     overridden = set(db.session.scalars(select(ProviderSetting.key)))
     registry = current_registry()
+    since = utcnow() - HEALTH_WINDOW
+    health = {item.provider: item for item in provider_health(db.session, since=since)}
     return render_template("admin/providers.html", configs=registry.configs, overridden=overridden,
-                           load_errors=registry.load_errors)
+                           load_errors=registry.load_errors, health=health, health_window=HEALTH_WINDOW)
 
 
 def _configs_or_404(key: str):  # type: ignore[no-untyped-def]

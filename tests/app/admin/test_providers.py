@@ -115,3 +115,20 @@ def test_an_unknown_provider_is_a_404(admin):
     assert admin.get("/admin/providers/nosuch").status_code == 404
     assert admin.post("/admin/providers/nosuch", data=settings()).status_code == 404
     assert admin.post("/admin/providers/nosuch/reset").status_code == 404
+
+
+def test_the_providers_page_shows_health_from_logged_comparisons(app, admin, client, market):
+    for mileage in (5000, 9000, 13000):  # different profiles, so no answer comes from the quote cache
+        client.post("/compare/auto", data=auto_form(annual_mileage=mileage))
+    page = admin.get("/admin/providers").get_data(as_text=True)
+    harbor_row = page.split('data-provider="harbor"', 1)[1].split("</tr>", 1)[0]
+    assert "100.0% of 3" in harbor_row
+    assert " ms" in harbor_row and "none" in harbor_row
+    lenders = [entry["key"] for entry in market.provider_entries() if entry["products"] == ["mortgage"]]
+    lender_row = page.split(f'data-provider="{lenders[0]}"', 1)[1].split("</tr>", 1)[0]
+    assert "not asked" in lender_row  # no mortgage comparison was run
+    disabled = admin.post("/admin/providers/acme", data=settings("no", "3", ""))
+    assert disabled.status_code == 303
+    client.post("/compare/auto", data=auto_form(annual_mileage=17000))
+    acme_row = admin.get("/admin/providers").get_data(as_text=True).split('data-provider="acme"', 1)[1].split("</tr>", 1)[0]
+    assert "of 3" in acme_row  # its three earlier answers still count; the disabled run did not ask it
