@@ -15,6 +15,7 @@ from app import api, audit
 from app.admin import routes as admin_routes
 from app.advisor import routes as advisor_routes
 from app.auth import routes as auth_routes
+from app.compliance import routes as compliance_routes
 from app import config as config_module
 from app.db import db, migrate
 from app.shop import routes as shop_routes
@@ -66,5 +67,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(advisor_routes.bp)
     app.register_blueprint(admin_routes.bp)
     app.register_blueprint(verify_routes.bp)
+    app.register_blueprint(compliance_routes.bp)
     api.init_app(app)
     return app

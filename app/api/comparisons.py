@@ -93,7 +93,8 @@ RESULT_SCHEMA: dict[str, Any] = {
         "product": {"type": "object", "required": ["key", "name", "version"],
                     "properties": {"key": _NAME, "name": _NAME, "version": _NAME}},
         "preferences": {"type": "object", "required": ["preset", "weights"],
-                        "properties": {"preset": _NAME, "weights": {"type": "object", "additionalProperties": _DECIMAL}}},
+                        "properties": {"preset": _NAME,
+                                       "weights": {"type": "object", "additionalProperties": _DECIMAL}}},
         "ranking": {
             "type": "array",
             "description": "Eligible offers, best fit first. Offers whose scores round to the same value share a rank.",
@@ -297,7 +298,8 @@ def _form_errors(line: ProductLine, profile: Mapping[str, Any]) -> tuple[Any, di
 def _validated(body: Any) -> tuple[ProductLine, dict[str, Any], dict[str, Any]] | list[dict[str, str]]:
     """The product line, profile and preferences, or every problem with them."""
     errors = _schema_errors(body)
-    line = PRODUCT_LINES.get(body.get("product")) if isinstance(body, Mapping) and isinstance(body.get("product"), str) else None
+    product = body.get("product") if isinstance(body, Mapping) else None
+    line = PRODUCT_LINES.get(product) if isinstance(product, str) else None
     profile = body.get("profile") if isinstance(body, Mapping) else None
     form = None
     form_messages: dict[str, list[str]] = {}

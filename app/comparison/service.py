@@ -351,7 +351,7 @@ def build_result(
 
     offers = _anonymise(eligible)
     candidates = [Candidate(offer.handle, offer.values) for offer in offers]
-    limits = _constraints(line, profile)
+    limits = line.constraints(profile)
     ranking = rank(candidates, criteria, weights, limits)
     # Names are re-attached only now, after ranking, to put the engine's numbers into words.
     by_handle = {offer.handle: offer for offer in offers}
@@ -390,13 +390,6 @@ def build_result(
                              "commission": o.config.commission} for o in outcomes],
         },
     }
-
-
-def _constraints(line: ProductLine, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
-    """The customer's hard limits on criterion values, for product lines that have any (the
-    mortgage line: a monthly payment ceiling); offers beyond them are excluded with the reason."""
-    limits = getattr(line, "constraints", None)
-    return tuple(limits(profile)) if callable(limits) else ()
 
 
 def _provider_identity(config: ProviderConfig) -> dict[str, Any]:

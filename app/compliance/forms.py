@@ -12,7 +12,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import aliased
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.audit.entries import (
@@ -64,6 +64,10 @@ class ConsoleFilter(EntryFilter):
         return statement.where(has_override if self.overridden else ~has_override)
 
 
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _yes_no(value: str | None) -> bool | None:
     return {YES: True, NO: False}.get(value or ANY)
 
@@ -78,23 +82,23 @@ class EntryFilterForm(FlaskForm):
 
     since = DateField("From (UTC)", validators=[Optional()])
     until = DateField("To (UTC, inclusive)", validators=[Optional()])
-    kind = SelectField("Show", choices=KIND_CHOICES, default="results")
-    product = SelectField("Product", choices=[], default=ANY)
-    channel = SelectField("Channel", choices=CHANNELS, default=ANY)
-    advisor = SelectField("Advisor", choices=[], default=ANY)
-    recommended = SelectField("Recommended provider", choices=[], default=ANY)
+    kind = SelectField("Show", choices=options(KIND_CHOICES), default="results")
+    product = SelectField("Product", choices=options([]), default=ANY)
+    channel = SelectField("Channel", choices=options(CHANNELS), default=ANY)
+    advisor = SelectField("Advisor", choices=options([]), default=ANY)
+    recommended = SelectField("Recommended provider", choices=options([]), default=ANY)
     house_rank = IntegerField("Our rank", validators=[Optional(), NumberRange(1, MAX_HOUSE_RANK,
                                                                               "Enter a rank from 1 to 100.")])
-    house_best = SelectField("Our offer ranked first", choices=YES_NO, default=ANY)
-    overridden = SelectField("Advisor overrode it", choices=YES_NO, default=ANY)
-    failures = SelectField("A provider failed", choices=YES_NO, default=ANY)
+    house_best = SelectField("Our offer ranked first", choices=options(YES_NO), default=ANY)
+    overridden = SelectField("Advisor overrode it", choices=options(YES_NO), default=ANY)
+    failures = SelectField("A provider failed", choices=options(YES_NO), default=ANY)
 
     def __init__(self, *args: Any, products: Iterable[tuple[str, str]], advisors: Iterable[tuple[str, str]],
                  providers: Iterable[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.product.choices = [(ANY, "Any product"), *products]
-        self.advisor.choices = [(ANY, "Anyone"), *advisors]
-        self.recommended.choices = [(ANY, "Any provider"), *providers]
+        self.product.choices = options([(ANY, "Any product"), *products])
+        self.advisor.choices = options([(ANY, "Anyone"), *advisors])
+        self.recommended.choices = options([(ANY, "Any provider"), *providers])
 
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data and field.data < self.since.data:
@@ -140,12 +144,12 @@ class ReportForm(FlaskForm):
 
     since = DateField("From (UTC)", validators=[Optional()])
     until = DateField("To (UTC, inclusive)", validators=[Optional()])
-    product = SelectField("Product", choices=[], default=ANY)
-    bucket = SelectField("Group by", choices=[("day", "Day"), ("week", "Week")], default="week")
+    product = SelectField("Product", choices=options([]), default=ANY)
+    bucket = SelectField("Group by", choices=options([("day", "Day"), ("week", "Week")]), default="week")
 
     def __init__(self, *args: Any, products: Iterable[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.product.choices = [(ANY, "Any product"), *products]
+        self.product.choices = options([(ANY, "Any product"), *products])
 
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data and field.data < self.since.data:

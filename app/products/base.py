@@ -8,9 +8,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from flask_wtf import FlaskForm
+
+if TYPE_CHECKING:
+    from app.ranking.engine import Constraint
 
 Direction = Literal["lower", "higher"]
 
@@ -135,6 +138,10 @@ class ProductLine(ABC):
     @abstractmethod
     def assess(self, terms: Mapping[str, Any], profile: Mapping[str, Any]) -> Assessment:
         """Eligibility and criterion values for one offer; never looks at who offers it."""
+
+    def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
+        """The customer's hard limits on criterion values (none unless a line asks for some)."""
+        return ()
 
     def preset(self, key: str) -> Preset:
         for preset in self.presets:

@@ -110,7 +110,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Constraint:
-    """A hard limit set by the customer: the criterion's value may be no worse than `limit`."""
+    """A hard limit set by the customer: the criterion's value may be no worse than `limit`.
+    `reason` may name the offer's own value as `{value}`, formatted by its criterion."""
 
     criterion: str
     limit: Decimal
@@ -589,14 +590,16 @@ def _apply_constraints(scale: _Scale, constraints: Sequence[Constraint], handles
         if not isinstance(constraint.limit, Decimal) or not constraint.limit.is_finite():
             raise RankingInputError(f"the limit on {constraint.criterion} must be a finite Decimal")
         worse = operator.gt if scale.criteria[k].direction == "lower" else operator.lt
-        checks.append((columns[k], worse, constraint))
+        checks.append((columns[k], worse, constraint, scale.criteria[k]))
     keep = []
     for i, handle in enumerate(handles):
-        breach = next((constraint for column, worse, constraint in checks if worse(column[i], constraint.limit)), None)
+        breach = next(((constraint, criterion, column[i]) for column, worse, constraint, criterion in checks
+                       if worse(column[i], constraint.limit)), None)
         if breach is None:
             keep.append(i)
         else:
-            excluded.append((handle, breach.reason))
+            constraint, criterion, value = breach
+            excluded.append((handle, constraint.reason.format(value=criterion.format(value))))
     return keep
 
 

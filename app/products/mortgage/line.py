@@ -267,12 +267,12 @@ class MortgageLine(ProductLine):
         return criteria_for(profile)
 
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
-        """The buyer's hard limits, for the engine's rank(..., constraints=...)."""
+        """The buyer's payment ceiling; the engine excludes offers above it with this reason."""
         ceiling = profile.get("max_monthly_payment")
         if ceiling is None:
             return ()
         limit = Decimal(ceiling)
-        return (Constraint("monthly_payment", limit, f"Its monthly payment is more than the {_money(limit)} you set."),)
+        return (Constraint("monthly_payment", limit, f"Its monthly payment of {{value}} is more than the {_money(limit)} you set."),)
 
     def parse_terms(self, terms: Mapping[str, Any]) -> dict[str, Any]:
         error = next(iter(sorted(_terms_validator.iter_errors(terms), key=lambda e: list(e.path))), None)
@@ -336,13 +336,6 @@ class MortgageLine(ProductLine):
             "rate_lock_days": Decimal(terms["rate_lock_days"]),
             "service_score": Decimal(terms["service_score"]),
         }
-        # The engine applies these too once the service passes line.constraints(profile) to rank();
-        # until then they are this line's eligibility rules, with the same limit and words.
-        for constraint in self.constraints(profile):
-            if values[constraint.criterion] > constraint.limit:
-                return Assessment.excluded(
-                    f"Its monthly payment of {_money(values[constraint.criterion])} is more than the "
-                    f"{_money(constraint.limit)} you set.", facts)
         return Assessment.eligible(values, facts)
 
     def cost_over_time(self, result: Mapping[str, Any]) -> CostOverTime:

@@ -6,15 +6,20 @@ from decimal import Decimal
 import pytest
 import rfc8785
 import sqlalchemy as sa
+from flask_migrate import upgrade
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError
 
+from app import create_app
 from app.audit import checkpoints, merkle, tree
 from app.audit.canonical import NotLoggable, canonical_json, leaf_hash
 from app.audit.entries import InvalidEntry, columns_of
+from app.audit.keys import current_keys
 from app.audit.log import append, document, size
 from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditTreeNode
+from app.audit.verify import verify_log
+from app.comparison.service import load_result
 from app.db import db
 from tests.app.audit.conftest import MOMENT, add, add_many
 from tests.app.audit.test_merkle import naive_consistency, naive_mth, naive_path
@@ -263,3 +268,40 @@ def test_a_checkpoint_is_signed_when_the_last_one_is_too_old(app_with):
         db.session.commit()
         add_many(2)
         assert db.session.scalars(sa.select(AuditCheckpoint.tree_size).order_by(AuditCheckpoint.tree_size)).all() == [1, 4]
+
+
+def test_upgrading_backfills_entries_written_before_the_tree(database_url, market):
+    """A log written by the first version (flat leaves, profile in clear, no tree) upgrades to a
+    verifiable tree, with the header columns filled in and the triggers back in place."""
+    application = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "TESTING": True,
+                              "CANDOR_PROVIDERS": market.provider_entries()})
+    try:
+        with application.app_context():
+            upgrade(revision="a1c0f0000001")
+            legacy = [rfc8785.dumps({"actor": {"id": 7, "type": "advisor"}, "channel": "phone", "failures": [{}],
+                                     "house": {"best": False, "rank": 2}, "index": n, "kind": "recommendation",
+                                     "product": {"key": "auto"}, "profile": {"zip_code": "94110"},
+                                     "recommended": {"provider": "acme"}, "reference": f"CND-AAAA-BBB{n}",
+                                     "time": "2026-11-23T05:00:00Z"}) for n in range(5)]
+            for n, leaf in enumerate(legacy):
+                db.session.execute(sa.text(
+                    'INSERT INTO audit_entries ("index", created_at, kind, reference, channel, product, leaf, leaf_hash) '
+                    "VALUES (:n, :t, 'recommendation', :r, 'phone', 'auto', :leaf, :h)"),
+                    {"n": n, "t": MOMENT, "r": f"CND-AAAA-BBB{n}", "leaf": leaf, "h": leaf_hash(leaf)})
+            db.session.execute(sa.text("UPDATE audit_head SET size = 5"))
+            db.session.commit()
+            upgrade(revision="heads")
+            entry = db.session.get(AuditEntry, 3)
+            assert (entry.actor_id, entry.house_rank, entry.house_best, entry.failure_count) == ("7", 2, False, 1)
+            assert tree.read_head(db.session).root_hash == naive_mth(legacy)
+            add()
+            db.session.commit()
+            assert verify_log(db.session, current_keys()).ok
+            assert load_result(db.session, "CND-AAAA-BBB3")["profile"] == {"zip_code": "94110"}
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(sa.text("UPDATE audit_entries SET kind = 'forged'"))
+            db.session.rollback()
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -89,7 +89,7 @@ def test_when_ours_is_not_best_the_notice_says_who_and_by_how_much_and_a_mislead
     page = results_page(shopper, years_expected=25, max_points=3)
     assert "Our offer is not the best fit for you" in page
     assert "Granite Funding fits you better than our offer" in page
-    assert "over your 25 years cheaper to rank first" in page
+    assert "cheaper over your 25 years to rank first" in page
     # Keystone passes its note rate off as the APR: said near the top and in its row.
     assert "Lenders’ figures we could not confirm" in page
     assert "<strong>Keystone Mortgage, 3 points</strong>: Their quoted APR" in page
