@@ -61,83 +61,85 @@ def append(
     header = header_of({**record, "actor": loggable(actor), "index": 0, "time": loggable(created_at), "kind": kind,
                         "channel": channel, "reference": reference})
     columns = columns_of_header(header)
-    record_bytes = canonical_json(record)
+    prefix, suffix = leaf_parts(header, canonical_json(record))
     keys = current_keys()
+    if session.get_bind().dialect.name == "postgresql":
+        index, entry_hash, frontier, checkpointed_at = _numbered_by_the_server(session, prefix, suffix, columns)
+        leaf = prefix + str(index).encode("ascii") + suffix
+        if entry_hash != leaf_hash(leaf):
+            raise AuditWriteError(f"the database hashed entry {index} differently from us; nothing was logged")
+    else:
+        index, leaf, entry_hash, frontier, checkpointed_at = _numbered_here(session, prefix, suffix, columns)
+    size = index + 1
+    now = utcnow()
+    if size % keys.settings.checkpoint_every == 0 or checkpoints.due_by_age(checkpointed_at, now, keys):
+        root = merkle.frontier_root(frontier)
+        session.execute(insert(AuditCheckpoint.__table__).values(
+            tree_size=size, root_hash=root, created_at=now, note=checkpoints.sign(keys, size, root)))
+        session.execute(update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(checkpointed_at=now))
+    # A plain object rather than one in the session: what was written is final, and reading it
+    # must never go back to the database.
+    return AuditEntry(**{**columns, "index": index, "leaf": leaf, "leaf_hash": entry_hash})
 
+
+_INDEX_PLACEHOLDER = "\x00index\x00"
+
+
+def leaf_parts(header: Mapping[str, Any], record: bytes) -> tuple[bytes, bytes]:
+    """The leaf's bytes before and after the index's digits: the leaf is the canonical JSON of
+    {"entry": header, "record": record}, and everything but the index is known before the log
+    is locked."""
+    marker = canonical_json(_INDEX_PLACEHOLDER)
+    before, found, after = canonical_json({**header, "index": _INDEX_PLACEHOLDER}).partition(marker)
+    if not found or marker in after:
+        raise AuditWriteError("the entry's header cannot be numbered")
+    return b'{"entry":' + before, after + b',"record":' + record + b"}"
+
+
+def make_leaf(header: Mapping[str, Any], record: bytes) -> bytes:
+    """The leaf of a header that already has its index, the record already in canonical form."""
+    prefix, suffix = leaf_parts(header, record)
+    return prefix + str(header["index"]).encode("ascii") + suffix
+
+
+# PostgreSQL: one call does everything that happens while the head is locked (the migration
+# c3d9f2a40003 creates it), so appenders wait only for the server and the commit, never for a
+# client process to be scheduled between two statements.
+_APPEND = text(
+    "SELECT entry_index, entry_leaf_hash, new_frontier, last_checkpointed_at FROM audit_append("
+    ":prefix, :suffix, :created_at, :kind, :reference, :channel, :product, :subject, :actor_type, :actor_id, "
+    ":recommended_provider, :house_rank, :house_best, :failure_count)"
+)
+
+
+def _numbered_by_the_server(session: Session, prefix: bytes, suffix: bytes,
+                            columns: Mapping[str, Any]) -> tuple[int, bytes, list[bytes], datetime | None]:
+    row = session.execute(_APPEND, {**columns, "prefix": prefix, "suffix": suffix}).one()
+    frontier = merkle.unpack_frontier(bytes(row.new_frontier))
+    return row.entry_index, bytes(row.entry_leaf_hash), frontier, row.last_checkpointed_at
+
+
+def _numbered_here(session: Session, prefix: bytes, suffix: bytes,
+                   columns: Mapping[str, Any]) -> tuple[int, bytes, bytes, list[bytes], datetime | None]:
+    """The same steps as audit_append(), for SQLite, where the head's update takes the database's
+    write lock."""
+    head_table = AuditHead.__table__
     head = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(size=AuditHead.size + 1)
-        .returning(AuditHead.size, AuditHead.frontier, AuditHead.checkpointed_at)
+        update(head_table).where(head_table.c.id == 1).values(size=head_table.c.size + 1)
+        .returning(head_table.c.size, head_table.c.frontier, head_table.c.checkpointed_at)
     ).one_or_none()
     if head is None:
         raise AuditWriteError("the audit log has no head row; run the migrations")
     index = head.size - 1
-    header["index"] = index
-    leaf = make_leaf(header, record_bytes)
+    leaf = prefix + str(index).encode("ascii") + suffix
     entry_hash = leaf_hash(leaf)
     frontier, completed = merkle.extend(merkle.unpack_frontier(bytes(head.frontier)), index, entry_hash)
-    values = {**columns, "index": index, "leaf": leaf, "leaf_hash": entry_hash}
-    nodes = [{"level": level, "index": node_index, "hash": node} for (level, node_index), node in completed]
-    size = index + 1
-    now = utcnow()
-    note = None
-    if size % keys.settings.checkpoint_every == 0 or checkpoints.due_by_age(head.checkpointed_at, now, keys):
-        note = checkpoints.sign(keys, size, merkle.frontier_root(frontier))
-    write = _write_in_one_statement if session.get_bind().dialect.name == "postgresql" else _write
-    write(session, values, nodes, merkle.pack_frontier(frontier), size, merkle.frontier_root(frontier), now, note)
-    # A plain object rather than one in the session: what was written is final, and reading it
-    # must never go back to the database.
-    return AuditEntry(**values)
-
-
-# What an append writes once it holds the head, in as few round trips as the database allows:
-# every round trip here is time all other appenders wait.
-_APPEND_POSTGRESQL = """
-WITH entry AS (
-    INSERT INTO audit_entries ("index", created_at, kind, reference, channel, product, leaf, leaf_hash, subject,
-                               actor_type, actor_id, recommended_provider, house_rank, house_best, failure_count)
-    VALUES (:index, :created_at, :kind, :reference, :channel, :product, :leaf, :leaf_hash, :subject,
-            :actor_type, :actor_id, :recommended_provider, :house_rank, :house_best, :failure_count)
-), nodes AS (
-    INSERT INTO audit_tree_nodes (level, "index", hash)
-    SELECT * FROM unnest(CAST(:node_levels AS smallint[]), CAST(:node_indices AS integer[]), CAST(:node_hashes AS bytea[]))
-), checkpoint AS (
-    INSERT INTO audit_checkpoints (tree_size, root_hash, created_at, note)
-    SELECT :size, :root, :now, :note WHERE :signed
-)
-UPDATE audit_head SET frontier = :frontier,
-                      checkpointed_at = CASE WHEN :signed THEN :now ELSE checkpointed_at END
-WHERE id = 1
-"""
-
-
-def _write_in_one_statement(session: Session, values: dict[str, Any], nodes: list[dict[str, Any]], frontier: bytes,
-                            size: int, root: bytes, now: datetime, note: str | None) -> None:
-    session.execute(text(_APPEND_POSTGRESQL), {
-        **values,
-        "node_levels": [node["level"] for node in nodes],
-        "node_indices": [node["index"] for node in nodes],
-        "node_hashes": [node["hash"] for node in nodes],
-        "size": size, "root": root, "now": now, "note": note or "", "signed": note is not None,
-        "frontier": frontier,
-    })
-
-
-def _write(session: Session, values: dict[str, Any], nodes: list[dict[str, Any]], frontier: bytes, size: int,
-           root: bytes, now: datetime, note: str | None) -> None:
-    session.execute(insert(AuditEntry), [values])
-    if nodes:
-        session.execute(insert(AuditTreeNode), nodes)
-    new_head: dict[str, Any] = {"frontier": frontier}
-    if note is not None:
-        session.execute(insert(AuditCheckpoint), [{"tree_size": size, "root_hash": root, "created_at": now, "note": note}])
-        new_head["checkpointed_at"] = now
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(**new_head))
-
-
-def make_leaf(header: Mapping[str, Any], record: bytes) -> bytes:
-    """The leaf: the canonical JSON of {"entry": header, "record": …}, the record already in
-    canonical form ("entry" sorts before "record", so this is the canonical order)."""
-    return b'{"entry":' + canonical_json(header) + b',"record":' + record + b"}"
+    session.execute(insert(AuditEntry.__table__).values(**{**columns, "index": index}, leaf=leaf, leaf_hash=entry_hash))
+    if completed:
+        session.execute(insert(AuditTreeNode.__table__),
+                        [{"level": level, "index": position, "hash": node} for (level, position), node in completed])
+    session.execute(update(head_table).where(head_table.c.id == 1).values(frontier=merkle.pack_frontier(frontier)))
+    return index, leaf, entry_hash, frontier, head.checkpointed_at
 
 
 def document(entry: AuditEntry) -> dict[str, Any]:

@@ -41,7 +41,9 @@ class NodeStore(Protocol):
 
 
 def leaf_hash(leaf: bytes) -> bytes:
-    return hashlib.sha256(LEAF_PREFIX + leaf).digest()
+    digest = hashlib.sha256(LEAF_PREFIX)
+    digest.update(leaf)  # rather than hashing LEAF_PREFIX + leaf: no copy of a large leaf
+    return digest.digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:

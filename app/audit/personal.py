@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.audit.canonical import canonical_json, loggable
@@ -124,9 +125,8 @@ def subject_key(session: Session, subject: str, *, now: datetime, create: bool, 
         data_key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(NONCE_SIZE)
         wrapped = nonce + keys.data_cipher.encrypt(nonce, data_key, _wrap_context(subject))
-        session.add(PersonalDataKey(subject=subject, wrapped_key=wrapped, data_key_id=keys.data_key_id,
-                                    created_at=now, last_used_at=now))
-        session.flush()
+        session.execute(insert(PersonalDataKey.__table__).values(
+            subject=subject, wrapped_key=wrapped, data_key_id=keys.data_key_id, created_at=now, last_used_at=now))
         return data_key
     data_key = _unwrap(row, keys)
     if create and now > row.last_used_at:

@@ -11,11 +11,14 @@ roots are all recomputed from the leaves.
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg import IsolationLevel
 from psycopg import sql as psycopg_sql
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -138,22 +141,55 @@ def _entry_rows(session: Session, size: int, batch_size: int) -> Iterator[list[A
 
 
 def _postgresql_entry_rows(session: Session, size: int, batch_size: int) -> Iterator[list[Any]]:
-    """The same rows through psycopg's binary protocol: bytea arrives as bytes rather than as hex
-    text to decode, which is most of the cost of reading a log."""
-    driver_connection = session.connection().connection.driver_connection
+    """The same rows, read ahead by a thread on a second connection while this one checks the
+    previous batch; the reader imports this transaction's snapshot, so it sees exactly the same
+    log. Rows come through psycopg's binary protocol: bytea arrives as bytes, not hex to decode."""
+    snapshot = session.connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    connection = session.get_bind().raw_connection()
+    driver = connection.driver_connection
+    connection.detach()  # its transaction settings are its own; it is closed, never pooled again
+    driver.isolation_level = IsolationLevel.REPEATABLE_READ  # type: ignore[union-attr]
     columns = psycopg_sql.SQL(", ").join(
         psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
     query = psycopg_sql.SQL(
         'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
-    after = -1
-    with driver_connection.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+    batches: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+                cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
+                after = -1
+                while not stop.is_set():
+                    cursor.execute(query, (after, size, batch_size))
+                    rows = cursor.fetchall()
+                    if not rows:
+                        break
+                    batches.put(rows)
+                    after = rows[-1][0]
+            batches.put(None)
+        except BaseException as error:  # handed to the checking side, which raises it
+            batches.put(error)
+
+    reader = threading.Thread(target=read, name="audit-verify-reader", daemon=True)
+    reader.start()
+    try:
         while True:
-            cursor.execute(query, (after, size, batch_size))
-            rows = cursor.fetchall()
-            if not rows:
+            batch = batches.get()
+            if batch is None:
                 return
-            yield rows
-            after = rows[-1][0]
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:
+        stop.set()
+        while reader.is_alive():
+            try:
+                batches.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        connection.close()  # detached: this closes the database connection itself
 
 
 def _leaf_columns(leaf: bytes) -> dict[str, Any]:

@@ -91,8 +91,8 @@ def entry_rows(session: Session, filters: EntryFilter, *, personal: bool = False
         overridden = overridden_references(session, (entry.reference for entry in page.entries))
         leaves: dict[int, bytes] = {}
         if personal and page.entries:
-            leaves = dict(session.execute(select(AuditEntry.index, AuditEntry.leaf)
-                                          .where(AuditEntry.index.in_([e.index for e in page.entries]))).tuples())
+            leaves = {index: leaf for index, leaf in session.execute(
+                select(AuditEntry.index, AuditEntry.leaf).where(AuditEntry.index.in_([e.index for e in page.entries])))}
         for entry in page.entries:
             row = entry_row(entry, names, overridden)
             if personal:

@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from markupsafe import escape
 import sqlalchemy as sa
 
 from app.audit import checkpoints
@@ -50,7 +51,7 @@ def advisor_override(app, advisor):
     reference = response.headers["Location"].rsplit("/", 1)[1]
     with app.app_context():
         result = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.reference == reference)).one()
-    second = document(result) if False else logged(app, result.index)["ranking"][1]
+    second = logged(app, result.index)["ranking"][1]
     done = advisor.post(f"/advisor/calls/{reference}/outcome",
                         data={"shown_index": result.index, "choice": f"{second['provider']}:{second['quote_id']}",
                               "reason": "existing_customer", "note": "Has home cover with them."})
@@ -181,23 +182,21 @@ def test_the_detail_tells_the_story_with_a_verified_proof(app, market, officer, 
     assert f"In the log, verified against the checkpoint of size {size:,}" in page
     assert "Corolla" in page  # the profile, revealed
     for provider in doc["providers"]:
-        assert provider["provider_name"] in page
+        assert escape(provider["provider_name"]) in page
     assert doc["disclosures"]["methodology_version"] in page
     assert "Override" in page and "existing customer" in page and "Has home cover with them." in page
     assert f"/compliance/entries/{override}" in page
 
 
 def test_an_entry_no_checkpoint_covers_yet_says_so(app, market, officer):
+    [first, second] = compare(app, market, count=2)
     with app.app_context():
         latest = checkpoints.latest(db.session)
-    [index] = compare(app, market)
-    with app.app_context():
-        latest = checkpoints.latest(db.session)
-    page = text(officer.get(f"/compliance/entries/{index}"))
-    if latest is not None and latest.tree_size > index:
-        assert "verified against the checkpoint" in page
-    else:
-        assert "not yet covered by a checkpoint" in page
+    # The log's first append signs a checkpoint; later ones wait for the size or age that is due.
+    assert latest is not None and latest.tree_size <= second
+    assert "not yet covered by a checkpoint" in text(officer.get(f"/compliance/entries/{second}"))
+    covered = text(officer.get(f"/compliance/entries/{latest.tree_size - 1}"))
+    assert f"verified against the checkpoint of size {latest.tree_size:,}" in covered
 
 
 def test_a_tampered_entry_fails_its_proof(app, market, officer):
@@ -251,8 +250,7 @@ def test_unknown_entries_are_404(officer):
 
 def test_verification_runs_and_its_result_is_kept_in_the_log(app, market, officer):
     compare(app, market, count=2)
-    page = text(officer.get("/compliance/integrity"))
-    assert "has not been verified from the console yet" in page and "No checkpoint" not in page or True
+    assert "has not been verified from the console yet" in text(officer.get("/compliance/integrity"))
     response = officer.post("/compliance/integrity/verify")
     assert response.status_code == 303
     page = text(officer.get("/compliance/integrity"))
@@ -311,7 +309,7 @@ def test_reports_give_charts_tables_and_json(app, market, officer, client_as):
     advisor = client_as("advisor", username="cy@example.com")
     advisor_override(app, advisor)
     page = text(officer.get("/compliance/reports"))
-    assert 'id="report-data"' in page and "vendor/chartjs/chart.umd.min.js" in page and "js/compliance.js" in page
+    assert 'data-url="/compliance/reports.json' in page and "vendor/chartjs/chart.umd.min.js" in page and "js/compliance.js" in page
     assert 'data-chart="house-over-time"' in page and "cy@example.com" in page
     assert "<script>" not in page and " style=" not in page
     report = officer.get("/compliance/reports.json").get_json()
@@ -327,7 +325,7 @@ def test_reports_give_charts_tables_and_json(app, market, officer, client_as):
     [by_advisor] = report["overrides"]["by_advisor"]
     assert by_advisor["advisor"] == "cy@example.com" and by_advisor["override_rate"] == "1.0000"
     assert report["overrides"]["reasons"][0]["reason"] == "existing_customer"
-    assert report["providers"] and all(row["asked"] == 3 for row in report["providers"] if row["asked"])
+    assert report["providers"] and all(1 <= row["asked"] <= 3 for row in report["providers"])
     assert officer.get("/compliance/reports.json?product=mortgage").get_json()["house"]["recommendations"] == 0
 
 
