@@ -246,12 +246,14 @@ def run(writers: int, append_seconds: float, verify_entries: int, proof_size: in
                               rate >= 500 if dialect == "postgresql" else None))
         with application.app_context():
             bulk_load(max(0, verify_entries - appended), realistic=True)
-            report = verify_log(db.session, current_keys())
-            db.session.rollback()
-            assert report.ok, report.problems
-            figures.append(Figure(f"audit verify, {report.entries:,} recommendation-sized entries, {dialect}",
-                                  f"{report.entries_per_second:,.0f} entries/s ({report.seconds:.1f} s)",
-                                  "≥ 20,000/s", report.entries_per_second >= 20_000))
+            for run_name in ("first run", "run again, data in cache"):
+                report = verify_log(db.session, current_keys())
+                db.session.rollback()
+                assert report.ok, report.problems
+                figures.append(Figure(f"audit verify, {report.entries:,} recommendation-sized entries, {dialect}, "
+                                      f"{run_name}",
+                                      f"{report.entries_per_second:,.0f} entries/s ({report.seconds:.1f} s)",
+                                      "≥ 20,000/s", report.entries_per_second >= 20_000))
             quick = verify_log(db.session, current_keys(), check_columns=False)
             db.session.rollback()
             figures.append(Figure("audit verify --skip-columns (hashes, tree, checkpoints only)",

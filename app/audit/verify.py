@@ -20,7 +20,7 @@ from typing import Any
 
 from psycopg import IsolationLevel
 from psycopg import sql as psycopg_sql
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit import merkle
@@ -145,7 +145,8 @@ def _postgresql_entry_rows(session: Session, size: int, batch_size: int) -> Iter
     previous batch; the reader imports this transaction's snapshot, so it sees exactly the same
     log. Rows come through psycopg's binary protocol: bytea arrives as bytes, not hex to decode."""
     snapshot = session.connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-    connection = session.get_bind().raw_connection()
+    bind = session.get_bind()
+    connection = (bind.engine if isinstance(bind, Connection) else bind).raw_connection()
     driver = connection.driver_connection
     connection.detach()  # its transaction settings are its own; it is closed, never pooled again
     driver.isolation_level = IsolationLevel.REPEATABLE_READ  # type: ignore[union-attr]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from app.audit import checkpoints, merkle
 from app.audit.keys import current_keys
@@ -150,3 +151,10 @@ def test_a_tampered_head_is_found(log_app):
     result = run_verify(log_app)
     assert result.exit_code == 1
     assert f"the log should have {SIZE + 1} entries but entries from {SIZE} are missing" in result.output
+
+
+def test_verify_runs_in_a_session_bound_to_a_connection(log_app):
+    """As the compliance console runs it: its own connection, its own session."""
+    with log_app.app_context(), db.engine.connect() as connection, Session(bind=connection) as session:
+        report = verify_log(session, current_keys())
+        assert report.ok and report.entries == SIZE
