@@ -20,7 +20,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	touch $@ $(VENV)/.runtime-installed
 
 run: $(VENV)/.runtime-installed
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	PORT=$(PORT) $(FLASK) demo run
 

@@ -54,7 +54,7 @@ def build_registry(app: Flask) -> ProviderRegistry:
         return ProviderRegistry.from_entries(entries, origin="CANDOR_PROVIDERS", **_runtime(app))
     path = Path(app.config["CANDOR_PROVIDERS_FILE"])
     if not path.exists():
-        app.logger.warning("No providers file at %s: comparisons will have no providers to ask.", path)
+        app.logger.info("No providers file at %s: comparisons will have no providers to ask.", path)
         return ProviderRegistry.from_entries([], origin=str(path), **_runtime(app))
     return ProviderRegistry.from_file(path, **_runtime(app))
 

@@ -142,7 +142,7 @@ def serving() -> Iterator[Site]:
                 "GUNICORN_ACCESS_LOG": "/dev/null",
             }
             environment.pop("GUNICORN_BIND", None)
-            subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade", "heads"], cwd=PROJECT_ROOT,
+            subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT,
                            env=environment, check=True, capture_output=True, timeout=120)
             log = open(f"{directory}/gunicorn.log", "wb")
             gunicorn = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],

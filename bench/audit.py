@@ -238,7 +238,7 @@ def run(writers: int, append_seconds: float, verify_entries: int, proof_size: in
         application = create_app(config)
         dialect = sa.make_url(database_url).get_backend_name()
         with application.app_context():
-            upgrade(revision="heads")
+            upgrade()
         appended, elapsed = measure_appends(config, writers, append_seconds)
         rate = appended / elapsed
         figures.append(Figure(f"audit appends, {writers} writer processes, {dialect}",

@@ -70,7 +70,7 @@ def _times(entries: list[dict[str, Any]], runs: int, deadline_s: float, workdir:
     today = datetime.now(UTC).date()
     timings = []
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         registry = app.extensions["candor.providers"]
         for _ in range(runs):
             profile = random_auto_profile(rng, today)

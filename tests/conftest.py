@@ -82,7 +82,7 @@ def make_app(database_url: str, providers: list[dict[str, Any]], **overrides: An
         }
     )
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
     return app
 
 

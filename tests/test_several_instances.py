@@ -160,7 +160,7 @@ def deployment(shared_schema_url: str, market: SandboxMarket,
         "GUNICORN_THREADS": "4",
     }
     environment.pop("GUNICORN_BIND", None)
-    migrated = _flask(environment, "db", "upgrade", "heads")
+    migrated = _flask(environment, "db", "upgrade")
     assert migrated.returncode == 0, migrated.stderr
 
     instances: list[Instance] = []

@@ -290,7 +290,7 @@ def test_upgrading_backfills_entries_written_before_the_tree(database_url, marke
                     {"n": n, "t": MOMENT, "r": f"CND-AAAA-BBB{n}", "leaf": leaf, "h": leaf_hash(leaf)})
             db.session.execute(sa.text("UPDATE audit_head SET size = 5"))
             db.session.commit()
-            upgrade(revision="heads")
+            upgrade()
             entry = db.session.get(AuditEntry, 3)
             assert (entry.actor_id, entry.house_rank, entry.house_best, entry.failure_count) == ("7", 2, False, 1)
             assert tree.read_head(db.session).root_hash == naive_mth(legacy)

@@ -10,7 +10,7 @@ naive RFC 9162 tree.
 
 Revision ID: c3d9f2a40003
 Revises: b7e2c4d10002
-Create Date: 2026-11-24 10:00:00
+Create Date: 2026-11-23 05:45:00
 """
 from alembic import op
 

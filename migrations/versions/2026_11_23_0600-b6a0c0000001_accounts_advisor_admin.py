@@ -1,8 +1,8 @@
 """Staff accounts and roles, API tokens, advisors' calls and admin overrides of provider settings.
 
 Revision ID: b6a0c0000001
-Revises: a1c0f0000001
-Create Date: 2026-11-24 09:00:00
+Revises: c3d9f2a40003
+Create Date: 2026-11-23 06:00:00
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.db import UTCDateTime
 
 revision = "b6a0c0000001"
-down_revision = "a1c0f0000001"
+down_revision = "c3d9f2a40003"
 branch_labels = None
 depends_on = None
 

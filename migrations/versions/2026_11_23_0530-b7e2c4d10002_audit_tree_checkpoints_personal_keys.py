@@ -6,7 +6,7 @@ the duration, which only the table's owner can do) and the tree nodes over them.
 
 Revision ID: b7e2c4d10002
 Revises: a1c0f0000001
-Create Date: 2026-11-24 09:00:00
+Create Date: 2026-11-23 05:30:00
 """
 import json
 
