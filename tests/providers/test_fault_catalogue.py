@@ -35,6 +35,9 @@ from tests.factories import auto_profile
 
 DEADLINE_S = 0.5
 SLACK_S = 1.5
+# Thirty providers asked at once on a 2-core machine: the healthy ones need more than half a
+# second of wall-clock to be scheduled, answer and be parsed, so this test waits longer.
+WHOLE_CATALOGUE_DEADLINE_S = 2.5
 AUTO = get_product_line("auto")
 
 
@@ -267,9 +270,9 @@ def test_the_whole_catalogue_at_once_beside_the_sandbox_market(app: Flask, marke
     expected["refused"] = "unavailable"
     registry = registry_of(entries)
     with caplog.at_level(logging.WARNING, logger="candor.comparison"):
-        result, elapsed = compare(app, registry)
+        result, elapsed = compare(app, registry, deadline_s=WHOLE_CATALOGUE_DEADLINE_S)
     registry.close()
-    assert elapsed < DEADLINE_S + SLACK_S
+    assert elapsed < WHOLE_CATALOGUE_DEADLINE_S + SLACK_S
     assert {f["provider"]: f["kind"] for f in result["failures"] if f["provider"] in expected} == expected
     sandbox = {spec.key for spec in market.specs if "auto" in spec.products}
     assert_others_ranked(result, sandbox - {"pioneer"} if any(f["provider"] == "pioneer" for f in result["failures"])

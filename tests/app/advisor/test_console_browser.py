@@ -35,6 +35,7 @@ def console(tmp_path: Path, market: SandboxMarket, browser: Browser) -> Iterator
 
 
 def sign_in(url: str, page: Page) -> None:
+    page.bring_to_front()  # autofocus only applies in the focused tab; the browser is shared
     page.goto(f"{url}/login")
     page.keyboard.type("advisor@example.com")  # the username field has the focus
     page.keyboard.press("Tab")
