@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from flask_wtf import FlaskForm
+from jsonschema import Draft202012Validator
 
 if TYPE_CHECKING:
     from app.ranking.engine import Constraint
@@ -98,6 +99,22 @@ class InvalidTerms(ValueError):
         super().__init__(f"{field_name}: {problem}")
         self.field_name = field_name
         self.problem = problem
+
+
+def weights(**shares: str) -> dict[str, Decimal]:
+    """Preset weights written as decimal strings, e.g. weights(price="0.60", service="0.40")."""
+    return {key: Decimal(value) for key, value in shares.items()}
+
+
+def check_against_schema(validator: Draft202012Validator, terms: Mapping[str, Any]) -> None:
+    """Raises InvalidTerms for the first schema error (in field order), naming the field."""
+    error = next(iter(sorted(validator.iter_errors(terms), key=lambda e: list(e.path))), None)
+    if error is None:
+        return
+    field_name = ".".join(str(part) for part in error.path)
+    if not field_name and error.validator == "required":
+        field_name = str(error.message).split("'")[1]
+    raise InvalidTerms(field_name or "terms", error.message)
 
 
 class ProductLine(ABC):

@@ -17,7 +17,16 @@ from app.products.auto_insurance.schemas import (
     PROFILE_SCHEMA,
     TERMS_SCHEMA,
 )
-from app.products.base import Assessment, Column, Criterion, InvalidTerms, Preset, ProductLine
+from app.products.base import (
+    Assessment,
+    Column,
+    Criterion,
+    InvalidTerms,
+    Preset,
+    ProductLine,
+    check_against_schema,
+    weights,
+)
 
 # Assumed yearly chance of a claim under each cover; they turn deductibles into an expected
 # out-of-pocket cost and are shown on the methodology page.
@@ -125,37 +134,33 @@ CRITERIA: tuple[Criterion, ...] = (
 )
 
 
-def _weights(**weights: str) -> dict[str, Decimal]:
-    return {key: Decimal(value) for key, value in weights.items()}
-
-
 PRESETS: tuple[Preset, ...] = (
     Preset(
         "balanced",
         "Balanced",
         "Price matters most; cover, insurer strength and service count too.",
-        _weights(annual_premium="0.60", expected_out_of_pocket="0.15", financial_strength="0.08",
+        weights(annual_premium="0.60", expected_out_of_pocket="0.15", financial_strength="0.08",
                  claims_satisfaction="0.07", complaint_index="0.05", extras="0.05"),
     ),
     Preset(
         "lowest_cost",
         "Lowest cost",
         "What you pay, in premium and expected deductibles, is nearly all that counts.",
-        _weights(annual_premium="0.75", expected_out_of_pocket="0.20", financial_strength="0.02",
+        weights(annual_premium="0.75", expected_out_of_pocket="0.20", financial_strength="0.02",
                  claims_satisfaction="0.01", complaint_index="0.01", extras="0.01"),
     ),
     Preset(
         "best_cover",
         "Best cover",
         "Low deductibles and extras weigh as much as price.",
-        _weights(annual_premium="0.30", expected_out_of_pocket="0.25", financial_strength="0.10",
+        weights(annual_premium="0.30", expected_out_of_pocket="0.25", financial_strength="0.10",
                  claims_satisfaction="0.05", complaint_index="0.05", extras="0.25"),
     ),
     Preset(
         "best_service",
         "Best service",
         "How the insurer treats customers and pays claims weighs as much as price.",
-        _weights(annual_premium="0.30", expected_out_of_pocket="0.10", financial_strength="0.20",
+        weights(annual_premium="0.30", expected_out_of_pocket="0.10", financial_strength="0.20",
                  claims_satisfaction="0.25", complaint_index="0.15", extras="0.00"),
     ),
 )
@@ -212,10 +217,7 @@ class AutoInsurance(ProductLine):
         return CRITERIA
 
     def parse_terms(self, terms: Mapping[str, Any]) -> dict[str, Any]:
-        error = next(iter(sorted(_terms_validator.iter_errors(terms), key=lambda e: list(e.path))), None)
-        if error is not None:
-            field_name = ".".join(str(part) for part in error.path) or _missing_field(error) or "terms"
-            raise InvalidTerms(field_name, error.message)
+        check_against_schema(_terms_validator, terms)
         premium = Decimal(terms["premium"])
         if premium <= 0:
             raise InvalidTerms("premium", f"a premium of {premium} is not a price")
@@ -265,12 +267,6 @@ class AutoInsurance(ProductLine):
             },
             facts,
         )
-
-
-def _missing_field(error: Any) -> str | None:
-    if error.validator == "required":
-        return str(error.message).split("'")[1]
-    return None
 
 
 def _describe_deductibles(comprehensive: Decimal | None, collision: Decimal | None) -> str:

@@ -13,7 +13,16 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from app.money import format_money
-from app.products.base import Assessment, Column, Criterion, InvalidTerms, Preset, ProductLine
+from app.products.base import (
+    Assessment,
+    Column,
+    Criterion,
+    InvalidTerms,
+    Preset,
+    ProductLine,
+    check_against_schema,
+    weights,
+)
 from app.products.mortgage import chart, explain
 from app.products.mortgage.amortization import MONTHS_PER_YEAR, amortise, cost_over, monthly_payment
 from app.products.mortgage.analysis import PAYMENT_TOLERANCE, ChargesExceedLoan, LoanAnalysis, analyse
@@ -168,34 +177,30 @@ def criteria_for(profile: Mapping[str, Any]) -> tuple[Criterion, ...]:
     )
 
 
-def _weights(**weights: str) -> dict[str, Decimal]:
-    return {key: Decimal(value) for key, value in weights.items()}
-
-
 PRESETS: tuple[Preset, ...] = (
     Preset(
         "balanced",
         "Balanced",
         "What the loan costs you over the years you keep it matters most; the monthly payment, APR, rate lock and service count too.",
-        _weights(horizon_cost="0.70", monthly_payment="0.10", apr="0.05", rate_lock_days="0.05", service_score="0.10"),
+        weights(horizon_cost="0.70", monthly_payment="0.10", apr="0.05", rate_lock_days="0.05", service_score="0.10"),
     ),
     Preset(
         "lowest_cost",
         "Lowest cost",
         "What the loan costs you over the years you keep it is nearly all that counts.",
-        _weights(horizon_cost="0.85", monthly_payment="0.05", apr="0.04", rate_lock_days="0.03", service_score="0.03"),
+        weights(horizon_cost="0.85", monthly_payment="0.05", apr="0.04", rate_lock_days="0.03", service_score="0.03"),
     ),
     Preset(
         "lowest_payment",
         "Lowest monthly payment",
         "The monthly payment weighs most; the cost over the years you keep the loan still counts.",
-        _weights(horizon_cost="0.30", monthly_payment="0.55", apr="0.05", rate_lock_days="0.05", service_score="0.05"),
+        weights(horizon_cost="0.30", monthly_payment="0.55", apr="0.05", rate_lock_days="0.05", service_score="0.05"),
     ),
     Preset(
         "best_service",
         "Best service",
         "How the lender treats borrowers, and how long it holds your rate, weigh nearly as much as cost.",
-        _weights(horizon_cost="0.45", monthly_payment="0.05", apr="0.05", rate_lock_days="0.15", service_score="0.30"),
+        weights(horizon_cost="0.45", monthly_payment="0.05", apr="0.05", rate_lock_days="0.15", service_score="0.30"),
     ),
 )
 
@@ -275,10 +280,7 @@ class MortgageLine(ProductLine):
         return (Constraint("monthly_payment", limit, f"Its monthly payment of {{value}} is more than the {_money(limit)} you set."),)
 
     def parse_terms(self, terms: Mapping[str, Any]) -> dict[str, Any]:
-        error = next(iter(sorted(_terms_validator.iter_errors(terms), key=lambda e: list(e.path))), None)
-        if error is not None:
-            field_name = ".".join(str(part) for part in error.path) or _missing_field(error) or "terms"
-            raise InvalidTerms(field_name, error.message)
+        check_against_schema(_terms_validator, terms)
         note_rate = Decimal(terms["note_rate"])
         if not 0 < note_rate <= MAX_NOTE_RATE:
             raise InvalidTerms("note_rate", f"a rate of {note_rate}% is not a plausible mortgage rate")
@@ -363,12 +365,6 @@ class MortgageLine(ProductLine):
 
 def _choice_label(choices: Any, value: str) -> str:
     return next(choice.label for choice in choices if choice.value == value)
-
-
-def _missing_field(error: Any) -> str | None:
-    if error.validator == "required":
-        return str(error.message).split("'")[1]
-    return None
 
 
 def _describe_rate(terms: Mapping[str, Any]) -> str:
