@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Index, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, LargeBinary, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, db
@@ -38,6 +38,18 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_created_at", "created_at"),
         Index("ix_audit_entries_kind_index", "kind", "index"),
         Index("ix_audit_entries_subject", "subject"),
+        # Keyset pages of the compliance list walk an index in entry order; a filter that matches
+        # few entries needs its own, or the walk reads the whole log to fill a page.
+        Index("ix_audit_entries_channel_index", "channel", "index"),
+        Index("ix_audit_entries_actor_index", "actor_id", "index"),
+        Index("ix_audit_entries_recommended_index", "recommended_provider", "index"),
+        Index("ix_audit_entries_house_rank_index", "house_rank", "index"),
+        Index("ix_audit_entries_house_best_index", "house_best", "index"),
+        Index("ix_audit_entries_results", "index",
+              postgresql_where=text("kind IN ('recommendation', 're-rank')"),
+              sqlite_where=text("kind IN ('recommendation', 're-rank')")),
+        Index("ix_audit_entries_with_failures", "index", postgresql_where=text("failure_count > 0"),
+              sqlite_where=text("failure_count > 0")),
     )
 
 
