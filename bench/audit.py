@@ -42,7 +42,7 @@ from app.audit.verify import verify_log
 from app.auth import session_fields
 from app.auth.service import create_user as create_account
 from app.comparison.service import Actor
-from app.db import db, utcnow
+from app.db import db, scratch_schema, utcnow
 from bench import Figure, print_table
 
 DEFAULTS = {"writers": 4, "append_seconds": 10.0, "verify_entries": 20_000, "proof_size": 1_000_000}
@@ -104,17 +104,8 @@ def bench_database() -> Iterator[str]:
         with tempfile.TemporaryDirectory() as directory:
             yield f"sqlite:///{directory}/bench.sqlite3"
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(base, "bench") as url:
+        yield url
 
 
 def app_config(database_url: str, key_directory: str) -> dict[str, Any]:

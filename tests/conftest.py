@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
@@ -20,7 +19,7 @@ from app.auth import session_fields
 from app.auth.models import User
 from app.auth.service import create_user as create_account
 from app.comparison.service import Actor
-from app.db import db
+from app.db import db, scratch_schema
 from providers.sandbox.market import SandboxMarket
 
 pytest_plugins = ["tests.browser_support"]
@@ -44,17 +43,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'candor.sqlite3'}"
         return
     assert TEST_DATABASE_URL is not None
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(TEST_DATABASE_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in TEST_DATABASE_URL else "?"
-    try:
-        yield f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(TEST_DATABASE_URL, "test") as url:
+        yield url
 
 
 def make_app(database_url: str, providers: list[dict[str, Any]], **overrides: Any) -> Flask:

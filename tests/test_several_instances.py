@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from app.db import scratch_schema
 import redis
 import requests
 import sqlalchemy as sa
@@ -113,17 +115,8 @@ def _flask(environment: dict[str, str], *arguments: str) -> subprocess.Completed
 def shared_schema_url() -> Iterator[str]:
     """A PostgreSQL schema of this module's own, dropped afterwards."""
     assert TEST_DATABASE_URL is not None
-    schema = f"test_instances_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(TEST_DATABASE_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in TEST_DATABASE_URL else "?"
-    try:
-        yield f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(TEST_DATABASE_URL, "test_instances") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
