@@ -40,6 +40,7 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from app.db import scratch_schema
 from bench import Figure, print_table
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
