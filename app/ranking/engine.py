@@ -124,7 +124,7 @@ class _Scale:
 
     __slots__ = ("criteria", "keys", "weights", "total_weight", "signs", "worst", "spans",
                  "multipliers", "offset", "denominator", "unweighted", "product", "band_shift", "band_width",
-                 "offset_ratio", "denominator_ratio")
+                 "offset_ratio", "denominator_ratio", "_exact_worst", "_points_per_unit")
 
     def __init__(self, criteria: Sequence[Criterion], weights: Mapping[str, Decimal]) -> None:
         self.criteria = tuple(criteria)
@@ -142,6 +142,12 @@ class _Scale:
             raise RankingInputError("the weights or scales have too many digits to rank exactly") from None
         self.offset_ratio = self.offset.as_integer_ratio()
         self.denominator_ratio = self.denominator.as_integer_ratio()
+        # Explanations ask for contributions and utilities many times per offer: the fractions
+        # they share are made once.
+        self._exact_worst = tuple(map(Fraction, self.worst))
+        total = Fraction(self.total_weight)
+        self._points_per_unit = tuple(100 * Fraction(weight) / total / Fraction(span)
+                                      for weight, span in zip(self.weights, self.spans))
 
     def _exact_arithmetic(self) -> None:
         with localcontext(_EXACT):
@@ -176,7 +182,7 @@ class _Scale:
             )
 
     def utility(self, k: int, value: Decimal) -> Fraction:
-        return (Fraction(value) - Fraction(self.worst[k])) / Fraction(self.spans[k])
+        return (Fraction(value) - self._exact_worst[k]) / Fraction(self.spans[k])
 
     def rounded_score(self, raw: Decimal, places: int) -> Decimal:
         """The score of a raw numerator (N + offset) rounded half-even to `places` decimals, in
@@ -195,11 +201,11 @@ class _Scale:
         return Fraction(numerator) * 100 / Fraction(self.denominator)
 
     def contribution(self, k: int, value: Decimal) -> Fraction:
-        return 100 * Fraction(self.weights[k]) / Fraction(self.total_weight) * self.utility(k, value)
+        return self._points_per_unit[k] * (Fraction(value) - self._exact_worst[k])
 
     def points_per_unit(self, k: int) -> Fraction:
         """Score points gained per unit the criterion's value moves towards `best`."""
-        return 100 * Fraction(self.weights[k]) / Fraction(self.total_weight) / abs(Fraction(self.spans[k]))
+        return abs(self._points_per_unit[k])
 
     def band(self, raw: Decimal) -> int:
         """The score of a raw numerator (N + offset) rounded half up to TIE_TOLERANCE, as a whole
@@ -311,8 +317,7 @@ class RankedOffer:
 
     @property
     def exact_contributions(self) -> dict[str, Fraction]:
-        scale = self._ranking._scale
-        return {key: scale.contribution(k, value) for k, (key, value) in enumerate(zip(scale.keys, self.row))}
+        return dict(self._ranking._exact_contributions(self._index))
 
     @property
     def contributions(self) -> dict[str, Decimal]:
@@ -435,6 +440,7 @@ class Ranking:
         self._oriented: list[tuple[Decimal, ...]] = []
         self._dominators: dict[str, tuple[str, ...]] = {}
         self._shown_scores: dict[int, Decimal] = {}
+        self._contributions: dict[int, dict[str, Fraction]] = {}
         self.offers = RankedOffers(self)
         self.handles = RankedHandles(self)
 
@@ -456,6 +462,13 @@ class Ranking:
             with localcontext(_EXACT):
                 self._shown_scores[band] = band * TIE_TOLERANCE
         return self._shown_scores[band]
+
+    def _exact_contributions(self, index: int) -> dict[str, Fraction]:
+        if index not in self._contributions:
+            scale = self._scale
+            self._contributions[index] = {key: scale.contribution(k, column[index])
+                                          for k, (key, column) in enumerate(zip(scale.keys, self._columns))}
+        return self._contributions[index]
 
     def _dominated(self) -> list[bool]:
         if self._dominance is None:
