@@ -10,6 +10,8 @@ circuit breaker is told it timed out.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +27,24 @@ from providers.protocol import SAFE_INTEGER
 from providers.registry import ProviderRegistry
 
 logger = logging.getLogger("candor.comparison")
+
+# Threads are started only as many as are asking at once, and an abandoned request (past the
+# deadline) keeps its thread only until its own timeout ends it; the ceiling is far above what one
+# process has in flight, so a request is never queued behind others.
+QUOTE_THREADS_CEILING = 256
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _quote_threads() -> ThreadPoolExecutor:
+    """This process's threads for asking providers, kept between comparisons: starting eight
+    threads per comparison cost more than the rest of asking. A forked child (a gunicorn worker,
+    a test's process) gets a pool of its own, never its parent's threads that did not survive."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=QUOTE_THREADS_CEILING, thread_name_prefix="candor-quote"))
+        return _pool[1]
 
 
 @dataclass
@@ -83,7 +103,7 @@ def settle_quotes(
     if not to_ask:
         return
 
-    executor = ThreadPoolExecutor(max_workers=len(to_ask), thread_name_prefix="candor-quote")
+    executor = _quote_threads()
     pending: dict[Future[list[Offer]], tuple[ProviderOutcome, Ticket]] = {}
     try:
         for outcome, ticket in to_ask:
@@ -110,7 +130,8 @@ def settle_quotes(
             _log_failure(outcome)
             yield outcome
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        for future in pending:  # a request not yet begun is dropped; one under way ends by its own timeout
+            future.cancel()
 
 
 def gather_quotes(
