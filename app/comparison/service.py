@@ -323,12 +323,13 @@ def build_result(
         for quote in (offer for offer in outcome.quotes if isinstance(offer, Quote)):
             record["quotes"].append({"id": quote.id, "product": quote.product, "currency": quote.currency,
                                      "valid_until": quote.valid_until, "terms": quote.terms, "url": quote.url})
-            problem = _quote_problem(line, quote, seen_ids)
-            seen_ids.add(quote.id)
-            if problem is not None:
+            try:
+                terms = _usable_terms(line, quote, seen_ids)
+            except InvalidTerms as problem:
                 record["invalid_quotes"].append({"id": quote.id, "field": problem.field_name, "problem": problem.problem})
                 continue
-            terms = line.parse_terms(quote.terms)
+            finally:
+                seen_ids.add(quote.id)
             assessment = line.assess(terms, profile)
             if quote.valid_until <= now:
                 excluded.append({**_provider_identity(config), "quote_id": quote.id, "facts": assessment.facts,
@@ -396,18 +397,15 @@ def _provider_identity(config: ProviderConfig) -> dict[str, Any]:
     return {"provider": config.key, "provider_name": config.name, "house": config.house}
 
 
-def _quote_problem(line: ProductLine, quote: Quote, seen_ids: set[str]) -> InvalidTerms | None:
+def _usable_terms(line: ProductLine, quote: Quote, seen_ids: set[str]) -> dict[str, Any]:
+    """The quote's terms as the line reads them; InvalidTerms names what makes the quote unusable."""
     if quote.id in seen_ids:
-        return InvalidTerms("id", f"quote id {quote.id!r} was sent twice")
+        raise InvalidTerms("id", f"quote id {quote.id!r} was sent twice")
     if quote.product != line.key:
-        return InvalidTerms("product", f"a {quote.product!r} quote is not {line.name.lower()}")
+        raise InvalidTerms("product", f"a {quote.product!r} quote is not {line.name.lower()}")
     if quote.currency != line.currency:
-        return InvalidTerms("currency", f"prices in {quote.currency!r}, not {line.currency}")
-    try:
-        line.parse_terms(quote.terms)
-    except InvalidTerms as problem:
-        return problem
-    return None
+        raise InvalidTerms("currency", f"prices in {quote.currency!r}, not {line.currency}")
+    return line.parse_terms(quote.terms)
 
 
 def _anonymise(eligible: list[tuple[ProviderConfig, Quote, Mapping[str, Decimal], Mapping[str, str]]]) -> list[_Offer]:
