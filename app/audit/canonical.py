@@ -40,12 +40,21 @@ class _Walk:
         self.fast = True
 
     def key(self, key: Any) -> str:
-        text = str(key)
+        text = key if type(key) is str else str(key)
         if not text.isascii() and max(text) > "\uffff":
             self.fast = False
         return text
 
     def value(self, value: Any) -> Any:
+        # Exact types first: a log entry is a thousand or so plain dicts, lists and strings, and the
+        # abstract Mapping test below is several times slower than these.
+        kind = type(value)
+        if kind is str:
+            return value
+        if kind is dict:
+            return {self.key(key): self.value(item) for key, item in value.items()}
+        if kind is list:
+            return [self.value(item) for item in value]
         if isinstance(value, str):
             return value
         if isinstance(value, bool) or value is None:
