@@ -50,6 +50,7 @@ SECONDS = float(os.environ.get("BENCH_API_SECONDS", "20"))
 WARM_UP_S = 3.0
 STARTUP_TIMEOUT_S = 60
 TARGET_PER_S = 100
+MARKET_THREADS = 4
 
 
 def _free_port() -> int:
@@ -59,21 +60,36 @@ def _free_port() -> int:
 
 
 def _run_market(providers_file: str, ready: Any, stop: Any) -> None:
-    """The auto insurers, answering at once and never failing, until `stop` is set."""
+    """The auto insurers, answering at once and never failing, until `stop` is set.
+
+    They are served by waitress rather than the werkzeug server behind SandboxMarket: werkzeug
+    closes the connection after every reply (right for the fault tests, which need a fresh
+    connection per request), while the providers' production servers keep connections open, so a
+    werkzeug market would make every quote pay for a new TCP connection and thread on both sides
+    and measure that instead of Candor."""
     import dataclasses
+    import random as random_module
 
-    from providers.sandbox.market import SandboxMarket, auto_market, toml_value
+    from waitress.server import create_server
 
-    specs = [dataclasses.replace(spec, latency_s=0.0, error_rate=0.0) for spec in auto_market()]
-    with SandboxMarket(specs) as market:
-        lines = []
-        for entry in market.provider_entries():
-            # Every comparison asks the insurers: a cached answer would measure Redis, not Candor.
-            lines += ["[[provider]]", *(f"{name} = {toml_value(value)}" for name, value in
-                                        {**entry, "quote_cache": False}.items()), ""]
-        Path(providers_file).write_text("\n".join(lines))
-        ready.set()
-        stop.wait(timeout=600)
+    from providers.sandbox.insurer_app import RunState
+    from providers.sandbox.market import PROVIDER_TIMEOUT_S, auto_market, toml_value
+
+    stopping = threading.Event()
+    lines = []
+    for spec in (dataclasses.replace(spec, latency_s=0.0, error_rate=0.0) for spec in auto_market()):
+        state = RunState(stopping=stopping, error_rng=random_module.Random(spec.error_seed))
+        server = create_server(spec.wsgi_app(state), host="127.0.0.1", port=0, threads=MARKET_THREADS,
+                               ident="sandbox", clear_untrusted_proxy_headers=True)
+        threading.Thread(target=server.run, name=f"market-{spec.key}", daemon=True).start()
+        entry = spec.provider_entry(f"http://127.0.0.1:{server.effective_port}", PROVIDER_TIMEOUT_S)
+        # Every comparison asks the insurers: a cached answer would measure Redis, not Candor.
+        lines += ["[[provider]]", *(f"{name} = {toml_value(value)}" for name, value in
+                                    {**entry, "quote_cache": False}.items()), ""]
+    Path(providers_file).write_text("\n".join(lines))
+    ready.set()
+    stop.wait(timeout=600)
+    stopping.set()
 
 
 @contextmanager
