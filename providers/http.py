@@ -160,15 +160,6 @@ def _set_socket_timeout(response: requests.Response, seconds: float) -> None:
             pass
 
 
-def _keep_connection(response: requests.Response) -> None:
-    """Returns a connection whose reply was read to the end to the pool for the next request.
-    Reading through `raw` leaves requests believing the body unread, and closing the response
-    would then close the connection: every request to a provider paid for a new one."""
-    release = getattr(response.raw, "release_conn", None)
-    if callable(release):
-        release()
-
-
 def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline | None = None) -> bytes:
     """The body, refusing more than `max_bytes` (declared or actual, after decompression) and
     giving up at the deadline even when bytes keep trickling in."""
@@ -191,7 +182,6 @@ def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline 
         except (Urllib3Error, OSError) as error:  # reset, broken chunking, bad compression
             raise ProviderUnavailable("broke off its reply", detail=type(error).__name__) from error
         if not chunk:
-            _keep_connection(response)
             return bytes(body)
         body.extend(chunk)
         if len(body) > max_bytes:

@@ -218,3 +218,42 @@ def test_a_loopback_server_stops_promptly_even_with_a_request_hanging(client: Ht
     server.stop()
     waiting.join(timeout=10)
     assert time.monotonic() - started < 3
+
+
+@pytest.fixture
+def keep_alive_server() -> Iterator[tuple[str, list[int]]]:
+    """A server that keeps connections open between requests, as providers' production servers
+    do (werkzeug's closes each one), recording the client port each request came from."""
+    from waitress.server import create_server
+
+    ports: list[int] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        ports.append(int(environ["REMOTE_PORT"]))
+        environ["wsgi.input"].read()
+        body = b'{"ok": true}'
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}", ports
+    server.close()
+
+
+def test_a_connection_is_used_again_once_a_reply_has_been_read(keep_alive_server: Any, client: HttpClient) -> None:
+    url, ports = keep_alive_server
+    for _ in range(3):
+        client.get(url, deadline=Deadline.after(2), accept=JSON)
+        client.post_json(url, {"n": 1}, deadline=Deadline.after(2), accept=JSON)
+    assert len(ports) == 6
+    assert len(set(ports)) == 1, f"six requests took {len(set(ports))} connections"
+
+
+def test_a_connection_whose_reply_was_refused_is_not_used_again(keep_alive_server: Any, client: HttpClient) -> None:
+    url, ports = keep_alive_server
+    with pytest.raises(InvalidReply):  # the server sends JSON, which this caller does not accept
+        client.get(url, deadline=Deadline.after(2), accept=("text/html",))
+    client.get(url, deadline=Deadline.after(2), accept=JSON)
+    assert len(set(ports)) == 2
