@@ -30,6 +30,7 @@ from app.comparison.service import (
     Actor,
     InvalidPreferences,
     WEIGHT_FIELD,
+    appended_result,
     load_result,
     resolve_weights,
     run_comparison,
@@ -426,8 +427,7 @@ def create():  # type: ignore[no-untyped-def]
         current_app.logger.exception("An API comparison could not be written to the log; it was not shown.")
         return problem(503, "The comparison could not be recorded",
                        "Nothing was recorded and no ranking is shown without its log entry. Try again in a moment.")
-    result = load_result(db.session, reference)
-    assert result is not None  # just committed
+    result = appended_result(entry, profile)
     response = jsonify(comparison_document(result, with_profile=token is not None))
     response.status_code = 201
     response.headers["Location"] = url_for("api.comparisons.show", reference=reference)

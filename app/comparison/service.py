@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.canonical import canonical_json
+from app.audit.canonical import canonical_json, loggable
 from app.audit.entries import RECOMMENDATION, RERANK, RESULT_KINDS
 from app.audit.log import append, document
 from app.audit.models import AuditEntry
@@ -624,6 +624,13 @@ def rerank(
     return append(session, clear, kind=RERANK, channel=channel, created_at=now,
                   reference=previous["reference"], product=line.key, personal=personal,
                   subject=sealed["subject"] if isinstance(sealed, Mapping) else None)
+
+
+def appended_result(entry: AuditEntry, profile: Mapping[str, Any]) -> dict[str, Any]:
+    """What load_result returns for an entry this request has just appended and committed,
+    without reading it back: the record is parsed from the very bytes that were logged, and the
+    profile is the one that was sealed in it."""
+    return {**document(entry), "leaf_hash": entry.leaf_hash.hex(), "profile": loggable(dict(profile)), "erasure": None}
 
 
 def load_result(session: Session, reference: str) -> dict[str, Any] | None:

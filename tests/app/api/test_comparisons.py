@@ -93,6 +93,7 @@ def test_an_advisor_token_is_the_actor_and_sees_the_profile(app: Flask, client: 
         assert load_result(db.session, body["reference"])["actor"] == {"type": "advisor", "id": str(advisor_id)}
 
     location = response.headers["Location"]
+    assert client.get(location, headers=bearer(secret)).get_json() == body  # as read back from the log
     assert "profile" not in client.get(location).get_json()
     compliance = new_token(app, "compliance")
     assert client.get(location, headers=bearer(compliance)).get_json()["profile"] == body["profile"]
