@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.db import db
 from providers.sandbox.market import SandboxMarket
-from tests.browser_support import LiveSite, screenshot
+from tests.browser_support import LiveSite, screenshot, screenshots
 from tests.browser.test_shopper_auto import fill_profile
 from tests.conftest import make_app
 
@@ -49,7 +49,7 @@ def test_the_shopper_watches_providers_answer_and_lands_on_the_results(slow_site
     expect(states.locator('li[data-provider="tortoise"] [data-state]')).to_have_text("asking…")
     expect(page.locator("[data-progress-count]")).to_contain_text(re.compile(r"\d+ of \d+ answered"))
     expect(page.locator("[data-progress-log]")).to_be_hidden()
-    screenshot(page, "shopper-progress-desktop")
+    screenshots(page, "shopper-progress")
 
     page.wait_for_url(re.compile(r"/results/CND-[0-9A-Z]{4}-[0-9A-Z]{4}$"), timeout=15_000)
     expect(page.get_by_role("heading", name="Your auto insurance comparison")).to_be_visible()

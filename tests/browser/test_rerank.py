@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from app.audit.models import AuditEntry
 from app.db import db
-from tests.browser_support import screenshot
+from tests.browser_support import screenshots
 from tests.browser.test_shopper_auto import fill_profile
 
 pytestmark = pytest.mark.browser
@@ -43,4 +43,4 @@ def test_in_a_browser_presets_and_sliders_re_rank_in_place(live_site, page):
         kinds = db.session.scalars(sa.select(AuditEntry.kind).where(AuditEntry.reference == reference)
                                    .order_by(AuditEntry.index)).all()
     assert kinds == ["recommendation", "re-rank", "re-rank"]
-    screenshot(page, "shopper-auto-reranked")
+    screenshots(page, "shopper-auto-reranked")

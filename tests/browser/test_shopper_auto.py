@@ -1,11 +1,12 @@
-"""The shopper's journey in a real Chromium: fill the form by keyboard, read the ranking."""
+"""The shopper's journey in a real Chromium: fill the form by keyboard, read the ranking, print the
+receipt; screenshots of each step at phone and desktop widths in test-artifacts/screenshots/."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import screenshot
+from tests.browser_support import open_every_disclosure, printed_pages, screenshot, screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,10 @@ def fill_profile(page: Page) -> None:
 
 def test_a_shopper_compares_and_reads_the_ranking(live_site, page):
     page.goto(live_site.url)
+    screenshots(page, "shopper-landing")
     page.get_by_role("link", name="Auto insurance", exact=True).click()
     expect(page.get_by_role("heading", name="Compare auto insurance")).to_be_visible()
+    screenshots(page, "shopper-auto-form")
     fill_profile(page)
     page.get_by_role("button", name="Compare quotes").click()
 
@@ -42,12 +45,17 @@ def test_a_shopper_compares_and_reads_the_ranking(live_site, page):
         notice = page.locator("[data-house-notice]")
         expect(notice).to_contain_text(f"{top} fits you better than our offer")
     expect(page.get_by_text("Our offer").first).to_be_visible()
-    screenshot(page, "shopper-auto-results-desktop")
+    open_every_disclosure(page)
+    screenshots(page, "shopper-auto-results")
 
     page.get_by_role("link", name="Printable receipt").click()
     expect(page.locator("[data-reference]")).to_have_text(reference)
+    screenshots(page, "shopper-auto-receipt")
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    expect(page.locator("table.ranking")).to_be_visible()
+    assert printed_pages(page) == 1, "the receipt does not print on one page"
 
 
 def tab_to(page: Page, field_id: str, most: int = 3) -> None:
@@ -88,7 +96,7 @@ def test_errors_are_summarised_with_links_to_the_fields(live_site, page):
     expect(summary).to_be_visible()
     summary.get_by_role("link", name=re.compile("^ZIP code")).click()
     expect(page.get_by_label("ZIP code where the car is kept")).to_be_focused()
-    screenshot(page, "shopper-auto-form-errors")
+    screenshots(page, "shopper-auto-form-errors")
 
 
 def test_results_read_as_cards_on_a_phone(live_site, browser):
@@ -98,9 +106,8 @@ def test_results_read_as_cards_on_a_phone(live_site, browser):
     fill_profile(phone)
     phone.get_by_role("button", name="Compare quotes").click()
     expect(phone.get_by_role("heading", name="Your auto insurance comparison")).to_be_visible()
-    for details in phone.locator("details").all():  # the widest state: every explanation open
-        details.evaluate("element => element.open = true")
+    open_every_disclosure(phone)  # the widest state: every explanation open
     width = phone.evaluate("document.documentElement.scrollWidth")
+    screenshot(phone, "shopper-auto-results-mobile-phone")
     assert width <= 360, f"the page scrolls sideways on a phone ({width}px wide)"
-    screenshot(phone, "shopper-auto-results-phone")
     context.close()
