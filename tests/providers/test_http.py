@@ -257,3 +257,16 @@ def test_a_connection_whose_reply_was_refused_is_not_used_again(keep_alive_serve
         client.get(url, deadline=Deadline.after(2), accept=("text/html",))
     client.get(url, deadline=Deadline.after(2), accept=JSON)
     assert len(set(ports)) == 2
+
+
+def test_a_providers_cookie_is_neither_kept_nor_sent_back(loopback: Any, client: HttpClient) -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json"),
+                                  ("Set-Cookie", "visitor=customer-1; Path=/")])
+        return [b"{}"]
+
+    server = loopback(app)
+    client.get(server.url, deadline=Deadline.after(2), accept=JSON)
+    client.get(server.url, deadline=Deadline.after(2), accept=JSON)
+    assert [request.headers.get("Cookie") for request in server.requests] == [None, None]
+    assert not list(client.session.cookies)
