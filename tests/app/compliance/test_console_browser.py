@@ -1,22 +1,25 @@
 """The console in Debian's Chromium under the site's CSP: the report charts are drawn by the
-vendored Chart.js with no policy violation, and the entry page's story and proof badge show."""
+vendored Chart.js with no policy violation; an officer filters the log, opens an entry, replays it
+and verifies the whole log. Screenshots of each step at phone and desktop widths go to
+test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from app.comparison.service import run_comparison
 from app.db import db
 from app.products import get_product_line
 from providers.registry import ProviderRegistry
 from providers.sandbox.market import SandboxMarket
-from tests.browser_support import LiveSite, screenshot
+from tests.browser_support import LiveSite, screenshots
 from tests.conftest import TEST_PASSWORD, add_user, make_app
-from tests.factories import auto_profile
+from tests.factories import auto_profile, mortgage_profile
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +31,9 @@ def console(tmp_path: Path, market: SandboxMarket, browser: Browser) -> Iterator
     registry = ProviderRegistry.from_entries(market.provider_entries())
     indices = []
     with app.app_context():
-        for _ in range(3):
-            indices.append(run_comparison(db.session, registry, get_product_line("auto"), auto_profile(),
+        for product, profile in (("auto", auto_profile()), ("auto", auto_profile()), ("auto", auto_profile()),
+                                 ("mortgage", mortgage_profile())):
+            indices.append(run_comparison(db.session, registry, get_product_line(product), profile,
                                           preferences={}, channel="web", deadline_s=2.0).index)
             db.session.commit()
     registry.close()
@@ -43,7 +47,7 @@ def console(tmp_path: Path, market: SandboxMarket, browser: Browser) -> Iterator
             db.engine.dispose()
 
 
-def test_charts_draw_under_the_csp_and_the_story_shows(console: tuple[str, Page, list[int]]) -> None:
+def test_an_officer_filters_opens_replays_and_verifies(console: tuple[str, Page, list[int]]) -> None:
     url, page, indices = console
     problems: list[str] = []
     # Chromium asks for /favicon.ico on its own; the site has none, and that 404 is not ours to judge.
@@ -57,6 +61,7 @@ def test_charts_draw_under_the_csp_and_the_story_shows(console: tuple[str, Page,
     page.fill("input[name=password]", TEST_PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
     page.goto(f"{url}/compliance/reports")
     # Polled from here: wait_for_function would evaluate its expression with eval inside the
     # page, which the page's own CSP (rightly) forbids.
@@ -67,12 +72,35 @@ def test_charts_draw_under_the_csp_and_the_story_shows(console: tuple[str, Page,
             break
         page.wait_for_timeout(100)
     assert drawn >= 7, f"only {drawn} of 7 charts were drawn"
-    screenshot(page, "compliance-reports")
-    page.goto(f"{url}/compliance/")
-    screenshot(page, "compliance-entries")
-    page.goto(f"{url}/compliance/entries/{indices[0]}")
+    screenshots(page, "compliance-reports")
+
+    page.get_by_role("link", name="Entries").click()
+    rows = page.locator("table.entries tbody tr")
+    expect(rows).to_have_count(4)
+    screenshots(page, "compliance-entries")
+    filters = page.get_by_role("form", name="Filters")
+    filters.get_by_label("Product").select_option(label="Mortgage")
+    filters.get_by_label("Channel").select_option("web")
+    filters.get_by_role("button", name="Apply filters").click()
+    expect(rows).to_have_count(1)
+    assert "product=mortgage" in page.url and "channel=web" in page.url
+    expect(rows.first).to_contain_text("Mortgage")
+    screenshots(page, "compliance-entries-filtered")
+
+    rows.first.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name=f"Entry {indices[3]}: recommendation", exact=False)).to_be_visible()
+    for step in ("Asked", "Answered", "Excluded", "Ranked", "Shown", "Decided"):
+        expect(page.get_by_role("heading", name=step, exact=False)).to_be_visible()
+    expect(page.locator(".proof-badge").first).to_be_visible()
+    screenshots(page, "compliance-entry")
     page.get_by_role("button", name="Replay this recommendation").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Identical.").is_visible()
-    screenshot(page, "compliance-entry")
+    expect(page.get_by_text("Identical.")).to_be_visible()
+    screenshots(page, "compliance-entry-replayed")
+
+    page.get_by_role("link", name="Integrity").click()
+    page.get_by_role("button", name="Verify the whole log now").click()
+    badge = page.locator(".proof-badge")
+    expect(badge).to_contain_text("Intact")
+    expect(badge).to_contain_text(re.compile(r"Intact: (\d+) entries of \1,"))  # every entry checked
+    screenshots(page, "compliance-integrity-verified")
     assert problems == []
