@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from providers import settings
 from providers.base import Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
 from providers.errors import InvalidReply, ProviderDeclined
 from providers.http import Deadline, HttpClient
+from providers.json_schema import SchemaValidator
 from providers.protocol import MEDIA_TYPE, PROTOCOL, QUOTE_SCHEMA, REPLY_SCHEMA, read_json
 
 OPTIONS = {"url"}
@@ -20,8 +19,8 @@ OPTIONS = {"url"}
 # part of the time a comparison spends reading replies.
 _ENVELOPE_SCHEMA = {**REPLY_SCHEMA, "properties": {**REPLY_SCHEMA["properties"], "quotes": {
     key: value for key, value in REPLY_SCHEMA["properties"]["quotes"].items() if key != "items"}}}
-_reply_validator = Draft202012Validator(_ENVELOPE_SCHEMA)
-_quote_validator = Draft202012Validator(QUOTE_SCHEMA)
+_reply_validator = SchemaValidator(_ENVELOPE_SCHEMA)
+_quote_validator = SchemaValidator(QUOTE_SCHEMA)
 
 
 class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):

@@ -40,6 +40,7 @@ from app.products import PRODUCT_LINES
 from app.products.base import ProductLine
 from app.provider_registry import current_registry
 from app.security import limiter_for, rate_limited
+from providers.json_schema import SchemaValidator
 
 bp = Blueprint("comparisons", __name__, url_prefix="/comparisons")
 
@@ -173,7 +174,7 @@ OPERATIONS = (
               problems=(404,), tags=("comparisons",)),
 )
 
-_request_validator = Draft202012Validator(REQUEST_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+_request_validator = SchemaValidator(REQUEST_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 class TokenRefused(Exception):

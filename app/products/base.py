@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from flask_wtf import FlaskForm
-from jsonschema import Draft202012Validator
+
+from providers.json_schema import SchemaValidator
 
 if TYPE_CHECKING:
     from app.ranking.engine import Constraint
@@ -106,7 +107,7 @@ def weights(**shares: str) -> dict[str, Decimal]:
     return {key: Decimal(value) for key, value in shares.items()}
 
 
-def check_against_schema(validator: Draft202012Validator, terms: Mapping[str, Any]) -> None:
+def check_against_schema(validator: SchemaValidator, terms: Mapping[str, Any]) -> None:
     """Raises InvalidTerms for the first schema error (in field order), naming the field."""
     error = next(iter(sorted(validator.iter_errors(terms), key=lambda e: list(e.path))), None)
     if error is None:

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jsonschema import Draft202012Validator
 
 from app.money import format_money, to_cents
 from app.products.auto_insurance.forms import AutoProfileForm
@@ -27,6 +26,7 @@ from app.products.base import (
     check_against_schema,
     weights,
 )
+from providers.json_schema import SchemaValidator
 
 # Assumed yearly chance of a claim under each cover; they turn deductibles into an expected
 # out-of-pocket cost and are shown on the methodology page.
@@ -41,7 +41,7 @@ EXTRAS = (
     ("uninsured_motorist", "uninsured motorist"),
 )
 
-_terms_validator = Draft202012Validator(TERMS_SCHEMA)
+_terms_validator = SchemaValidator(TERMS_SCHEMA)
 
 
 def _grade_name(points: Decimal) -> str:

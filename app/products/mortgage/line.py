@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from jsonschema import Draft202012Validator
 
 from app.money import format_money
 from app.products.base import (
@@ -34,6 +33,7 @@ from app.products.mortgage.forms import (
 )
 from app.products.mortgage.schemas import FIXED_YEARS, PROFILE_SCHEMA, TERMS_SCHEMA
 from app.ranking.engine import Constraint
+from providers.json_schema import SchemaValidator
 
 # The money scales are read for each buyer from two reference loans of their own amount, term and
 # horizon, so a scale never depends on which other offers are in the list: full marks for what a
@@ -50,7 +50,7 @@ MAX_POINTS = Decimal("5")
 MAX_FEES = Decimal("100000")
 MAX_CAP = Decimal("10")
 
-_terms_validator = Draft202012Validator(TERMS_SCHEMA)
+_terms_validator = SchemaValidator(TERMS_SCHEMA)
 
 
 @dataclass(frozen=True)
