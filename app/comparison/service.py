@@ -227,7 +227,8 @@ def run_comparison(
     """Runs a comparison and appends it to the log through `session`; the caller commits. The
     profile is logged sealed with the data key of `subject` (a new customer when None)."""
     resolve_weights(line, preferences)  # unknown preferences fail before any provider is asked
-    outcomes = gather_quotes(registry, registry.for_product(line.key), line.key, profile, deadline_s=deadline_s)
+    outcomes = gather_quotes(registry, registry.for_product(line.key), line.key, line.provider_profile(profile),
+                             deadline_s=deadline_s)
     return record_comparison(session, line, profile, outcomes, preferences=preferences, channel=channel, actor=actor,
                              deadline_s=deadline_s, subject=subject)
 

@@ -132,6 +132,10 @@ class ProductLine(ABC):
     default_preset: ClassVar[str]
     disclosure_version: ClassVar[str]
     methodology_version: ClassVar[str]
+    # Profile fields that are the customer's own limits on what they will accept, not facts a
+    # provider prices on: they are sent as null. A lender told the most a buyer can pay a month has
+    # no reason to quote less than that.
+    withheld_from_providers: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def profile_form(self, **kwargs: Any) -> FlaskForm:
@@ -156,6 +160,11 @@ class ProductLine(ABC):
     @abstractmethod
     def assess(self, terms: Mapping[str, Any], profile: Mapping[str, Any]) -> Assessment:
         """Eligibility and criterion values for one offer; never looks at who offers it."""
+
+    def provider_profile(self, profile: Mapping[str, Any]) -> dict[str, Any]:
+        """The profile as providers are sent it: every field, the withheld ones as null (the
+        schemas allow null for them, so a provider checking the profile against it still can)."""
+        return {key: None if key in self.withheld_from_providers else value for key, value in profile.items()}
 
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
         """The customer's hard limits on criterion values (none unless a line asks for some)."""

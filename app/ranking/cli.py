@@ -120,7 +120,7 @@ def sweep(line: ProductLine, registry: ProviderRegistry, spec: SweepSpec, *, pro
     report = SweepReport()
     for number in range(1, profiles + 1):
         profile = spec.profile(rng, today)
-        outcomes = gather_quotes(registry, configs, line.key, profile, deadline_s=deadline_s)
+        outcomes = gather_quotes(registry, configs, line.key, line.provider_profile(profile), deadline_s=deadline_s)
         now = utcnow()
         as_is = build_result(line, profile, outcomes, preset=preset_key, weights=weights, now=now, deadline_s=deadline_s)
         disguised_outcomes, real_key = disguise(outcomes, rng)

@@ -77,7 +77,7 @@ def stream_comparison(
         total = len(configs)
         answered = 0
         settled: list[ProviderOutcome] = []
-        for outcome in settle_quotes(registry, configs, line.key, profile, deadline_s=deadline_s):
+        for outcome in settle_quotes(registry, configs, line.key, line.provider_profile(profile), deadline_s=deadline_s):
             settled.append(outcome)
             if outcome.state in ("answered", "declined"):
                 answered += 1

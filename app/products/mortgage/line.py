@@ -228,6 +228,7 @@ class MortgageLine(ProductLine):
     default_preset = "balanced"
     disclosure_version = "mortgage-disclosure-1"
     methodology_version = "mortgage-methodology-1"
+    withheld_from_providers = frozenset({"max_monthly_payment"})
     # Read by the shared shop templates when a line has them.
     form_lead = ("Tell us about the home and the loan you want. It takes about a minute. We do not ask for "
                  "your name or contact details, and we never check your credit.")

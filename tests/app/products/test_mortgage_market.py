@@ -16,8 +16,10 @@ from providers.base import QuoteQuery
 from providers.errors import ProviderDeclined
 from providers.registry import ProviderRegistry
 from providers.sandbox.lenders import mortgage_lenders, published_rows
+from providers.testing.faults import quote_app
+from providers.testing.plugin import loopback  # noqa: F401 - a pytest fixture
 from tests.conftest import make_app
-from tests.factories import mortgage_profile
+from tests.factories import mortgage_profile, mortgage_terms
 
 line = get_product_line("mortgage")
 LENDERS = {spec.key: spec for spec in mortgage_lenders()}
@@ -213,3 +215,27 @@ def test_a_payment_ceiling_leaves_out_the_offers_above_it(compared):
     assert reasons and all(reason.startswith("Its monthly payment of $") and reason.endswith(
         "is more than the $2,450.00 you set.") for reason in reasons)
     assert all(Decimal(offer["values"]["monthly_payment"]) <= Decimal("2450.00") for offer in result["ranking"])
+
+
+def test_lenders_are_never_told_the_buyers_payment_ceiling(app, loopback):
+    """The ceiling ranks and excludes offers on our side; a lender is sent null in its place."""
+    seen: list[dict] = []
+
+    def terms(profile: dict) -> dict:
+        seen.append(profile)
+        return mortgage_terms()
+
+    lender = loopback(quote_app(terms, product="mortgage"))
+    registry = ProviderRegistry.from_entries([{"key": "lender", "name": "Lender", "adapter": "quote_protocol",
+                                               "products": ["mortgage"], "url": lender.url, "quote_cache": False}])
+    try:
+        with app.app_context():
+            result = compare(registry, mortgage_profile(max_monthly_payment="2450.00"))
+    finally:
+        registry.close()
+    [sent] = seen
+    assert "max_monthly_payment" in sent and sent["max_monthly_payment"] is None
+    assert {key: value for key, value in sent.items() if key != "max_monthly_payment"} == \
+           {key: value for key, value in mortgage_profile().items() if key != "max_monthly_payment"}
+    assert result["profile"]["max_monthly_payment"] == "2450.00"  # logged as the customer gave it
+    assert line.provider_profile(mortgage_profile(max_monthly_payment="1.00"))["max_monthly_payment"] is None
