@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import open_every_disclosure, printed_pages, screenshot, screenshots
+from tests.browser_support import open_every_disclosure, printed_pages, screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,6 @@ def test_a_shopper_compares_and_reads_the_ranking(live_site, page):
         notice = page.locator("[data-house-notice]")
         expect(notice).to_contain_text(f"{top} fits you better than our offer")
     expect(page.get_by_text("Our offer").first).to_be_visible()
-    open_every_disclosure(page)
     screenshots(page, "shopper-auto-results")
 
     page.get_by_role("link", name="Printable receipt").click()
@@ -108,6 +107,5 @@ def test_results_read_as_cards_on_a_phone(live_site, browser):
     expect(phone.get_by_role("heading", name="Your auto insurance comparison")).to_be_visible()
     open_every_disclosure(phone)  # the widest state: every explanation open
     width = phone.evaluate("document.documentElement.scrollWidth")
-    screenshot(phone, "shopper-auto-results-mobile-phone")
     assert width <= 360, f"the page scrolls sideways on a phone ({width}px wide)"
     context.close()

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.audit.models import AuditEntry
 from app.db import db
-from tests.browser_support import LiveSite, open_every_disclosure, printed_pages, screenshots
+from tests.browser_support import LiveSite, printed_pages, screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,6 @@ def test_a_mortgage_shopper_compares_re_ranks_and_prints(live_site: LiveSite, pa
     expect(page.locator(".chart-legend li").first).to_be_visible()
     page.get_by_text("The figures behind the chart").click()
     expect(page.get_by_role("table", name="Points, fees and interest paid by the end of each year")).to_be_visible()
-    open_every_disclosure(page)
     screenshots(page, "shopper-mortgage-results")
 
     # What matters changes: the same offers ranked again in place, the chart drawn again with them.
@@ -89,7 +88,6 @@ def test_a_mortgage_shopper_compares_re_ranks_and_prints(live_site: LiveSite, pa
         kinds = db.session.scalars(sa.select(AuditEntry.kind).where(AuditEntry.reference == reference)
                                    .order_by(AuditEntry.index)).all()
     assert kinds == ["recommendation", "re-rank", "re-rank"]
-    screenshots(page, "shopper-mortgage-reranked")
 
     page.get_by_role("link", name="Printable receipt").click()
     expect(page.locator("[data-reference]")).to_have_text(reference)
