@@ -23,7 +23,6 @@ import random
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import tempfile
 import threading

@@ -153,7 +153,17 @@ def offered_deductible(preferred: int, options: tuple[int, ...] | None) -> int:
     return min(options, key=lambda option: (abs(option - preferred), -option))
 
 
-def parse_quote_request(body: bytes, products: tuple[str, ...], today: date) -> AutoProfile:
+@dataclass
+class Envelope:
+    """A quote request as far as every sandbox provider reads it alike: the profile still raw, for
+    the product's own parser, and what is wrong with the rest."""
+
+    profile: Any
+    errors: list[FieldError]
+
+
+def read_envelope(body: bytes, products: tuple[str, ...]) -> Envelope:
+    """Raises ProfileError when the body is not a JSON object at all."""
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -164,13 +174,19 @@ def parse_quote_request(body: bytes, products: tuple[str, ...], today: date) -> 
     if document.get("protocol") != PROTOCOL:
         errors.append(FieldError("/protocol", f'must be "{PROTOCOL}"'))
     if document.get("product") not in products:
-        errors.append(FieldError("/product", "must be one of: " + ", ".join(products)))
+        errors.append(FieldError("/product", f'must be "{products[0]}"' if len(products) == 1
+                                 else "must be one of: " + ", ".join(products)))
     request_id = document.get("request_id")
     if not isinstance(request_id, str) or not 0 < len(request_id) <= 200:
         errors.append(FieldError("/request_id", "must be a string of 1 to 200 characters"))
-    if errors:
-        raise ProfileError(errors)
-    return parse_auto_profile(document.get("profile"), today)
+    return Envelope(document.get("profile"), errors)
+
+
+def parse_quote_request(body: bytes, products: tuple[str, ...], today: date) -> AutoProfile:
+    envelope = read_envelope(body, products)
+    if envelope.errors:
+        raise ProfileError(envelope.errors)
+    return parse_auto_profile(envelope.profile, today)
 
 
 def read_limited_body(request: Request) -> bytes | None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
 import threading
 import uuid
@@ -42,7 +41,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .insurer_app import PROTOCOL, QUOTE_VALIDITY, RunState, json_response, problem, read_limited_body
+from .insurer_app import QUOTE_VALIDITY, RunState, json_response, problem, read_envelope, read_limited_body
 from .profile import FieldError, ProfileError
 
 if TYPE_CHECKING:
@@ -352,21 +351,9 @@ _MONEY = re.compile(r"(0|[1-9]\d{0,8})(\.\d{1,2})?")
 
 
 def parse_mortgage_request(body: bytes) -> MortgageProfile:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ProfileError([FieldError("", "the body must be a JSON object")]) from None
-    if not isinstance(document, dict):
-        raise ProfileError([FieldError("", "the body must be a JSON object")])
-    errors: list[FieldError] = []
-    if document.get("protocol") != PROTOCOL:
-        errors.append(FieldError("/protocol", f'must be "{PROTOCOL}"'))
-    if document.get("product") != PRODUCT:
-        errors.append(FieldError("/product", f'must be "{PRODUCT}"'))
-    request_id = document.get("request_id")
-    if not isinstance(request_id, str) or not 0 < len(request_id) <= 200:
-        errors.append(FieldError("/request_id", "must be a string of 1 to 200 characters"))
-    raw = document.get("profile")
+    envelope = read_envelope(body, (PRODUCT,))
+    errors = envelope.errors
+    raw = envelope.profile
     if not isinstance(raw, dict):
         raise ProfileError([*errors, FieldError("/profile", "must be an object")])
 
