@@ -17,6 +17,7 @@ set. Everything listens on loopback only and is stopped at the end.
 from __future__ import annotations
 
 import base64
+import logging
 import multiprocessing
 import os
 import random
@@ -74,6 +75,8 @@ def _run_market(providers_file: str, ready: Any, stop: Any) -> None:
     from providers.sandbox.insurer_app import RunState
     from providers.sandbox.market import PROVIDER_TIMEOUT_S, auto_market, toml_value
 
+    # A queue of requests waiting for a market thread is what a flood of comparisons looks like.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     stopping = threading.Event()
     lines = []
     for spec in (dataclasses.replace(spec, latency_s=0.0, error_rate=0.0) for spec in auto_market()):
@@ -106,6 +109,7 @@ def _database() -> Iterator[str]:
 class Site:
     url: str
     master_pid: int
+    market_pid: int
     dialect: str
     workers: int
     threads: int
@@ -159,7 +163,7 @@ def serving() -> Iterator[Site]:
             url = f"http://127.0.0.1:{port}"
             _wait_until_healthy(url, gunicorn, Path(f"{directory}/gunicorn.log"))
             settings = _gunicorn_settings(environment)
-            yield Site(url, gunicorn.pid, sa.make_url(database_url).get_backend_name(), *settings)
+            yield Site(url, gunicorn.pid, market.pid or 0, sa.make_url(database_url).get_backend_name(), *settings)
         finally:
             if gunicorn is not None:
                 _stop(gunicorn)
@@ -199,6 +203,8 @@ class Load:
     seconds: float = 0.0
     latencies_s: list[float] = field(default_factory=list)
     statuses: Counter[int | str] = field(default_factory=Counter)
+    sent: int = 0
+    """Every comparison answered 201, the warm-up's and the last moment's included."""
 
     @property
     def completed(self) -> int:
@@ -238,6 +244,9 @@ def drive(url: str, *, clients: int = CLIENTS, seconds: float = SECONDS, warm_up
             except requests.RequestException as error:
                 status = type(error).__name__
             finished = time.perf_counter()
+            if status == 201:
+                with lock:
+                    load.sent += 1
             if began >= measuring_from and finished <= ending_at:
                 with lock:
                     load.statuses[status] += 1
@@ -256,16 +265,84 @@ def drive(url: str, *, clients: int = CLIENTS, seconds: float = SECONDS, warm_up
     return load
 
 
+def worker_pids(master_pid: int) -> list[int]:
+    """The master's children, read from /proc (gunicorn's workers; they come and go on restarts)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{master_pid}/task").glob("*/children"):
+        try:
+            children.extend(int(pid) for pid in task.read_text().split())
+        except OSError:
+            continue
+    return children
+
+
+def _postgres_pids() -> list[int]:
+    """PostgreSQL's processes when the server runs on this machine (as here and in CI), else none."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time the processes have used so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuBudget:
+    """Where the CPU time of one comparison goes on this machine, every party on the same cores."""
+
+    per_comparison_ms: dict[str, float]
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.per_comparison_ms.values())
+
+    def ceiling_per_s(self, cpus: int) -> float:
+        return cpus * 1000 / self.total_ms if self.total_ms else float("nan")
+
+
+def measured_drive(site: Site) -> tuple[Load, CpuBudget]:
+    """drive(), and the CPU each party used for it, per comparison answered."""
+    parties = {"Candor (gunicorn)": lambda: [site.master_pid, *worker_pids(site.master_pid)],
+               "the sandbox market": lambda: [site.market_pid], "PostgreSQL": _postgres_pids}
+    before = {name: cpu_seconds(pids()) for name, pids in parties.items()}
+    load_before = time.process_time()
+    load = drive(site.url)
+    generator_s = time.process_time() - load_before
+    used = {name: cpu_seconds(pids()) - before[name] for name, pids in parties.items()}
+    used["the load generator"] = generator_s
+    answered = max(load.sent, 1)
+    return load, CpuBudget({name: seconds * 1000 / answered for name, seconds in used.items() if seconds > 0})
+
+
 def main() -> list[Figure]:
     with serving() as site:
-        load = drive(site.url)
+        load, budget = measured_drive(site)
     other = {str(status): count for status, count in load.statuses.items() if status != 201}
-    where = f"gunicorn {site.workers}×{site.threads} threads, {os.cpu_count()} CPUs, {site.dialect}"
+    cpus = len(os.sched_getaffinity(0))
+    where = f"gunicorn {site.workers}×{site.threads} threads, {cpus} CPUs, {site.dialect}"
     figures = [
         Figure(f"API comparisons per second ({where}, {CLIENTS} clients)", f"{load.per_second:,.1f}",
                f"≥ {TARGET_PER_S}", load.per_second >= TARGET_PER_S, unit="comparisons/s"),
         Figure("API comparison latency under that load, p50", f"{load.percentile_ms(50):,.0f}", unit="ms"),
         Figure("API comparison latency under that load, p95", f"{load.percentile_ms(95):,.0f}", unit="ms"),
+        *(Figure(f"CPU per comparison: {party}", f"{ms:,.1f}", unit="ms")
+          for party, ms in budget.per_comparison_ms.items()),
+        Figure(f"comparisons per second that CPU cost allows on {cpus} CPUs, all parties sharing them",
+               f"{budget.ceiling_per_s(cpus):,.0f}", unit="comparisons/s"),
     ]
     if other:
         figures.append(Figure("API answers other than 201 during the run", f"{sum(other.values())}",

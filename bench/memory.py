@@ -12,21 +12,10 @@ import os
 from pathlib import Path
 
 from bench import Figure, print_table
-from bench.api_throughput import drive, serving
+from bench.api_throughput import drive, serving, worker_pids
 
 SECONDS = float(os.environ.get("BENCH_MEMORY_SECONDS", "10"))
 TARGET_MB = 150
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    """The master's children, read from /proc (gunicorn's workers; they come and go on restarts)."""
-    children: list[int] = []
-    for task in Path(f"/proc/{master_pid}/task").glob("*/children"):
-        try:
-            children.extend(int(pid) for pid in task.read_text().split())
-        except OSError:
-            continue
-    return children
 
 
 def status_kib(pid: int, field: str) -> int | None:
