@@ -77,6 +77,7 @@ from decimal import (
 )
 from fractions import Fraction
 from itertools import compress, repeat
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:  # the engine needs only the criteria's attributes; importing the product
@@ -313,8 +314,8 @@ class RankedOffer:
         return tuple(column[index] for column in self._ranking._columns)
 
     @property
-    def values(self) -> dict[str, Decimal]:
-        return dict(zip(self._ranking._scale.keys, self.row))
+    def values(self) -> Mapping[str, Decimal]:
+        return self._ranking._values(self._index)
 
     @property
     def exact_score(self) -> Fraction:
@@ -332,8 +333,8 @@ class RankedOffer:
         return self._ranking._shown(self._ranking._bands[self.position - 1])
 
     @property
-    def exact_contributions(self) -> dict[str, Fraction]:
-        return dict(self._ranking._exact_contributions(self._index))
+    def exact_contributions(self) -> Mapping[str, Fraction]:
+        return self._ranking._exact_contributions(self._index)
 
     @property
     def contributions(self) -> dict[str, Decimal]:
@@ -456,7 +457,8 @@ class Ranking:
         self._oriented: list[tuple[Decimal, ...]] = []
         self._dominators: dict[str, tuple[str, ...]] = {}
         self._shown_scores: dict[int, Decimal] = {}
-        self._contributions: dict[int, dict[str, Fraction]] = {}
+        self._contributions: dict[int, Mapping[str, Fraction]] = {}
+        self._value_maps: dict[int, Mapping[str, Decimal]] = {}
         self.offers = RankedOffers(self)
         self.handles = RankedHandles(self)
 
@@ -479,12 +481,20 @@ class Ranking:
                 self._shown_scores[band] = band * TIE_TOLERANCE
         return self._shown_scores[band]
 
-    def _exact_contributions(self, index: int) -> dict[str, Fraction]:
+    # Explanations look at each offer's values and contributions dozens of times per comparison:
+    # they are worked out once, and handed out read-only.
+    def _exact_contributions(self, index: int) -> Mapping[str, Fraction]:
         if index not in self._contributions:
             scale = self._scale
-            self._contributions[index] = {key: scale.contribution(k, column[index])
-                                          for k, (key, column) in enumerate(zip(scale.keys, self._columns))}
+            self._contributions[index] = MappingProxyType({
+                key: scale.contribution(k, column[index]) for k, (key, column) in enumerate(zip(scale.keys, self._columns))})
         return self._contributions[index]
+
+    def _values(self, index: int) -> Mapping[str, Decimal]:
+        if index not in self._value_maps:
+            self._value_maps[index] = MappingProxyType({key: column[index]
+                                                        for key, column in zip(self._scale.keys, self._columns)})
+        return self._value_maps[index]
 
     def _dominated(self) -> list[bool]:
         if self._dominance is None:
