@@ -20,7 +20,6 @@ from app.products import UnknownProduct, get_product_line
 from app.provider_registry import current_registry
 from app.ranking.cli import ranking_cli
 from providers.registry import BUILTIN_KINDS
-from providers.sandbox.market import SandboxMarket
 
 DEFAULT_SANDBOX_PORT_BASE = 5101
 
@@ -34,6 +33,10 @@ demo_cli = AppGroup("demo", help="The local demonstration: sandbox market and si
 @click.option("--host", default="127.0.0.1", show_default=True)
 def sandbox_command(port_base: int, host: str) -> None:
     """Run the simulated market of providers alone, until interrupted."""
+    # Imported here rather than at the top: the sandbox (and numpy, which its lenders use) is for
+    # these commands only, and every web worker would otherwise carry some 30 MB of it.
+    from providers.sandbox.market import SandboxMarket
+
     with SandboxMarket(host=host, base_port=port_base) as market:
         for key, url in market.urls.items():
             click.echo(f"{key:10} {url}")
@@ -133,6 +136,8 @@ def _wait_for_interrupt() -> None:
               show_default="SANDBOX_PORT_BASE or 5101")
 def demo_run(port: int, host: str, sandbox_port_base: int) -> None:
     """Start the sandbox market and the site together; Ctrl-C stops both."""
+    from providers.sandbox.market import SandboxMarket  # here, not at the top: see sandbox_command
+
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     with SandboxMarket(base_port=sandbox_port_base) as market:
         providers_file = Path(app.config["CANDOR_PROVIDERS_FILE"])

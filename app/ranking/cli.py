@@ -29,7 +29,6 @@ from app.db import utcnow
 from app.products import UnknownProduct, get_product_line
 from app.products.base import ProductLine
 from providers.registry import ProviderRegistry
-from providers.sandbox.market import MARKETS, SandboxMarket
 from providers.sandbox.sample_profiles import random_auto_profile
 
 ranking_cli = AppGroup("ranking", help="Check the ranking engine.")
@@ -182,6 +181,10 @@ def sweep_command(profiles: int, seed: int, product: str, preset: str | None) ->
         line = get_product_line(product)
     except UnknownProduct:
         raise click.BadParameter(f"unknown product {product!r}", param_hint="--product") from None
+    # Here rather than at the top: the sandbox (and numpy, which its lenders use) is for this
+    # command only, and every web worker would otherwise carry some 30 MB of it.
+    from providers.sandbox.market import MARKETS, SandboxMarket
+
     spec = SWEEPS.get(product)
     if spec is None or product not in MARKETS:
         raise click.BadParameter(f"there is no sweep for {product!r} yet (known: {', '.join(SWEEPS)})",
