@@ -3,8 +3,8 @@ sideways at phone width. Every page a person can open is listed once in VISITS b
 worth checking (forms with their errors, results with every explanation open, charts drawn);
 test_every_page_of_the_site_is_checked fails when a new page is added to the site but not here.
 
-One live site and one set of signed-in browser contexts serve the whole module; each visit opens a
-page of its own and reaches its state by itself, so the visits pass in any order."""
+One live site and one signed-in page per kind of visitor serve the whole module; each visit
+reaches its state by itself from wherever the page was left, so the visits pass in any order."""
 
 from __future__ import annotations
 
@@ -61,6 +61,16 @@ class World:
     site: LiveSite
     contexts: dict[str, BrowserContext]
     refs: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, Page] = field(default_factory=dict)
+
+    def page_for(self, who: str) -> Page:
+        """The visitor's one page, back at desktop size (a new page per visit costs more than the
+        check); a page that a visit broke is replaced."""
+        page = self.pages.get(who)
+        if page is None or page.is_closed():
+            page = self.pages[who] = self.contexts[who].new_page()
+        page.set_viewport_size(DESKTOP)
+        return page
 
     @property
     def url(self) -> str:
@@ -298,15 +308,12 @@ def endpoint_of(world: World, url: str) -> str | None:
 
 @pytest.mark.parametrize("visit", VISITS, ids=[visit.name for visit in VISITS])
 def test_the_page_has_no_serious_accessibility_problem_and_fits_a_phone(world: World, visit: Visit) -> None:
-    page = world.contexts[visit.who].new_page()
-    try:
-        visit.go(page, world)
-        assert endpoint_of(world, page.url) == visit.endpoint, f"{visit.name} ended on {page.url}"
-        assert_accessible(page)
-        page.set_viewport_size(PHONE)
-        assert_fits_a_phone(page)
-    finally:
-        page.close()
+    page = world.page_for(visit.who)
+    visit.go(page, world)
+    assert endpoint_of(world, page.url) == visit.endpoint, f"{visit.name} ended on {page.url}"
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+    assert_fits_a_phone(page)
 
 
 def test_every_page_of_the_site_is_checked(site: LiveSite) -> None:
