@@ -11,6 +11,7 @@ reference implementation (`rfc8785`); the tests hold both paths to the same byte
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -31,65 +32,64 @@ class NotLoggable(TypeError):
     pass
 
 
-class _Walk:
-    """Converts a value for the log and notes whether the fast encoder gives RFC 8785 bytes."""
+def _key(key: Any) -> str:
+    return key if type(key) is str else str(key)
 
-    __slots__ = ("fast",)
 
-    def __init__(self) -> None:
-        self.fast = True
-
-    def key(self, key: Any) -> str:
-        text = key if type(key) is str else str(key)
-        if not text.isascii() and max(text) > "\uffff":
-            self.fast = False
-        return text
-
-    def value(self, value: Any) -> Any:
-        # Exact types first: a log entry is a thousand or so plain dicts, lists and strings, and the
-        # abstract Mapping test below is several times slower than these.
-        kind = type(value)
-        if kind is str:
+def _convert(value: Any) -> Any:
+    """Converts a value for the log. Exact types first, and strings inside dicts and lists are
+    taken as they are without a call: a log entry is a thousand or so plain dicts, lists and
+    strings, and this runs once per entry before the log is locked."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        return {key if type(key) is str else _key(key): item if type(item) is str else _convert(item)
+                for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) is str else _convert(item) for item in value]
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        if -SAFE_INTEGER <= value <= SAFE_INTEGER:
             return value
-        if kind is dict:
-            return {self.key(key): self.value(item) for key, item in value.items()}
-        if kind is list:
-            return [self.value(item) for item in value]
-        if isinstance(value, str):
-            return value
-        if isinstance(value, bool) or value is None:
-            return value
-        if isinstance(value, int):
-            if -SAFE_INTEGER <= value <= SAFE_INTEGER:
-                return value
-            raise NotLoggable(f"{value} is too large an integer for JSON; log it as a string")
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise NotLoggable("naive datetime in a log entry")
-            return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-        if isinstance(value, Mapping):
-            return {self.key(key): self.value(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.value(item) for item in value]
-        if isinstance(value, float):
-            raise NotLoggable("floats are not logged; use Decimal")
-        raise NotLoggable(f"cannot log a {type(value).__name__}")
+        raise NotLoggable(f"{value} is too large an integer for JSON; log it as a string")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise NotLoggable("naive datetime in a log entry")
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, Mapping):
+        return {_key(key): _convert(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_convert(item) for item in value]
+    if isinstance(value, float):
+        raise NotLoggable("floats are not logged; use Decimal")
+    raise NotLoggable(f"cannot log a {type(value).__name__}")
+
+
+# Characters beyond U+FFFF: where they are in a key, RFC 8785's UTF-16 key order can differ
+# from Python's code-point order.
+_BEYOND_BMP = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def loggable(value: Any) -> Any:
     """The JSON form of a value for the log: Decimals and datetimes become strings; floats are
     refused because the log never carries a binary fraction."""
-    return _Walk().value(value)
+    return _convert(value)
 
 
 def canonical_json(value: Any) -> bytes:
-    walk = _Walk()
-    converted = walk.value(value)
-    if walk.fast:
+    converted = _convert(value)
+    text = _ENCODER.encode(converted)
+    # Checked once on the whole text rather than key by key: a document with any character
+    # beyond U+FFFF (rare: emoji in a provider's text) goes through the reference implementation.
+    if text.isascii() or not _BEYOND_BMP.search(text):
         try:
-            return _ENCODER.encode(converted).encode("utf-8")
+            return text.encode("utf-8")
         except UnicodeEncodeError:
             pass  # a lone surrogate: let the reference implementation say what is wrong
     return rfc8785.dumps(converted)
