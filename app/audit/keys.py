@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -144,13 +145,13 @@ class AuditKeys:
     def verifier(self) -> Verifier:
         return self.signer.verifier
 
-    @property
+    @cached_property  # read on every append with personal data: worked out once
     def data_key_id(self) -> str:
         """Names the data key in each wrapped key, so a key change is detected rather than
         mistaken for damage."""
         return hashlib.sha256(b"candor data key id\n" + self.data_key).hexdigest()[:16]
 
-    @property
+    @cached_property
     def data_cipher(self) -> AESGCM:
         return AESGCM(self.data_key)
 

@@ -21,7 +21,7 @@ from app.audit.canonical import canonical_json, leaf_hash, loggable
 from app.audit.entries import InvalidEntry, check_kind, columns_of_header, flatten, header_of, product_key
 from app.audit.keys import current_keys
 from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditTreeNode
-from app.audit.personal import new_subject, seal
+from app.audit.personal import NewKey, new_key, new_subject, seal, seal_with, store_key
 from app.db import utcnow
 
 RESERVED_MEMBERS = ("index", "time", "kind", "channel", "reference")
@@ -54,21 +54,30 @@ def append(
     actor = record.pop("actor", None)
     if product is not None and product_key(record.setdefault("product", {"key": product})) != product:
         raise InvalidEntry(f"the body's product is not {product!r}")
-    if personal is not None:
-        record["personal"] = seal(session, subject or new_subject(), personal, now=created_at, new=subject is None)
+    keys = current_keys()
+    new_customer_key: NewKey | None = None
+    if personal is not None and subject is None:
+        # A new customer: their key is made here and stored by the append itself.
+        subject = new_subject()
+        data_key, new_customer_key = new_key(subject, keys)
+        record["personal"] = seal_with(data_key, subject, personal)
+    elif personal is not None:
+        record["personal"] = seal(session, subject, personal, now=created_at)
     elif subject is not None:
         raise InvalidEntry("a subject is only given with the personal data sealed for it")
     header = header_of({**record, "actor": loggable(actor), "index": 0, "time": loggable(created_at), "kind": kind,
                         "channel": channel, "reference": reference})
     columns = columns_of_header(header)
     prefix, suffix = leaf_parts(header, canonical_json(record))
-    keys = current_keys()
     if session.get_bind().dialect.name == "postgresql":
-        index, entry_hash, frontier, checkpointed_at = _numbered_by_the_server(session, prefix, suffix, columns)
+        index, entry_hash, frontier, checkpointed_at = _numbered_by_the_server(session, prefix, suffix, columns,
+                                                                               new_customer_key)
         leaf = prefix + str(index).encode("ascii") + suffix
         if entry_hash != leaf_hash(leaf):
             raise AuditWriteError(f"the database hashed entry {index} differently from us; nothing was logged")
     else:
+        if new_customer_key is not None:
+            store_key(session, new_customer_key, now=created_at)
         index, leaf, entry_hash, frontier, checkpointed_at = _numbered_here(session, prefix, suffix, columns)
     size = index + 1
     now = utcnow()
@@ -103,18 +112,24 @@ def make_leaf(header: Mapping[str, Any], record: bytes) -> bytes:
 
 
 # PostgreSQL: one call does everything that happens while the head is locked (the migration
-# c3d9f2a40003 creates it), so appenders wait only for the server and the commit, never for a
-# client process to be scheduled between two statements.
+# e7b3d5c60005 creates it), so appenders wait only for the server and the commit, never for a
+# client process to be scheduled between two statements. A new customer's key goes in the same
+# call, stored before the head is locked.
 _APPEND = text(
     "SELECT entry_index, entry_leaf_hash, new_frontier, last_checkpointed_at FROM audit_append("
     ":prefix, :suffix, :created_at, :kind, :reference, :channel, :product, :subject, :actor_type, :actor_id, "
-    ":recommended_provider, :house_rank, :house_best, :failure_count)"
+    ":recommended_provider, :house_rank, :house_best, :failure_count, :new_wrapped_key, :new_data_key_id)"
 )
 
 
-def _numbered_by_the_server(session: Session, prefix: bytes, suffix: bytes,
-                            columns: Mapping[str, Any]) -> tuple[int, bytes, list[bytes], datetime | None]:
-    row = session.execute(_APPEND, {**columns, "prefix": prefix, "suffix": suffix}).one()
+def _numbered_by_the_server(session: Session, prefix: bytes, suffix: bytes, columns: Mapping[str, Any],
+                            new_customer_key: NewKey | None) -> tuple[int, bytes, list[bytes], datetime | None]:
+    parameters = {**columns, "prefix": prefix, "suffix": suffix, "new_wrapped_key": None, "new_data_key_id": None}
+    if new_customer_key is not None:
+        parameters.update(new_wrapped_key=new_customer_key.wrapped_key, new_data_key_id=new_customer_key.data_key_id)
+    # session.execute flushes the caller's pending changes first, so they are written before the
+    # head is locked, not at the commit while it is held.
+    row = session.execute(_APPEND, parameters).one()
     frontier = merkle.unpack_frontier(bytes(row.new_frontier))
     return row.entry_index, bytes(row.entry_leaf_hash), frontier, row.last_checkpointed_at
 

@@ -114,6 +114,31 @@ def _unwrap(row: PersonalDataKey, keys: AuditKeys) -> bytes:
         raise KeyMismatch(f"the wrapped key of {row.subject} does not open with CANDOR_DATA_KEY") from error
 
 
+@dataclass(frozen=True)
+class NewKey:
+    """A new subject's data key, wrapped by CANDOR_DATA_KEY: the row of audit_personal_keys that
+    the first entry sealed with it stores, in that entry's transaction."""
+
+    subject: str
+    wrapped_key: bytes
+    data_key_id: str
+
+
+def new_key(subject: str, keys: AuditKeys | None = None) -> tuple[bytes, NewKey]:
+    """A fresh data key for a subject just made up, and its wrapped form to store."""
+    keys = keys or current_keys()
+    data_key = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(NONCE_SIZE)
+    wrapped = nonce + keys.data_cipher.encrypt(nonce, data_key, _wrap_context(subject))
+    return data_key, NewKey(subject, wrapped, keys.data_key_id)
+
+
+def store_key(session: Session, key: NewKey, *, now: datetime) -> None:
+    session.execute(insert(PersonalDataKey.__table__).values(
+        subject=key.subject, wrapped_key=key.wrapped_key, data_key_id=key.data_key_id, created_at=now,
+        last_used_at=now))
+
+
 def subject_key(session: Session, subject: str, *, now: datetime, create: bool, new: bool = False) -> bytes:
     """The subject's data key, created (in the caller's transaction) if `create` and the subject
     has none; `new` says the caller just made the subject up, so there is nothing to look for."""
@@ -122,11 +147,8 @@ def subject_key(session: Session, subject: str, *, now: datetime, create: bool, 
     if row is None:
         if not create:
             raise UnknownSubject(subject)
-        data_key = AESGCM.generate_key(bit_length=256)
-        nonce = os.urandom(NONCE_SIZE)
-        wrapped = nonce + keys.data_cipher.encrypt(nonce, data_key, _wrap_context(subject))
-        session.execute(insert(PersonalDataKey.__table__).values(
-            subject=subject, wrapped_key=wrapped, data_key_id=keys.data_key_id, created_at=now, last_used_at=now))
+        data_key, wrapped = new_key(subject, keys)
+        store_key(session, wrapped, now=now)
         return data_key
     data_key = _unwrap(row, keys)
     if create and now > row.last_used_at:
@@ -138,7 +160,11 @@ def subject_key(session: Session, subject: str, *, now: datetime, create: bool, 
 
 def seal(session: Session, subject: str, fields: Mapping[str, Any], *, now: datetime, new: bool = False) -> dict[str, Any]:
     """The sealed form of a subject's personal fields, as it goes into a leaf."""
-    data_key = subject_key(session, subject, now=now, create=True, new=new)
+    return seal_with(subject_key(session, subject, now=now, create=True, new=new), subject, fields)
+
+
+def seal_with(data_key: bytes, subject: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The sealed form of personal fields under a data key already at hand."""
     nonce = os.urandom(NONCE_SIZE)
     ciphertext = AESGCM(data_key).encrypt(nonce, canonical_json(fields), _seal_context(subject))
     return {
