@@ -101,8 +101,8 @@ def test_a_mortgage_shopper_compares_re_ranks_and_prints(live_site: LiveSite, pa
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     expect(page.locator("table.ranking")).to_be_visible()
     expect(page.locator("[data-reference]")).to_be_visible()
-    # Eleven ranked offers, each with a line of notes per figure: two Letter pages (an auto
-    # receipt with eight offers takes one, tests/browser/test_shopper_auto.py).
+    # Eleven ranked offers, each with two or three lines of notes per figure, still on one Letter
+    # page (UX.md: the receipt is one page).
     pages = printed_pages(page)
-    assert pages <= 2, f"the receipt prints on {pages} pages"
+    assert pages == 1, f"the receipt prints on {pages} pages"
     assert problems == [], problems
