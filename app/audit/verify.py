@@ -10,6 +10,7 @@ roots are all recomputed from the leaves.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import queue
 import threading
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import merkle
 from app.audit.checkpoints import SignedCheckpoint, all_checkpoints, open_checkpoint
-from app.audit.entries import columns_of, columns_of_header
+from app.audit.entries import COLUMN_NAMES, header_columns, header_of_leaf
 from app.audit.keys import AuditKeys
 from app.audit.merkle import NodeKey, ProofError
 from app.audit.models import AuditEntry, AuditTreeNode
@@ -34,8 +35,7 @@ from app.audit.tree import read_head
 
 ENVELOPE_START = b'{"entry":'
 _DECODER = json.JSONDecoder()
-COPIED_COLUMNS = ("created_at", "kind", "reference", "channel", "product", "subject", "actor_type", "actor_id",
-                  "recommended_provider", "house_rank", "house_best", "failure_count")
+COPIED_COLUMNS = COLUMN_NAMES[1:]
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,6 @@ class _CapturedNodes:
                 self.needed_until[key] = max(self.needed_until.get(key, 0), second)
         self.nodes: dict[NodeKey, bytes] = {}
 
-    def offer(self, key: NodeKey, value: bytes) -> None:
-        if key in self.needed_until:
-            self.nodes[key] = value
-
     def get(self, keys: Any) -> Mapping[NodeKey, bytes]:
         wanted = set(keys)
         missing = wanted - self.nodes.keys()
@@ -111,21 +107,37 @@ class _CapturedNodes:
             del self.nodes[key]
 
 
-def _stored_nodes(session: Session, keys: list[NodeKey]) -> dict[NodeKey, bytes]:
-    by_level: dict[int, list[int]] = {}
-    for level, index in keys:
-        by_level.setdefault(level, []).append(index)
-    conditions = [and_(AuditTreeNode.level == level, AuditTreeNode.index.between(min(indices), max(indices)))
-                  for level, indices in by_level.items()]
+def _node_ranges(first: int, last: int) -> list[tuple[int, int, int]]:
+    """(level, lowest index, highest index) of the tree nodes that entries first…last complete:
+    node (level, i) is completed by entry ((i + 1) << level) - 1."""
+    ranges = []
+    level = 1
+    while (1 << level) <= last + 1:
+        lowest, highest = ((first + 1 + (1 << level) - 1) >> level) - 1, ((last + 1) >> level) - 1
+        if lowest <= highest:
+            ranges.append((level, lowest, highest))
+        level += 1
+    return ranges
+
+
+def _stored_nodes(session: Session, first: int, last: int) -> dict[NodeKey, bytes]:
+    ranges = _node_ranges(first, last)
+    if not ranges:
+        return {}
+    conditions = [and_(AuditTreeNode.level == level, AuditTreeNode.index.between(lowest, highest))
+                  for level, lowest, highest in ranges]
     rows = session.execute(select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash).where(or_(*conditions)))
     return {(level, index): bytes(value) for level, index, value in rows}
 
 
-def _entry_rows(session: Session, size: int, batch_size: int) -> Iterator[list[Any]]:
-    """The entries below `size` in index order, in batches; entries appended while verifying are
-    left for the next run."""
+Batch = tuple[list[Any], dict[NodeKey, bytes]]
+
+
+def _entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batch]:
+    """The entries below `size` in index order, in batches, each with the stored tree nodes its
+    entries complete; entries appended while verifying are left for the next run."""
     if session.get_bind().dialect.name == "postgresql":
-        yield from _postgresql_entry_rows(session, size, batch_size)
+        yield from _postgresql_entry_batches(session, size, batch_size)
         return
     columns = [getattr(AuditEntry, name) for name in COPIED_COLUMNS]
     after = -1
@@ -136,12 +148,12 @@ def _entry_rows(session: Session, size: int, batch_size: int) -> Iterator[list[A
             .order_by(AuditEntry.index).limit(batch_size)).all()
         if not rows:
             return
-        yield rows
+        yield rows, _stored_nodes(session, rows[0][0], rows[-1][0])
         after = rows[-1][0]
 
 
-def _postgresql_entry_rows(session: Session, size: int, batch_size: int) -> Iterator[list[Any]]:
-    """The same rows, read ahead by a thread on a second connection while this one checks the
+def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batch]:
+    """The same batches, read ahead by a thread on a second connection while this one checks the
     previous batch; the reader imports this transaction's snapshot, so it sees exactly the same
     log. Rows come through psycopg's binary protocol: bytea arrives as bytes, not hex to decode."""
     snapshot = session.connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
@@ -154,8 +166,17 @@ def _postgresql_entry_rows(session: Session, size: int, batch_size: int) -> Iter
         psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
     query = psycopg_sql.SQL(
         'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
-    batches: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=2)
+    batches: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)
     stop = threading.Event()
+
+    def stored_nodes(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
+        ranges = _node_ranges(first, last)
+        if not ranges:
+            return {}
+        condition = " OR ".join(['(level = %s AND "index" BETWEEN %s AND %s)'] * len(ranges))
+        cursor.execute(f'SELECT level, "index", hash FROM audit_tree_nodes WHERE {condition}',
+                       [bound for node_range in ranges for bound in node_range])
+        return {(level, index): value for level, index, value in cursor.fetchall()}
 
     def read() -> None:
         try:
@@ -167,7 +188,7 @@ def _postgresql_entry_rows(session: Session, size: int, batch_size: int) -> Iter
                     rows = cursor.fetchall()
                     if not rows:
                         break
-                    batches.put(rows)
+                    batches.put((rows, stored_nodes(cursor, rows[0][0], rows[-1][0])))
                     after = rows[-1][0]
             batches.put(None)
         except BaseException as error:  # handed to the checking side, which raises it
@@ -193,31 +214,33 @@ def _postgresql_entry_rows(session: Session, size: int, batch_size: int) -> Iter
         connection.close()  # detached: this closes the database connection itself
 
 
-def _leaf_columns(leaf: bytes) -> dict[str, Any]:
-    """The columns a leaf implies, from its header alone when it has one (the header is the
-    leaf's first member, so the record is never parsed)."""
+def _leaf_columns(leaf: bytes) -> tuple[Any, ...]:
+    """The index and COPIED_COLUMNS a leaf implies, from its header alone when it has one (the
+    header is the leaf's first member, so the record is never parsed)."""
     if leaf.startswith(ENVELOPE_START):
         text = leaf.decode("utf-8")
         header, end = _DECODER.raw_decode(text, len(ENVELOPE_START))
         if not text.startswith(',"record":', end):
             raise ValueError("the header is not followed by the record")
-        return columns_of_header(header)
-    return columns_of(json.loads(leaf))
+        return header_columns(header)
+    return header_columns(header_of_leaf(json.loads(leaf)))
 
 
 def _check_columns(row: Any, problems: _Problems) -> None:
-    index, leaf = row[0], bytes(row[1])
+    index = row[0]
     try:
-        derived = _leaf_columns(leaf)
+        derived = _leaf_columns(bytes(row[1]))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         problems.add("entry", index, f"entry {index}: its leaf is not a log entry ({error})")
         return
-    if derived["index"] != index:
-        problems.add("entry", index, f"entry {index}: its leaf says it is entry {derived['index']}")
+    if derived[0] == index and derived[1:] == row[3:]:
+        return  # the usual case, in one comparison
+    if derived[0] != index:
+        problems.add("entry", index, f"entry {index}: its leaf says it is entry {derived[0]}")
     for position, name in enumerate(COPIED_COLUMNS, start=3):
-        if row[position] != derived[name]:
+        if row[position] != derived[position - 2]:
             problems.add("entry", index, f"entry {index}: its {name} column says {row[position]!r} "
-                                         f"but its leaf says {derived[name]!r}")
+                                         f"but its leaf says {derived[position - 2]!r}")
 
 
 def _checked_checkpoints(checkpoints: list[SignedCheckpoint], keys: AuditKeys, head_size: int,
@@ -293,11 +316,14 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
     signed = _checked_checkpoints(stored_checkpoints, keys, head.size, problems)
     walk = _CheckpointWalk(signed, report, problems)
 
+    # The tree is rebuilt bottom-up in one pass, as a stack of the complete subtrees so far
+    # (merkle.extend, inlined: this loop runs once per entry and is most of the work).
     frontier: list[bytes] = []
     expected = 0
     tree_intact = True
-    for rows in _entry_rows(session, head.size, batch_size):
-        computed_nodes: list[tuple[NodeKey, bytes]] = []
+    sha256, leaf_prefix, node_prefix = hashlib.sha256, merkle.LEAF_PREFIX, merkle.NODE_PREFIX
+    needed, captured = walk.captured.needed_until, walk.captured.nodes
+    for rows, stored in _entry_batches(session, head.size, batch_size):
         for row in rows:
             index = row[0]
             if index != expected:
@@ -305,8 +331,10 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
                              else f"entry {expected} is missing")
                 tree_intact = False
                 expected = index
-            leaf_hash = merkle.leaf_hash(bytes(row[1]))
-            if leaf_hash != bytes(row[2]):
+            digest = sha256(leaf_prefix)
+            digest.update(row[1])
+            node = digest.digest()
+            if node != row[2]:
                 problems.add("entry", index, f"entry {index}: its leaf hash does not match its leaf; the entry was altered")
             if check_columns:
                 _check_columns(row, problems)
@@ -314,22 +342,25 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
             expected = index + 1
             if not tree_intact:
                 continue
-            walk.captured.offer((0, index), leaf_hash)
-            frontier, completed = merkle.extend(frontier, index, leaf_hash)
-            for key, value in completed:
-                computed_nodes.append((key, value))
-                walk.captured.offer(key, value)
-            walk.reach(expected, frontier)
-        if computed_nodes:
-            stored = _stored_nodes(session, [key for key, _ in computed_nodes])
-            for (level, node_index), value in computed_nodes:
+            if (0, index) in needed:
+                captured[(0, index)] = node
+            level, position = 0, index
+            while position & 1:
+                node = sha256(node_prefix + frontier.pop() + node).digest()
+                level += 1
+                position >>= 1
+                key = (level, position)
                 report.nodes += 1
-                first, last = node_index << level, ((node_index + 1) << level) - 1
-                found = stored.get((level, node_index))
-                if found is None:
-                    problems.add("tree", first, f"the tree node over entries {first}–{last} is missing")
-                elif found != value:
-                    problems.add("tree", first, f"the stored tree node over entries {first}–{last} does not match them")
+                found = stored.get(key)
+                if found != node:
+                    first, last = position << level, ((position + 1) << level) - 1
+                    problems.add("tree", first, f"the tree node over entries {first}–{last} is missing" if found is None
+                                 else f"the stored tree node over entries {first}–{last} does not match them")
+                if key in needed:
+                    captured[key] = node
+            frontier.append(node)
+            if expected in signed:
+                walk.reach(expected, frontier)
 
     if expected < head.size:
         problems.add("entry", expected, f"the log should have {head.size} entries but entries from {expected} are missing")

@@ -124,6 +124,17 @@ def test_a_damaged_tree_node_is_found(log_app):
     assert "First bad entry" not in result.output
 
 
+def test_a_deleted_tree_node_is_found_whatever_the_batch_size(log_app):
+    with log_app.app_context():
+        tamper("audit_tree_nodes", 'DELETE FROM audit_tree_nodes WHERE level = 3 AND "index" = 2')
+        for batch_size in (5, 7, 16, 2000):
+            report = verify_log(db.session, current_keys(), batch_size=batch_size)
+            db.session.rollback()
+            messages = [problem.message for problem in report.problems]
+            assert "the tree node over entries 16–23 is missing" in messages, (batch_size, messages)
+            assert report.first_bad_entry is None
+
+
 def test_forged_checkpoints_are_found(log_app):
     with log_app.app_context():
         for size, replace in ((24, ("\n24\n", "\n25\n")), (32, ("—", "-"))):
