@@ -288,16 +288,22 @@ def _postgres_pids() -> list[int]:
     return pids
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU time the processes have used so far (Linux /proc)."""
-    ticks = 0
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User plus system CPU time each process has used so far (Linux /proc); gone ones left out."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue  # gone meanwhile
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return used
+
+
+def _used_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two readings by the processes alive at the second: all of it for one
+    started meanwhile (a new database connection). One that ended meanwhile is not counted."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 @dataclass
@@ -316,13 +322,14 @@ class CpuBudget:
 
 def measured_drive(site: Site) -> tuple[Load, CpuBudget]:
     """drive(), and the CPU each party used for it, per comparison answered."""
+    # PostgreSQL's figure counts every connection on this machine: read it on a quiet machine.
     parties = {"Candor (gunicorn)": lambda: [site.master_pid, *worker_pids(site.master_pid)],
                "the sandbox market": lambda: [site.market_pid], "PostgreSQL": _postgres_pids}
     before = {name: cpu_seconds(pids()) for name, pids in parties.items()}
     load_before = time.process_time()
     load = drive(site.url)
     generator_s = time.process_time() - load_before
-    used = {name: cpu_seconds(pids()) - before[name] for name, pids in parties.items()}
+    used = {name: _used_since(before[name], cpu_seconds(pids())) for name, pids in parties.items()}
     used["the load generator"] = generator_s
     answered = max(load.sent, 1)
     return load, CpuBudget({name: seconds * 1000 / answered for name, seconds in used.items() if seconds > 0})
