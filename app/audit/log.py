@@ -2,8 +2,9 @@
 writes through the caller's session, so the entry, its tree nodes, any checkpoint it triggers and
 any personal-data key it creates commit or roll back together with the recommendation.
 
-Appends serialise on the head row, from its update to the commit. Everything that can be done
-before taking that lock is done before it (serialising the entry, encrypting personal data), and
+Appends serialise on the head row, from locking it to the commit (on PostgreSQL they queue for
+it on an advisory lock first). Everything that can be done before taking that lock is done
+before it (serialising the entry, encrypting personal data, making a new customer's key), and
 what is written under it goes in one statement on PostgreSQL."""
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ def append(
                         "channel": channel, "reference": reference})
     columns = columns_of_header(header)
     prefix, suffix = leaf_parts(header, canonical_json(record))
+    # A plain object rather than one in the session: what was written is final, and reading it
+    # must never go back to the database. Built now, so that only the index, leaf and leaf hash
+    # are set on it while the log is locked.
+    entry = AuditEntry(**columns)
     if session.get_bind().dialect.name == "postgresql":
         index, entry_hash, frontier, checkpointed_at = _numbered_by_the_server(session, prefix, suffix, columns,
                                                                                new_customer_key)
@@ -86,9 +91,8 @@ def append(
         session.execute(insert(AuditCheckpoint.__table__).values(
             tree_size=size, root_hash=root, created_at=now, note=checkpoints.sign(keys, size, root)))
         session.execute(update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(checkpointed_at=now))
-    # A plain object rather than one in the session: what was written is final, and reading it
-    # must never go back to the database.
-    return AuditEntry(**{**columns, "index": index, "leaf": leaf, "leaf_hash": entry_hash})
+    entry.index, entry.leaf, entry.leaf_hash = index, leaf, entry_hash
+    return entry
 
 
 _INDEX_PLACEHOLDER = "\x00index\x00"

@@ -54,7 +54,7 @@ class AuditEntry(db.Model):
 
 
 class AuditHead(db.Model):
-    """The log's size and right edge, in a single row. Appends update it first, which serialises
+    """The log's size and right edge, in a single row. Appends lock it first, which serialises
     concurrent appends (a row lock on PostgreSQL, the write lock on SQLite) and keeps indices
     dense. `frontier` is the hashes of the complete subtrees that make up the tree, largest first:
     enough to extend the tree and compute its head without reading anything else.
