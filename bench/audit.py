@@ -8,6 +8,10 @@ dropped afterwards), else on a SQLite file. The same settings can be given as BE
 BENCH_AUDIT_APPEND_SECONDS, BENCH_AUDIT_VERIFY_ENTRIES and BENCH_AUDIT_PROOF_SIZE. Entries are the
 size of a real recommendation (about 15 kB, with a sealed profile); the entries that only make the
 tree large for the proof figures are small and bulk-loaded.
+
+Next to the rates it prints the CPU they cost (the writer processes and their PostgreSQL backends
+per append, the verifying process per entry): on a machine shared with other work the rates move
+a lot from run to run, the CPU per append much less.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from app.auth.service import create_user as create_account
 from app.comparison.service import Actor
 from app.db import db, scratch_schema, utcnow
 from bench import Figure, print_table
+from bench.api_throughput import cpu_seconds
 
 DEFAULTS = {"writers": 4, "append_seconds": 10.0, "verify_entries": 20_000, "proof_size": 1_000_000}
 BULK_BATCH = 20_000
@@ -115,13 +120,27 @@ def app_config(database_url: str, key_directory: str) -> dict[str, Any]:
             "CANDOR_COMPARISON_RATE_LIMIT": "100000 per minute", "CANDOR_PROVIDERS": []}
 
 
+def _backend_cpu(session: Any) -> tuple[int, float]:
+    """The PostgreSQL backend serving this session, and the CPU it has used so far; 0.0 where
+    its process cannot be read (a server on another machine)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return 0, 0.0
+    pid = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    return pid, cpu_seconds([pid]).get(pid, 0.0)
+
+
 def _writer(config: dict[str, Any], writer: int, seconds: float, start: Any, counts: Any) -> None:
     application = create_app(config)
     rng = random.Random(writer)
     bodies = [recommendation_body(rng, n) for n in range(50)]
     written = 0
     with application.app_context():
+        # One pooled connection serves every append, so its backend's CPU is the appends' share
+        # of the server's (the WAL writer and checkpointer are not counted).
+        pid, backend_before = _backend_cpu(db.session)
+        db.session.commit()
         start.wait(timeout=120)
+        client_before = time.process_time()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             body, profile = bodies[written % len(bodies)]
@@ -129,12 +148,16 @@ def _writer(config: dict[str, Any], writer: int, seconds: float, start: Any, cou
                    reference=f"B{writer}-{written}", product="auto", personal={"profile": profile})
             db.session.commit()
             written += 1
+        client = time.process_time() - client_before
+        backend = cpu_seconds([pid]).get(pid, 0.0) - backend_before if pid else 0.0
         db.session.remove()
         db.engine.dispose()
-    counts.put(written)
+    counts.put((written, client, backend))
 
 
-def measure_appends(config: dict[str, Any], writers: int, seconds: float) -> tuple[int, float]:
+def measure_appends(config: dict[str, Any], writers: int, seconds: float) -> tuple[int, float, float, float]:
+    """Appends made, seconds taken, and the CPU seconds the writers and their database backends
+    used: CPU per append is what the machine's cores can be asked for, whoever else is busy."""
     context = multiprocessing.get_context("spawn")
     start, counts = context.Barrier(writers + 1), context.Queue()
     processes = [context.Process(target=_writer, args=(config, w, seconds, start, counts)) for w in range(writers)]
@@ -142,11 +165,12 @@ def measure_appends(config: dict[str, Any], writers: int, seconds: float) -> tup
         process.start()
     start.wait(timeout=120)
     began = time.perf_counter()
-    total = sum(counts.get(timeout=seconds + 120) for _ in processes)
+    reports = [counts.get(timeout=seconds + 120) for _ in processes]
     elapsed = time.perf_counter() - began
     for process in processes:
         process.join(timeout=60)
-    return total, elapsed
+    return (sum(report[0] for report in reports), elapsed, sum(report[1] for report in reports),
+            sum(report[2] for report in reports))
 
 
 def bulk_load(count: int, *, realistic: bool) -> None:
@@ -266,20 +290,27 @@ def run(writers: int, append_seconds: float, verify_entries: int, proof_size: in
         dialect = sa.make_url(database_url).get_backend_name()
         with application.app_context():
             upgrade()
-        appended, elapsed = measure_appends(config, writers, append_seconds)
+        appended, elapsed, client_cpu, backend_cpu = measure_appends(config, writers, append_seconds)
         rate = appended / elapsed
         figures.append(Figure(f"audit appends, {writers} writer processes, {dialect}",
                               f"{rate:,.0f} appends/s ({appended:,} in {elapsed:.1f} s)", "≥ 500/s",
                               rate >= 500 if dialect == "postgresql" else None))
+        if appended:
+            server = f", PostgreSQL backend {backend_cpu / appended * 1000:.2f} ms" if backend_cpu else ""
+            figures.append(Figure("audit append CPU per entry (less noisy than the rate on a shared machine)",
+                                  f"writer {client_cpu / appended * 1000:.2f} ms{server}", "", None))
         with application.app_context():
             bulk_load(max(0, verify_entries - appended), realistic=True)
             for run_name in ("first run", "run again, data in cache"):
+                cpu_before = time.process_time()
                 report = verify_log(db.session, current_keys())
+                verify_cpu = time.process_time() - cpu_before
                 db.session.rollback()
                 assert report.ok, report.problems
                 figures.append(Figure(f"audit verify, {report.entries:,} recommendation-sized entries, {dialect}, "
                                       f"{run_name}",
-                                      f"{report.entries_per_second:,.0f} entries/s ({report.seconds:.1f} s)",
+                                      f"{report.entries_per_second:,.0f} entries/s ({report.seconds:.1f} s, "
+                                      f"{verify_cpu / max(report.entries, 1) * 1e6:.0f} us CPU per entry here)",
                                       "≥ 20,000/s", report.entries_per_second >= 20_000))
             quick = verify_log(db.session, current_keys(), check_columns=False)
             db.session.rollback()
