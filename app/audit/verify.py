@@ -173,8 +173,9 @@ def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> I
         ranges = _node_ranges(first, last)
         if not ranges:
             return {}
-        condition = " OR ".join(['(level = %s AND "index" BETWEEN %s AND %s)'] * len(ranges))
-        cursor.execute(f'SELECT level, "index", hash FROM audit_tree_nodes WHERE {condition}',
+        condition = psycopg_sql.SQL(" OR ").join(
+            [psycopg_sql.SQL('(level = %s AND "index" BETWEEN %s AND %s)')] * len(ranges))
+        cursor.execute(psycopg_sql.SQL('SELECT level, "index", hash FROM audit_tree_nodes WHERE {}').format(condition),
                        [bound for node_range in ranges for bound in node_range])
         return {(level, index): value for level, index, value in cursor.fetchall()}
 
