@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from app.audit.models import AuditEntry
 from app.db import db
 from providers.sandbox.market import SandboxMarket
 from tests.conftest import TEST_PASSWORD, make_app
@@ -98,6 +100,25 @@ def sign_in(page: Page, site_url: str, username: str, password: str = TEST_PASSW
         page.get_by_role("button", name="Sign in").click()
     if "/login" in page.url:
         raise AssertionError(f"{username} could not sign in: {page.locator('main').inner_text()[:500]}")
+
+
+def rerank_in_place(page: Page, site: LiveSite, reference: str, *, preset: str, slider: str) -> None:
+    """Choose a preset, then push one criterion's slider to the end by keyboard: the page ranks
+    again in place each time (the same document, focus kept on the slider), and the log holds the
+    recommendation and both re-ranks under the reference."""
+    page.evaluate("window.candorMarker = 'same page'")
+    page.get_by_label(preset).check()
+    expect(page.locator("[data-ranked-for]")).to_have_text(preset)
+    expect(page.locator("[data-rerank-status]")).to_contain_text(f"Ranked again for {preset}. Best fit:")
+    page.get_by_label(slider, exact=True).focus()
+    page.keyboard.press("End")
+    expect(page.locator("[data-ranked-for]")).to_have_text("your own weights")
+    expect(page.get_by_label(slider, exact=True)).to_be_focused()
+    assert page.evaluate("window.candorMarker") == "same page"
+    with site.app.app_context():
+        kinds = db.session.scalars(select(AuditEntry.kind).where(AuditEntry.reference == reference)
+                                   .order_by(AuditEntry.index)).all()
+    assert kinds == ["recommendation", "re-rank", "re-rank"]
 
 
 def screenshot(page: Page, name: str) -> None:

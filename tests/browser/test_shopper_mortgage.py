@@ -7,12 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from app.audit.models import AuditEntry
-from app.db import db
-from tests.browser_support import LiveSite, printed_pages, screenshots
+from tests.browser_support import LiveSite, printed_pages, rerank_in_place, screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -73,21 +70,8 @@ def test_a_mortgage_shopper_compares_re_ranks_and_prints(live_site: LiveSite, pa
     screenshots(page, "shopper-mortgage-results")
 
     # What matters changes: the same offers ranked again in place, the chart drawn again with them.
-    page.evaluate("window.candorMarker = 'same page'")
-    page.get_by_label("Lowest monthly payment").check()
-    expect(page.locator("[data-ranked-for]")).to_have_text("Lowest monthly payment")
-    expect(page.locator("[data-rerank-status]")).to_contain_text("Ranked again for Lowest monthly payment. Best fit:")
-    slider = page.get_by_label("Borrower satisfaction", exact=True)
-    slider.focus()
-    page.keyboard.press("End")
-    expect(page.locator("[data-ranked-for]")).to_have_text("your own weights")
-    expect(page.get_by_label("Borrower satisfaction", exact=True)).to_be_focused()
+    rerank_in_place(page, live_site, reference, preset="Lowest monthly payment", slider="Borrower satisfaction")
     expect(page.get_by_role("img", name="Cumulative cost of the top offers, by year")).to_be_visible()
-    assert page.evaluate("window.candorMarker") == "same page"
-    with live_site.app.app_context():
-        kinds = db.session.scalars(sa.select(AuditEntry.kind).where(AuditEntry.reference == reference)
-                                   .order_by(AuditEntry.index)).all()
-    assert kinds == ["recommendation", "re-rank", "re-rank"]
 
     page.get_by_role("link", name="Printable receipt").click()
     expect(page.locator("[data-reference]")).to_have_text(reference)
