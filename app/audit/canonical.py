@@ -32,10 +32,6 @@ class NotLoggable(TypeError):
     pass
 
 
-def _key(key: Any) -> str:
-    return key if type(key) is str else str(key)
-
-
 def _convert(value: Any) -> Any:
     """Converts a value for the log. Exact types first, and strings inside dicts and lists are
     taken as they are without a call: a log entry is a thousand or so plain dicts, lists and
@@ -44,7 +40,7 @@ def _convert(value: Any) -> Any:
     if kind is str:
         return value
     if kind is dict:
-        return {key if type(key) is str else _key(key): item if type(item) is str else _convert(item)
+        return {key if type(key) is str else str(key): item if type(item) is str else _convert(item)
                 for key, item in value.items()}
     if kind is list:
         return [item if type(item) is str else _convert(item) for item in value]
@@ -63,7 +59,7 @@ def _convert(value: Any) -> Any:
             raise NotLoggable("naive datetime in a log entry")
         return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
     if isinstance(value, Mapping):
-        return {_key(key): _convert(item) for key, item in value.items()}
+        return {str(key): _convert(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_convert(item) for item in value]
     if isinstance(value, float):

@@ -139,28 +139,26 @@ def store_key(session: Session, key: NewKey, *, now: datetime) -> None:
         last_used_at=now))
 
 
-def subject_key(session: Session, subject: str, *, now: datetime, create: bool, new: bool = False) -> bytes:
-    """The subject's data key, created (in the caller's transaction) if `create` and the subject
-    has none; `new` says the caller just made the subject up, so there is nothing to look for."""
+def subject_key(session: Session, subject: str, *, now: datetime) -> bytes:
+    """The subject's data key, created (in the caller's transaction) if the subject has none. (A
+    subject made up for a new customer gets its key from new_key, stored by the append itself.)"""
     keys = current_keys()
-    row = None if new else session.get(PersonalDataKey, subject)
+    row = session.get(PersonalDataKey, subject)
     if row is None:
-        if not create:
-            raise UnknownSubject(subject)
         data_key, wrapped = new_key(subject, keys)
         store_key(session, wrapped, now=now)
         return data_key
     data_key = _unwrap(row, keys)
-    if create and now > row.last_used_at:
+    if now > row.last_used_at:
         # Flushed now, so this row is always locked before the log's head (as erasure locks them).
         row.last_used_at = now
         session.flush()
     return data_key
 
 
-def seal(session: Session, subject: str, fields: Mapping[str, Any], *, now: datetime, new: bool = False) -> dict[str, Any]:
+def seal(session: Session, subject: str, fields: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
     """The sealed form of a subject's personal fields, as it goes into a leaf."""
-    return seal_with(subject_key(session, subject, now=now, create=True, new=new), subject, fields)
+    return seal_with(subject_key(session, subject, now=now), subject, fields)
 
 
 def seal_with(data_key: bytes, subject: str, fields: Mapping[str, Any]) -> dict[str, Any]:
