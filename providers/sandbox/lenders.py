@@ -578,6 +578,25 @@ def _terms(service_score: int) -> dict[str, Any]:
     }
 
 
+# The published columns both ways of publishing carry: the name (the rate sheet's header), the
+# class of the rate page's cell, and how the adapter parses the text (None: as it is).
+_PUBLISHED_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
+    ("loan_type", "loan-type", None),
+    ("term_years", "term", "integer"),
+    ("rate_type", "rate-type", None),
+    ("score_from", "score-from", "integer"),
+    ("score_to", "score-to", "integer"),
+    ("rate", "rate", "percent"),
+    ("points", "points", "decimal"),
+    ("lender_fees", "fees", "money"),
+    ("rate_lock_days", "lock", "integer"),
+)
+
+
+def _read_as(parse: str | None) -> dict[str, str]:
+    return {} if parse is None else {"parse": parse}
+
+
 def rate_page_settings(url: str, service_score: int) -> dict[str, Any]:
     """The html_rate_table settings that read rate_page(): which table, which cells, which rows
     apply to a buyer and how a row becomes offer terms (the published APR is for another loan
@@ -586,17 +605,7 @@ def rate_page_settings(url: str, service_score: int) -> dict[str, Any]:
         "url": url,
         "table": "table#mortgage-rates",
         "rows": "tbody tr",
-        "columns": {
-            "loan_type": {"selector": "td.loan-type"},
-            "term_years": {"selector": "td.term", "parse": "integer"},
-            "rate_type": {"selector": "td.rate-type"},
-            "score_from": {"selector": "td.score-from", "parse": "integer"},
-            "score_to": {"selector": "td.score-to", "parse": "integer"},
-            "rate": {"selector": "td.rate", "parse": "percent"},
-            "points": {"selector": "td.points", "parse": "decimal"},
-            "lender_fees": {"selector": "td.fees", "parse": "money"},
-            "rate_lock_days": {"selector": "td.lock", "parse": "integer"},
-        },
+        "columns": {name: {"selector": f"td.{cell}", **_read_as(parse)} for name, cell, parse in _PUBLISHED_COLUMNS},
         "derive": _DERIVE,
         "match": _MATCH,
         "terms": _terms(service_score),
@@ -609,17 +618,7 @@ def rate_sheet_settings(url: str, service_score: int) -> dict[str, Any]:
     return {
         "url": url,
         "format": "csv",
-        "columns": {
-            "loan_type": {"header": "loan_type"},
-            "term_years": {"header": "term_years", "parse": "integer"},
-            "rate_type": {"header": "rate_type"},
-            "score_from": {"header": "score_from", "parse": "integer"},
-            "score_to": {"header": "score_to", "parse": "integer"},
-            "rate": {"header": "rate", "parse": "percent"},
-            "points": {"header": "points", "parse": "decimal"},
-            "lender_fees": {"header": "lender_fees", "parse": "money"},
-            "rate_lock_days": {"header": "rate_lock_days", "parse": "integer"},
-        },
+        "columns": {name: {"header": name, **_read_as(parse)} for name, _, parse in _PUBLISHED_COLUMNS},
         "derive": _DERIVE,
         "match": _MATCH,
         "terms": _terms(service_score),
