@@ -213,6 +213,12 @@ class _Settings:
             raise self.fail(setting, "must be a table")
         return value
 
+    def tables(self, value: Any, setting: str, *, written: str = "") -> list[tuple[str, Mapping[str, Any]]]:
+        """An array of tables, each with the name of its own setting ("match[2]")."""
+        if not isinstance(value, list):
+            raise self.fail(setting, "must be an array of tables" + (f" ({written})" if written else ""))
+        return [(f"{setting}[{position}]", self.table(item, f"{setting}[{position}]")) for position, item in enumerate(value)]
+
     def text(self, value: Any, setting: str) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(setting, "must be non-empty text")
@@ -274,12 +280,7 @@ def parse_mapping(provider_key: str, options: Mapping[str, Any], *, html: bool) 
             raise read.fail(f"derive.{name}", "must say 'age_of' (a date field) or 'prefix_of' with 'length'")
 
     match = []
-    raw_match = options.get("match", [])
-    if not isinstance(raw_match, list):
-        raise read.fail("match", "must be an array of tables ([[provider.match]])")
-    for position, spec in enumerate(raw_match):
-        setting = f"match[{position}]"
-        spec = read.table(spec, setting)
+    for setting, spec in read.tables(options.get("match", []), "match", written="[[provider.match]]"):
         condition = Condition(value=read.text(spec.get("value"), f"{setting}.value"),
                               low=spec.get("from"), high=spec.get("to"), equals=spec.get("equals"))
         if condition.equals is None and condition.low is None and condition.high is None:
@@ -307,12 +308,7 @@ def parse_mapping(provider_key: str, options: Mapping[str, Any], *, html: bool) 
                 percent=read.column("percent", table.get("percent"), "pricing.surcharges.percent", html=True),
             )
         factors = []
-        raw_factors = spec.get("factors", [])
-        if not isinstance(raw_factors, list):
-            raise read.fail("pricing.factors", "must be an array of tables")
-        for position, factor in enumerate(raw_factors):
-            setting = f"pricing.factors[{position}]"
-            factor = read.table(factor, setting)
+        for setting, factor in read.tables(spec.get("factors", []), "pricing.factors"):
             label = factor.get("label")
             percent = factor.get("percent")
             if (label is None) == (percent is None):
@@ -340,12 +336,7 @@ def parse_mapping(provider_key: str, options: Mapping[str, Any], *, html: bool) 
                           surcharges=surcharges)
 
     variants = []
-    raw_variants = options.get("variants", [])
-    if not isinstance(raw_variants, list):
-        raise read.fail("variants", "must be an array of tables ([[provider.variants]])")
-    for position, spec in enumerate(raw_variants):
-        setting = f"variants[{position}]"
-        spec = read.table(spec, setting)
+    for setting, spec in read.tables(options.get("variants", []), "variants", written="[[provider.variants]]"):
         base = spec.get("base")
         if base is not None and base not in fields:
             raise read.fail(f"{setting}.base", f"{base!r} is not one of the columns")

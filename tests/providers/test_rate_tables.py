@@ -164,6 +164,10 @@ def test_a_surcharge_missing_from_the_page_is_a_changed_layout() -> None:
         ({"derive": {"age": {"years_since": "x"}}}, "derive.age"),
         ({"currency": "dollars"}, "currency"),
         ({"variants": [{"base": "nope"}]}, "variants[0].base"),
+        ({"match": {"value": "driver_age"}}, "match"),
+        ({"match": ["driver_age"]}, "match[0]"),
+        ({"variants": "full"}, "variants"),
+        ({"pricing": {"base": "full", "into": "premium", "factors": {"percent": "4"}}}, "pricing.factors"),
     ],
 )
 def test_bad_settings_name_the_provider_and_the_setting(change: dict[str, Any], setting: str) -> None:
