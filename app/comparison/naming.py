@@ -54,6 +54,8 @@ class OfferNames:
         """Our offer as a sentence calls it: "our offer", or "our offer (30-year fixed, 1 point)"."""
         note = self.note(handle)
         words = ("Our" if capital else "our") + " offer"
+        if note and note.startswith("offer "):  # no name of its own: "our offer at rank 2"
+            return f"{words} {note.removeprefix('offer ')}"
         return f"{words} ({note})" if note else words
 
     def __call__(self, handle: str) -> str:
