@@ -39,7 +39,7 @@ def acme(premium: str, **terms: Any):  # type: ignore[no-untyped-def]
 
 def said(result: dict[str, Any]) -> tuple[str | None, str | None, dict[str, Any] | None]:
     explanation = result["explanation"]
-    return explanation["house_standing"], explanation["house_notice"], explanation["house_money"]
+    return explanation.get("house_standing"), explanation["house_notice"], explanation.get("house_money")
 
 
 def logged_price(result: dict[str, Any], quote_id: str, criterion: str) -> Decimal:
