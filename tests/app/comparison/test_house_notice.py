@@ -236,6 +236,8 @@ def test_the_notices_figure_is_the_price_difference_in_the_pages_unit(ours_premi
     standing, sentence, money = said(result)
     assert standing in ("behind", "shared_first", "first")
     assert_one_true_figure(result)
+    if standing == "behind":  # compared with the winner
+        assert money["compared_quote_id"] == result["ranking"][0]["quote_id"]
     if money is not None:
         assert money["period"] == "year" and " a year " in sentence or money["direction"] == "same"
 
