@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from app.api.openapi import Body, Operation, Parameter, embeddable
 from app.auth.access import MAX_TOKEN_LENGTH, problem, public, token_digest
 from app.auth.models import ApiToken
+from app.comparison.house_notice import NOTICE_PROPERTIES
 from app.comparison.service import (
     ANONYMOUS,
     Actor,
@@ -84,23 +85,6 @@ REQUEST_SCHEMA: dict[str, Any] = {
 }
 
 _PARTY = {"provider": {"type": "string"}, "provider_name": _NAME, "house": {"type": "boolean"}}
-HOUSE_MONEY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": ("The one money figure of house_notice: how much more or less the offer it is compared with "
-                    "costs than ours, per `period` (\"year\", \"month\", or \"horizon\": over the buyer's `years`)."),
-    "required": ["amount", "currency", "period", "years", "direction", "criterion", "compared_with",
-                 "compared_quote_id"],
-    "properties": {
-        "amount": {**_DECIMAL, "description": "Never negative; to the cent, rounded half up."},
-        "currency": _NAME,
-        "period": {"enum": ["year", "month", "horizon", None]},
-        "years": {"type": ["integer", "null"], "minimum": 1},
-        "direction": {"enum": ["more", "less", "same"]},
-        "criterion": _NAME,
-        "compared_with": {"type": "string", "description": "The provider key of the offer compared with ours."},
-        "compared_quote_id": _NAME,
-    },
-}
 RESULT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["reference", "time", "channel", "product", "preferences", "ranking", "excluded", "failures",
@@ -164,16 +148,8 @@ RESULT_SCHEMA: dict[str, Any] = {
         "house": {"type": "object", "required": ["provider", "rank", "best"],
                   "properties": {"provider": {"type": ["string", "null"]}, "rank": {"type": ["integer", "null"]},
                                  "best": {"type": "boolean"}}},
-        "explanation": {
-            "type": "object",
-            "description": "The reasons and notices the results page shows.",
-            "properties": {
-                "house_notice": {"type": ["string", "null"],
-                                 "description": "The sentence about our own offer, as the results page shows it."},
-                "house_standing": {"enum": ["behind", "shared_first", "first", "excluded", "not_quoted", None]},
-                "house_money": {"oneOf": [{"type": "null"}, HOUSE_MONEY_SCHEMA]},
-            },
-        },
+        "explanation": {"type": "object", "description": "The reasons and notices the results page shows.",
+                        "properties": NOTICE_PROPERTIES},
         "audit": {"type": "object", "required": ["index", "leaf_hash"],
                   "properties": {"index": {"type": "integer", "minimum": 0},
                                  "leaf_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},

@@ -25,6 +25,33 @@ REASONS = 2
 """How many criteria a notice gives as reasons: those that gain most points with the shopper's weights."""
 
 
+_DECIMAL = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$"}
+# The notice as the API documents it (app/api/comparisons.py: explanation.*).
+NOTICE_PROPERTIES: dict[str, Any] = {
+    "house_notice": {"type": ["string", "null"],
+                     "description": "The sentence about our own offer, as the results page shows it."},
+    "house_standing": {"enum": ["behind", "shared_first", "first", "excluded", "not_quoted", None]},
+    "house_money": {"oneOf": [{"type": "null"}, {
+        "type": "object",
+        "description": ("The one money figure of house_notice: how much more or less the offer it is compared "
+                        "with costs than ours, per `period` (\"year\", \"month\", or \"horizon\": over the "
+                        "buyer's `years`)."),
+        "required": ["amount", "currency", "period", "years", "direction", "criterion", "compared_with",
+                     "compared_quote_id"],
+        "properties": {
+            "amount": {**_DECIMAL, "description": "Never negative; to the cent, rounded half up."},
+            "currency": {"type": "string"},
+            "period": {"enum": ["year", "month", "horizon", None]},
+            "years": {"type": ["integer", "null"], "minimum": 1},
+            "direction": {"enum": ["more", "less", "same"]},
+            "criterion": {"type": "string"},
+            "compared_with": {"type": "string", "description": "The provider key of the offer compared with ours."},
+            "compared_quote_id": {"type": "string"},
+        },
+    }]},
+}
+
+
 @dataclass(frozen=True)
 class HouseNotice:
     """`standing`: behind, shared_first, first, excluded, not_quoted (None: nothing to say)."""

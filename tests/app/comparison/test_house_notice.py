@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from app.advisor.disclosure import disclosure_script
+from app.api.comparisons import RESULT_SCHEMA
 from app.comparison.house_notice import price_phrase
 from app.comparison.service import load_result
 from app.db import db
@@ -262,3 +264,5 @@ def test_end_to_end_the_page_the_api_and_the_log_say_the_same_figure(app, client
     assert MONEY_FIGURE.findall(box) == [format_money(Decimal(money["amount"]), "USD")]
     api = client.get(f"/api/v1/comparisons/{reference}").get_json()
     assert api["explanation"]["house_notice"] == sentence and api["explanation"]["house_money"] == money
+    assert not list(Draft202012Validator(RESULT_SCHEMA).iter_errors(api))
+    assert [offer["offer_name"] for offer in api["ranking"]] == [None] * len(api["ranking"])  # auto: no names
