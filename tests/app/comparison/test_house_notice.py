@@ -266,3 +266,16 @@ def test_end_to_end_the_page_the_api_and_the_log_say_the_same_figure(app, client
     assert api["explanation"]["house_notice"] == sentence and api["explanation"]["house_money"] == money
     assert not list(Draft202012Validator(RESULT_SCHEMA).iter_errors(api))
     assert [offer["offer_name"] for offer in api["ranking"]] == [None] * len(api["ranking"])  # auto: no names
+
+
+def test_end_to_end_the_advisor_reads_the_same_sentence_in_the_script_box(app, client_as):  # type: ignore[no-untyped-def]
+    advisor = client_as("advisor")
+    response = advisor.post("/advisor/calls/new/auto", data=auto_form(preset="best_service"))
+    assert response.status_code == 303
+    page = html.unescape(advisor.get(response.headers["Location"]).get_data(as_text=True))
+    reference = re.search(r"data-reference>(CND-[0-9A-Z]{4}-[0-9A-Z]{4})<", page).group(1)
+    with app.app_context():
+        sentence = load_result(db.session, reference)["explanation"]["house_notice"]
+    script = page[page.index('<aside class="script"'):]
+    script = script[:script.index("</aside>")]
+    assert f"<p>{sentence}</p>" in script and " a year more than ours." in sentence
