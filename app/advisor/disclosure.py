@@ -10,7 +10,8 @@ from typing import Any
 
 from app.products.base import ProductLine
 
-SCRIPT_VERSION = "advisor-script-1"
+SCRIPT_VERSION = "advisor-script-2"
+"""2: the script says where our own offer stands, in the results page's own sentence and figure."""
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,13 @@ def disclosure_script(result: Mapping[str, Any], line: ProductLine) -> Script:
     competitors = [item["name"] for item in commissions if not item["house"]]
     ours = house[0] if house else "our own company"
     paid = [f"{item['name']}: {item['commission'] or 'nothing'}" for item in commissions]
+    # Word for word the sentence the shopper's page shows, so the caller hears the same figure.
+    ours_now = result["explanation"].get("house_notice")
     paragraphs = (
         f"Before I go through the results: I compared {line.name.lower()} quotes from {len(commissions)} "
         f"{'provider' if len(commissions) == 1 else 'providers'} for you — our own, {ours}, and our "
         f"competitors: {_names(competitors)}. I will tell you which fits you best, even when it is not ours.",
+        *([ours_now] if ours_now else []),
         ("You should know what each provider pays us when you buy from them. " + "; ".join(paid) + ".") if paid else
         "You should know how we are paid: none of these providers pays us anything.",
         "What any provider pays us never affects the ranking. The ranking is worked out without knowing who made "

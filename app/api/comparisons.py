@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from app.api.openapi import Body, Operation, Parameter, embeddable
 from app.auth.access import MAX_TOKEN_LENGTH, problem, public, token_digest
 from app.auth.models import ApiToken
+from app.comparison.house_notice import NOTICE_PROPERTIES
 from app.comparison.service import (
     ANONYMOUS,
     Actor,
@@ -123,6 +124,8 @@ RESULT_SCHEMA: dict[str, Any] = {
                                                  "contribution": _DECIMAL}},
                     },
                     "facts": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "offer_name": {"type": ["string", "null"],
+                                   "description": "The offer's own name, from its terms (\"30-year fixed, 1 point\")."},
                     "why": {"description": "Why the offer ranks where it does, in words."},
                 },
             },
@@ -145,7 +148,8 @@ RESULT_SCHEMA: dict[str, Any] = {
         "house": {"type": "object", "required": ["provider", "rank", "best"],
                   "properties": {"provider": {"type": ["string", "null"]}, "rank": {"type": ["integer", "null"]},
                                  "best": {"type": "boolean"}}},
-        "explanation": {"type": "object", "description": "The reasons and notices the results page shows."},
+        "explanation": {"type": "object", "description": "The reasons and notices the results page shows.",
+                        "properties": NOTICE_PROPERTIES},
         "audit": {"type": "object", "required": ["index", "leaf_hash"],
                   "properties": {"index": {"type": "integer", "minimum": 0},
                                  "leaf_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
@@ -370,6 +374,7 @@ def comparison_document(result: Mapping[str, Any], *, with_profile: bool) -> dic
                       "contribution": item["contributions"][criterion["key"]]}
                      for criterion in criteria if criterion["key"] in item["values"]],
         "facts": item["facts"],
+        "offer_name": item.get("offer_name"),
         "why": item["why"],
     } for item in result["ranking"]]
     document: dict[str, Any] = {

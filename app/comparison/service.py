@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +19,10 @@ from app.audit.entries import RECOMMENDATION, RERANK, RESULT_KINDS
 from app.audit.log import append, document
 from app.audit.models import AuditEntry
 from app.audit.personal import reveal
+from app.comparison import house_notice
 from app.comparison.fetch import ProviderOutcome, gather_quotes
+from app.comparison.naming import OfferNames
 from app.db import utcnow
-from app.formatting import ordinal
 from app.products.base import Criterion, InvalidTerms, ProductLine
 from app.ranking import explain
 from app.ranking.engine import TIE_TOLERANCE, Candidate, Constraint, RankedOffer, Ranking, normalise_weights, rank
@@ -361,9 +361,9 @@ def build_result(
         offer = by_handle[handle]
         excluded.append({**_provider_identity(offer.config), "quote_id": offer.quote.id, "facts": dict(offer.facts),
                          "reason": reason})
-    name = _namer(by_handle, ranking)
+    name = _namer(line, by_handle, ranking)
     ranked_records = [_ranked_record(ranked, by_handle[ranked.handle], ranking, name) for ranked in ranking.offers]
-    house_summary, explanation = _house_and_explanation(line, ranking, by_handle, name, outcomes, excluded)
+    house_summary, explanation = _house_and_explanation(ranking, by_handle, name, outcomes, excluded, failures)
     explanation["presets"], explanation["presets_summary"] = _other_presets(line, candidates, criteria, limits, ranking,
                                                                             by_handle, name, preset)
     explanation["assumptions"] = [{"criterion": criterion.label, "text": criterion.description}
@@ -424,21 +424,14 @@ def _anonymise(eligible: list[tuple[ProviderConfig, Quote, Mapping[str, Decimal]
             for position, (config, quote, offer_values, facts) in enumerate(ordered, start=1)]
 
 
-def _namer(by_handle: Mapping[str, _Offer], ranking: Ranking) -> Callable[[str], str]:
-    """How explanations name an offer: its provider, marked when it is ours, and told apart by its
-    rank when the provider has more than one offer in the ranking."""
-    offers_of = Counter(by_handle[offer.handle].config.key for offer in ranking.offers)
-
-    def name(handle: str) -> str:
-        config = by_handle[handle].config
-        if offers_of[config.key] > 1:
-            whose = config.name + ("’" if config.name.endswith("s") else "’s")
-            return f"{whose} offer at rank {ranking.handles[handle].rank}" + (" (ours)" if config.house else "")
-        return f"{config.name} (our offer)" if config.house else config.name
-    return name
+def _namer(line: ProductLine, by_handle: Mapping[str, _Offer], ranking: Ranking) -> OfferNames:
+    """How explanations name an offer (app/comparison/naming.py)."""
+    return OfferNames(line, by_handle, ranking)
 
 
-def _ranked_record(ranked: RankedOffer, offer: _Offer, ranking: Ranking, name: Callable[[str], str]) -> dict[str, Any]:
+def _ranked_record(ranked: RankedOffer, offer: _Offer, ranking: Ranking, name: OfferNames) -> dict[str, Any]:
+    why = explain.why_rank(ranking, ranked, name)
+    gap = house_notice.gap_sentence(ranking, ranked) if offer.config.house else None
     return {
         **_provider_identity(offer.config),
         "handle": offer.handle,
@@ -454,54 +447,32 @@ def _ranked_record(ranked: RankedOffer, offer: _Offer, ranking: Ranking, name: C
         "values": dict(offer.values),
         "facts": dict(offer.facts),
         "dominated_by": list(ranked.dominated_by),
-        "why": explain.why_rank(ranking, ranked, name),
+        "offer_name": name.offer_name(ranked.handle),
+        "why": why + ([gap] if gap else []),
     }
 
 
-def _house_and_explanation(line: ProductLine, ranking: Ranking, by_handle: Mapping[str, _Offer],
-                           name: Callable[[str], str], outcomes: list[ProviderOutcome],
-                           excluded: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _house_and_explanation(ranking: Ranking, by_handle: Mapping[str, _Offer], name: OfferNames,
+                           outcomes: list[ProviderOutcome], excluded: list[dict[str, Any]],
+                           failures: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     house_config = next((o.config for o in outcomes if o.config.house), None)
     house_offer = next((ranked for ranked in ranking.offers if by_handle[ranked.handle].config.house), None)
     top = ranking.top
+    notice = (house_notice.house_notice(ranking, by_handle, name, excluded=excluded, failures=failures)
+              if house_config is not None else house_notice.HouseNotice())
     explanation: dict[str, Any] = {
         "top_reasons": explain.top_reasons(ranking, name),
-        "house_notice": None,
-        "house_gap": None,
-        "house_comparison": None,
+        "house_notice": notice.sentence,
+        "house_money": notice.money,
+        "house_standing": notice.standing,
+        "house_comparison": (_house_comparison(ranking, top, house_offer)
+                             if notice.standing == "behind" and top is not None and house_offer is not None else None),
     }
     house = {
         "provider": house_config.key if house_config else None,
         "rank": house_offer.rank if house_offer else None,
         "best": bool(house_offer is not None and top is not None and house_offer.rank == 1),
     }
-    if top is None or house_config is None:
-        return house, explanation
-    top_name = by_handle[top.handle].config.name
-    if house_offer is None:
-        house_failure = next((o.failure for o in outcomes if o.config.house and o.failure), None)
-        house_excluded = next((item for item in excluded if item["house"]), None)
-        if house_excluded is not None:
-            explanation["house_notice"] = (f"Our own offer is not ranked: {house_excluded['reason']} "
-                                           f"{top_name} fits you best.")
-        elif house_failure is not None:
-            explanation["house_notice"] = f"We could not give you our own quote this time; {top_name} fits you best."
-        return house, explanation
-    if house_offer.rank == 1:
-        return house, explanation
-    phrases = explain.advantages(ranking, top, house_offer, limit=2)
-    explanation["house_notice"] = (f"{top_name} fits you better than our offer"
-                                   + (f": {' and '.join(phrases)}." if phrases else "."))
-    explanation["house_comparison"] = _house_comparison(ranking, top, house_offer)
-    price = explain.price_criterion(ranking.criteria)
-    if price is not None:
-        needed = explain.change_to_come_first(ranking, house_offer.handle, price)
-        where = f"Our offer ranks {ordinal(house_offer.rank)}."
-        if needed is not None and needed.amount is not None:
-            explanation["house_gap"] = (f"{where} It would need to be "
-                                        f"{explain.amount_phrase(price, needed.amount, 'cheaper')} to rank first.")
-        elif needed is not None:
-            explanation["house_gap"] = f"{where} A lower price alone could not put it first."
     return house, explanation
 
 

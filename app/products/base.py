@@ -166,6 +166,11 @@ class ProductLine(ABC):
         schemas allow null for them, so a provider checking the profile against it still can)."""
         return {key: None if key in self.withheld_from_providers else value for key, value in profile.items()}
 
+    def offer_name(self, terms: Mapping[str, Any]) -> str | None:
+        """A name for an offer made from its terms, to tell one provider's offers apart ("30-year
+        fixed, 1 point"); None when the line has no such name. Never text a provider chose."""
+        return None
+
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
         """The customer's hard limits on criterion values (none unless a line asks for some)."""
         return ()

@@ -8,6 +8,7 @@ engine never sees who made an offer and the words can still say it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 Namer = Callable[[str], str]
 POINT = Decimal("0.1")
 CENT = Decimal("0.01")
+_HORIZON = re.compile(r"over your ([0-9]+) years?")
 
 
 def _noun(label: str) -> str:
@@ -30,6 +32,26 @@ def _noun(label: str) -> str:
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
+
+
+def money_period(criterion: Criterion) -> tuple[str | None, int | None]:
+    """The period of a money criterion as data: ("year", None) for "USD per year", ("month",
+    None) for "USD per month", ("horizon", 4) for "USD over your 4 years", (None, None) for plain
+    "USD". Sentences are built back from this (app/comparison/house_notice.py)."""
+    over = period(criterion)
+    if over.startswith("a "):
+        return over[2:], None
+    horizon = _HORIZON.fullmatch(over)
+    if horizon is not None:
+        return "horizon", int(horizon.group(1))
+    return None, None
+
+
+def period_words(period_key: str | None, years: int | None) -> str:
+    """money_period's answer back in words: "a year", "over your 4 years", ""."""
+    if period_key == "horizon":
+        return f"over your {years} year" + ("" if years == 1 else "s")
+    return f"a {period_key}" if period_key else ""
 
 
 def period(criterion: Criterion) -> str:
@@ -131,7 +153,7 @@ def advantages(ranking: Ranking, winner: RankedOffer, other: RankedOffer, *, lim
 
 
 def _on(items: Sequence[Difference]) -> str:
-    return _listing([item.detail() for item in items])
+    return listing([item.detail() for item in items])
 
 
 def points(value: Fraction | Decimal) -> str:
@@ -139,7 +161,7 @@ def points(value: Fraction | Decimal) -> str:
     return f"{_round(Fraction(value), POINT):.1f}"
 
 
-def _listing(phrases: Sequence[str]) -> str:
+def listing(phrases: Sequence[str]) -> str:
     if len(phrases) <= 1:
         return "".join(phrases)
     return ", ".join(phrases[:-1]) + " and " + phrases[-1]
@@ -154,7 +176,7 @@ def order_reason(ranking: Ranking, first: RankedOffer, second: RankedOffer, who:
     criteria = ranking.criteria
     first_better = [c for c in criteria if _better(c, first.values[c.key], second.values[c.key])]
     if first_better and not any(_better(c, second.values[c.key], first.values[c.key]) for c in criteria):
-        return f"{who} is as good on everything and better on {_listing([subject(c) for c in first_better])}"
+        return f"{who} is as good on everything and better on {listing([subject(c) for c in first_better])}"
     if first_better:
         return f"with the same score, {who} comes out ahead when every criterion counts equally"
     return ("they are equal on everything we rank on, so their order comes from a fingerprint of their "
@@ -176,7 +198,7 @@ def top_reasons(ranking: Ranking, name: Namer) -> list[str]:
     if runner_up.rank == top.rank:
         level = [offer for offer in ranking.offers if offer.rank == top.rank and offer.position != top.position]
         reasons = [
-            f"It shares first place with {_listing([name(o.handle) for o in level])}: their scores round to "
+            f"It shares first place with {listing([name(o.handle) for o in level])}: their scores round to "
             f"the same {points(top.shown_score)} points out of 100.",
             f"It is listed first because {order_reason(ranking, top, runner_up)}.",
         ]
@@ -188,7 +210,7 @@ def top_reasons(ranking: Ranking, name: Namer) -> list[str]:
     reasons = [f"It scores {points(top.shown_score)} out of 100, "
                f"{points(top.shown_score - runner_up.shown_score)} points ahead of {name(runner_up.handle)}, the next best."]
     if phrases:
-        reasons.append(f"Compared with {name(runner_up.handle)}: {_listing(phrases)}.")
+        reasons.append(f"Compared with {name(runner_up.handle)}: {listing(phrases)}.")
     if top.handle in runner_up.dominated_by:
         reasons.append(f"It is at least as good as {name(runner_up.handle)} on everything.")
     else:
@@ -211,7 +233,7 @@ def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
                  + (", the highest." if offer.position == 1 else ".")]
     level = [other for other in offers if other.rank == offer.rank and other.position != offer.position]
     if level:
-        sentences.append(f"It shares rank {offer.rank} with {_listing([name(o.handle) for o in level])}: "
+        sentences.append(f"It shares rank {offer.rank} with {listing([name(o.handle) for o in level])}: "
                          f"the scores round to the same {points(offer.shown_score)} points.")
         previous = offers[offer.position - 2] if offer.position > 1 else None
         if previous is not None and previous.rank == offer.rank:
@@ -236,7 +258,7 @@ def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
         better_on = [subject(c) for c in ranking.criteria
                      if _better(c, best.values[c.key], offer.values[c.key])]
         sentences.append(f"{name(best.handle)} is at least as good on everything and better on "
-                         f"{_listing(better_on)}.")
+                         f"{listing(better_on)}.")
     return sentences
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from app.money import format_money
 from app.products.mortgage.amortization import MONTHS_PER_YEAR, break_even_month
 from app.products.mortgage.analysis import LoanAnalysis
+from app.products.mortgage.schemas import FIXED_YEARS
 
 Analyser = Callable[[Mapping[str, Any]], LoanAnalysis]
 """The analysis of one ranked offer of a logged result (MortgageLine.analyser)."""
@@ -29,19 +30,32 @@ def years_text(months: int) -> str:
     return f"{text} year" if text == "1" else f"{text} years"
 
 
+def offer_name(terms: Mapping[str, Any]) -> str:
+    """A loan's name from its terms (already checked against the schema): "30-year fixed, 1
+    point", "30-year 7/6 adjustable, no points"."""
+    kind = "fixed" if terms["rate_type"] == "fixed" else f"{FIXED_YEARS[terms['rate_type']]}/6 adjustable"
+    points = Decimal(terms["points"])
+    text = format(points.normalize(), "f")
+    cost = "no points" if points == 0 else f"{text} point" if points == 1 else f"{text} points"
+    return f"{terms['term_years']}-year {kind}, {cost}"
+
+
 def offer_labels(ranking: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """A name for each ranked offer (by quote id): the provider, with "our offer" for the house's
-    and its points when the provider made more than one offer: "Harbor Home Loans (our offer,
-    1 point)"."""
+    """A name for each ranked offer (by quote id), as the comparison's explanations name it: the
+    provider, with the loan's own name when the provider made more than one offer, and "our offer"
+    for the house's: "Harbor Home Loans (30-year fixed, 1 point; our offer)"."""
     counts: dict[str, int] = {}
     for offer in ranking:
         counts[offer["provider"]] = counts.get(offer["provider"], 0) + 1
     labels = {}
     for offer in ranking:
-        notes = ["our offer"] if offer["house"] else []
+        notes = []
         if counts[offer["provider"]] > 1:
-            notes.append(offer["facts"].get("points", ""))
-        labels[offer["quote_id"]] = offer["provider_name"] + (f" ({', '.join(notes)})" if notes else "")
+            # Entries logged before offers had names: their points told them apart.
+            notes.append(offer.get("offer_name") or offer["facts"].get("points", ""))
+        if offer["house"]:
+            notes.append("our offer")
+        labels[offer["quote_id"]] = offer["provider_name"] + (f" ({'; '.join(notes)})" if notes else "")
     return labels
 
 

@@ -234,6 +234,7 @@ class MortgageLine(ProductLine):
                  "your name or contact details, and we never check your credit.")
     results_extra_template = "shop/_mortgage_chart.html"
     methodology_template = "shop/_mortgage_methodology.html"
+    offer_name = staticmethod(explain.offer_name)
 
     def profile_form(self, **kwargs: Any) -> MortgageProfileForm:
         return MortgageProfileForm(**kwargs)

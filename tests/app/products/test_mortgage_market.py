@@ -182,7 +182,10 @@ def test_a_short_stay_is_told_when_a_lower_rate_would_pay_back_and_our_loss_is_s
     notes = _notes(result)
     assert any(note.endswith("; you expect to stay 3.") and " only after " in note for note in notes)
     assert result["house"]["best"] is False
-    assert result["explanation"]["house_notice"].startswith("Prairie Credit Union fits you better than our offer")
+    # Both Prairie and we made two offers: each is named by its loan, and the price gap is over the buyer's 3 years.
+    assert result["explanation"]["house_notice"].startswith(
+        "Prairie Credit Union (30-year fixed, no points) fits you better than our offer (30-year fixed, no points)")
+    assert result["explanation"]["house_notice"].endswith(" than ours over your 3 years.")
     chart = _chart(result)
     assert len(chart.series) == 4 and chart.crossings
 

@@ -88,8 +88,9 @@ def test_a_comparison_shows_monthly_payments_costs_over_the_stay_the_chart_and_a
 def test_when_ours_is_not_best_the_notice_says_who_and_by_how_much_and_a_misleading_apr_is_called_out(shopper):
     page = results_page(shopper, years_expected=25, max_points=3)
     assert "Our offer is not the best fit for you" in page
-    assert "Granite Funding fits you better than our offer" in page
-    assert "cheaper over your 25 years to rank first" in page
+    assert "Granite Funding (30-year fixed, 3 points) fits you better than our offer (30-year fixed, 1 point)" in page
+    assert " than ours over your 25 years.</p>" in page
+    assert "cheaper over your 25 years to rank first" in page  # in our offer's own "why this rank"
     # Keystone passes its note rate off as the APR: said near the top and in its row.
     assert "Lenders’ figures we could not confirm" in page
     assert "<strong>Keystone Mortgage, 3 points</strong>: Their quoted APR" in page

@@ -209,13 +209,15 @@ def test_the_results_explain_every_rank_and_when_ours_loses_by_how_much(app, cli
         assert offer["why"][0].replace("’", "&rsquo;") in html or offer["why"][0] in html
     assert "How these figures were worked out" in html and "6% yearly chance of a collision claim" in html
     if shown["house"]["best"]:
-        assert shown["explanation"]["house_notice"] is None
+        assert shown["explanation"]["house_standing"] in ("first", "shared_first")
     else:
         top = shown["ranking"][0]["provider_name"]
         assert shown["explanation"]["house_notice"].startswith(f"{top} fits you better than our offer")
-        assert re.fullmatch(r"Our offer ranks \d+(st|nd|rd|th)\. (It would need to be \$[\d,]+\.\d\d a year cheaper "
+        # The gap to first place is said in our offer's own "why this rank", not in the notice.
+        ours = next(offer for offer in shown["ranking"] if offer["house"])
+        assert re.fullmatch(r"(It would need to be \$[\d,]+\.\d\d a year cheaper "
                             r"to rank first|A lower price alone could not put it first)\.",
-                            shown["explanation"]["house_gap"])
+                            ours["why"][-1])
         assert "Where our offer loses points" in html
     assert shown["explanation"]["presets_summary"] in html.replace("&#34;", '"')
 
