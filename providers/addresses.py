@@ -72,18 +72,19 @@ class Egress:
     allowed: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, configured_url: str, allowed: Collection[str] | None = None) -> Egress:
-        """What the provider at `configured_url` may reach: explicitly `allowed` kinds, or the kind
-        of address the URL itself names (an address literal, or localhost). A name that merely
-        resolves to a private address grants nothing: its owner controls what it resolves to."""
-        if allowed is not None:
-            return cls(frozenset(allowed))
+    def of(cls, configured_url: str, also: Collection[str] = ()) -> Egress:
+        """What the provider at `configured_url` may reach: the kind of address the URL itself names
+        (an address literal, or localhost), and the kinds in `also` (the operator's setting). A name
+        that merely resolves to a private address grants nothing: its owner controls its answers."""
         host = (urlsplit(configured_url).hostname or "").lower().rstrip(".")
+        named: set[str] = set(also)
         if host == LOCAL_NAMES[0] or host.endswith(LOCAL_NAMES[1]):
-            return cls(frozenset({"loopback"}))
+            named.add("loopback")
         literal = parse_address(host)
         kind = category(literal) if literal is not None else None
-        return cls(frozenset({kind}) if kind else frozenset())
+        if kind is not None:
+            named.add(kind)
+        return cls(frozenset(named))
 
     def refusal(self, address: IPAddress) -> str | None:
         """Why we do not connect to `address` (its kind), or None when we may."""

@@ -35,7 +35,7 @@ from providers.errors import (
     ProviderUnavailable,
 )
 from providers.html_tables import parse_page, read_table
-from providers.http import ROBOTS_TOKEN, Deadline, HttpClient
+from providers.http import ROBOTS_TOKEN, Deadline
 from providers.rate_tables import MAPPING_KEYS, RateMapping, Row, offers_from_rows, parse_mapping
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -90,7 +90,7 @@ class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
                                              high=7 * 86400)
         self.robots_cache_s = settings.number(config, "robots_cache_s", DEFAULT_ROBOTS_CACHE_S, low=60, high=86400)
         self.offer_url = settings.http_url(config, "offer_url", required=False) or self.url
-        self.http = HttpClient(max_reply_bytes=settings.max_reply_bytes(config), max_attempts=settings.attempts(config))
+        self.http = settings.http_client(config)
         self._fetching = threading.Lock()
         self._parsed: OrderedDict[str, tuple[list[Row], dict[str, Decimal]]] = OrderedDict()
         self._parsed_lock = threading.Lock()

@@ -204,15 +204,15 @@ class HttpClient:
 
     def __init__(self, *, max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, max_attempts: int = MAX_ATTEMPTS,
                  max_redirects: int = MAX_REDIRECTS, pool_size: int = 8, resolve: Resolver = system_resolver,
-                 allow_addresses: Collection[str] | None = None) -> None:
-        """`allow_addresses`: the non-public kinds of address (providers/addresses.py) this provider
-        may reach; by default those its configured URL — the first of each request — itself names.
+                 allow_addresses: Collection[str] = ()) -> None:
+        """`allow_addresses`: non-public kinds of address (providers/addresses.py) this provider may
+        reach besides those its configured URL — the first of each request — itself names.
         `resolve` turns a host name into addresses (tests give their own)."""
         self.max_reply_bytes = max_reply_bytes
         self.max_attempts = max(1, max_attempts)
         self.max_redirects = min(max(0, max_redirects), REDIRECTS_LIMIT)
         self.resolve = resolve
-        self.allow_addresses = None if allow_addresses is None else frozenset(allow_addresses)
+        self.allow_addresses = frozenset(allow_addresses)
         self.session = pooled_session(pool_size=pool_size)
 
     def close(self) -> None:

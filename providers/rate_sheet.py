@@ -33,7 +33,7 @@ from providers.errors import (
     RefusedRequest,
     ReplyTooLarge,
 )
-from providers.http import Deadline, HttpClient
+from providers.http import Deadline
 from providers.cells import CellError, not_available, parse_value
 from providers.rate_tables import MAPPING_KEYS, RateMapping, Row, offers_from_rows, parse_mapping
 
@@ -78,7 +78,7 @@ class RateSheetAdapter(Adapter[SheetRequest, Sheet]):
         self.quote_valid_s = settings.number(config, "quote_valid_s", DEFAULT_QUOTE_VALID_S, low=60, high=30 * 86400)
         self.offer_url = settings.http_url(config, "offer_url", required=False)
         self.max_bytes = settings.max_reply_bytes(config)
-        self.http = HttpClient(max_reply_bytes=self.max_bytes, max_attempts=settings.attempts(config))
+        self.http = settings.http_client(config)
         self._memo: tuple[str, list[Row], datetime | None] | None = None
         self._memo_lock = threading.Lock()
 

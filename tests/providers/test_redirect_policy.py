@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from providers.addresses import Egress, category, parse_address, redirect_refusal
+from providers import settings
 from providers.base import QuoteQuery
-from providers.errors import AddressRefused, ProviderUnavailable, RedirectLoop, RedirectRefused
+from providers.errors import AddressRefused, ProviderConfigError, ProviderUnavailable, RedirectLoop, RedirectRefused
 from providers.html_rate_table import HtmlRateTableAdapter
 from providers.http import REDIRECTS_LIMIT, Deadline, HttpClient
 from providers.quote_protocol import QuoteProtocolAdapter
@@ -24,7 +25,7 @@ from providers.registry import parse_provider_entries
 from providers.sandbox.rate_page import auto_rate_pages
 from providers.sandbox.sample_profiles import example_auto_profile
 from providers.testing.faults import quote_app, static_app
-from tests.providers.test_rate_sheet import CSV, MAPPING, QUERY
+from tests.providers.test_rate_sheet import MAPPING, QUERY
 from tests.providers.tls_support import self_signed
 
 JSON = ("application/json",)
@@ -91,6 +92,18 @@ def test_what_a_provider_may_reach_follows_its_configured_address() -> None:
     assert refusals("http://localhost:8000/rates") == [None, "private", "metadata", None]
     assert refusals("http://[::1]:8000") == [None, "private", "metadata", None]
     assert refusals("http://10.0.0.5:8000") == ["loopback", None, "metadata", None]
+
+
+def test_an_operator_can_let_a_provider_reach_our_private_network_by_name_and_no_further() -> None:
+    [config] = parse_provider_entries([{"key": "house", "name": "Our quotes", "adapter": "quote_protocol",
+                                        "products": ["auto"], "url": "https://quotes.internal", "private_network": True}],
+                                      origin="test")
+    egress = Egress.of("https://quotes.internal", settings.reachable_addresses(config))
+    assert [egress.refusal(parse_address(a)) for a in ("10.0.0.7", "127.0.0.1", "169.254.169.254", "fd00:ec2::254")] \
+        == [None, "loopback", "metadata", "metadata"]
+    with pytest.raises(ProviderConfigError, match="private_network"):
+        parse_provider_entries([{"key": "x", "name": "X", "adapter": "quote_protocol", "products": ["auto"],
+                                 "url": "https://x.example", "private_network": "yes"}], origin="test")
 
 
 def test_which_redirects_are_followed() -> None:
