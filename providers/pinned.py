@@ -63,6 +63,8 @@ def checked_addresses(host: str, port: int, route: Route) -> list[str]:
 
 
 class _PinnedConnectionMixin:
+    checked_for: Egress | None = None
+    """The rules the connected address was checked against."""
     host: str
     port: int
     timeout: Any
@@ -88,6 +90,7 @@ class _PinnedConnectionMixin:
                 failure = error
                 continue
             sys.audit("http.client.connect", self, self.host, self.port)
+            self.checked_for = route.egress
             return sock
         raise NewConnectionError(self, f"Failed to establish a new connection: {failure}")  # type: ignore[arg-type]
 
@@ -100,11 +103,23 @@ class PinnedHTTPSConnection(_PinnedConnectionMixin, HTTPSConnection):
     pass
 
 
-class _PinnedHTTPPool(HTTPConnectionPool):
+class _RecheckingPoolMixin:
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        # A kept-alive connection checked under other rules (another provider URL's, more lenient
+        # perhaps) is closed, so it connects — and is checked — again under this request's rules.
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        checked_for = getattr(conn, "checked_for", None)
+        if checked_for is not None and checked_for != current_route.get().egress:
+            conn.close()
+            conn.checked_for = None
+        return conn
+
+
+class _PinnedHTTPPool(_RecheckingPoolMixin, HTTPConnectionPool):
     ConnectionCls = PinnedHTTPConnection
 
 
-class _PinnedHTTPSPool(HTTPSConnectionPool):
+class _PinnedHTTPSPool(_RecheckingPoolMixin, HTTPSConnectionPool):
     ConnectionCls = PinnedHTTPSConnection
 
 

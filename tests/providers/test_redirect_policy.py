@@ -6,6 +6,7 @@ on loopback; 127.0.0.2 stands for another site, and a resolver hook for the inte
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -18,7 +19,8 @@ from providers import settings
 from providers.base import QuoteQuery
 from providers.errors import AddressRefused, ProviderConfigError, ProviderUnavailable, RedirectLoop, RedirectRefused
 from providers.html_rate_table import HtmlRateTableAdapter
-from providers.http import REDIRECTS_LIMIT, Deadline, HttpClient
+from providers.http import REDIRECTS_LIMIT, Deadline, HttpClient, pooled_session
+from providers.pinned import Route, current_route
 from providers.quote_protocol import QuoteProtocolAdapter
 from providers.rate_sheet import RateSheetAdapter
 from providers.registry import parse_provider_entries
@@ -57,6 +59,18 @@ class Resolver:
         self.asked.append(host)
         queue = self.answers[host]
         return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+@pytest.fixture
+def keep_alive_url() -> Iterator[str]:
+    """A server that keeps connections open between requests (werkzeug's test server may not)."""
+    from waitress.server import create_server
+
+    server = create_server(static_app(b'{"ok": 1}'), host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}/"
+    server.close()
 
 
 @pytest.fixture
@@ -244,6 +258,22 @@ def test_a_same_site_redirect_to_a_rebound_name_is_not_followed(loopback: Any) -
     http.close()
     assert caught.value.detail == "rates.acme.test is private, metadata"
     assert [r.path for r in server.requests] == ["/rates"]
+
+
+def test_a_kept_alive_connection_is_checked_again_under_stricter_rules(keep_alive_url: str) -> None:
+    session = pooled_session()
+    lenient = current_route.set(Route(Egress(frozenset({"loopback"}))))
+    try:
+        assert session.get(keep_alive_url, timeout=2).status_code == 200
+    finally:
+        current_route.reset(lenient)
+    strict = current_route.set(Route(Egress()))
+    try:
+        with pytest.raises(AddressRefused, match="loopback"):
+            session.get(keep_alive_url, timeout=2)
+    finally:
+        current_route.reset(strict)
+        session.close()
 
 
 # --- what else a redirect may not do ---------------------------------------------------------------
