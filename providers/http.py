@@ -204,15 +204,17 @@ class HttpClient:
 
     def __init__(self, *, max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, max_attempts: int = MAX_ATTEMPTS,
                  max_redirects: int = MAX_REDIRECTS, pool_size: int = 8, resolve: Resolver = system_resolver,
-                 allow_addresses: Collection[str] = ()) -> None:
-        """`allow_addresses`: non-public kinds of address (providers/addresses.py) this provider may
-        reach besides those its configured URL — the first of each request — itself names.
+                 allow_addresses: Collection[str] = (), home: str | None = None) -> None:
+        """`home`: the provider's configured URL, whose own kind of address (loopback, private, …;
+        providers/addresses.py) it may reach — without it, the first URL of each request counts.
+        `allow_addresses`: further non-public kinds it may reach (the operator's setting).
         `resolve` turns a host name into addresses (tests give their own)."""
         self.max_reply_bytes = max_reply_bytes
         self.max_attempts = max(1, max_attempts)
         self.max_redirects = min(max(0, max_redirects), REDIRECTS_LIMIT)
         self.resolve = resolve
         self.allow_addresses = frozenset(allow_addresses)
+        self.home = home
         self.session = pooled_session(pool_size=pool_size)
 
     def close(self) -> None:
@@ -232,7 +234,7 @@ class HttpClient:
              headers: Mapping[str, str] | None = None, json: Any = None, idempotent: bool,
              same_origin: bool = False, raise_for_status: bool = True, what: str = "a reply") -> HttpReply:
         attempt = 0
-        route = current_route.set(Route(Egress.of(url, self.allow_addresses), self.resolve))
+        route = current_route.set(Route(Egress.of(self.home or url, self.allow_addresses), self.resolve))
         try:
             while True:
                 attempt += 1

@@ -89,9 +89,11 @@ def reachable_addresses(config: ProviderConfig) -> frozenset[str]:
 
 
 def http_client(config: ProviderConfig) -> HttpClient:
-    """The provider's HTTP client, with its framework settings (reply cap, retries, reach)."""
+    """The provider's HTTP client, with its framework settings (reply cap, retries, reach); only its
+    configured `url` can make a non-public address reachable, never an address an adapter found in
+    a reply."""
     return HttpClient(max_reply_bytes=max_reply_bytes(config), max_attempts=attempts(config),
-                      allow_addresses=reachable_addresses(config))
+                      allow_addresses=reachable_addresses(config), home=http_url(config, required=False))
 
 
 def breaker_policy(config: ProviderConfig) -> BreakerPolicy:

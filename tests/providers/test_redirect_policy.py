@@ -276,6 +276,17 @@ def test_a_kept_alive_connection_is_checked_again_under_stricter_rules(keep_aliv
         session.close()
 
 
+def test_an_address_found_in_a_reply_gets_no_more_reach_than_the_configured_url(loopback: Any) -> None:
+    server = loopback(static_app(b'{"ok": 1}'))
+    [config] = parse_provider_entries([{"key": "acme", "name": "Acme Auto", "adapter": "quote_protocol",
+                                        "products": ["auto"], "url": "https://quotes.acme.example"}], origin="test")
+    http = settings.http_client(config)
+    with pytest.raises(AddressRefused, match="loopback"):
+        http.get(f"{server.url}/next-page", deadline=Deadline.after(2), accept=JSON)
+    http.close()
+    assert server.requests == []
+
+
 # --- what else a redirect may not do ---------------------------------------------------------------
 
 def test_an_adapters_own_headers_do_not_follow_a_redirect_to_another_site(loopback: Any, client: HttpClient) -> None:
