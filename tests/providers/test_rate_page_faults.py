@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from providers.base import QuoteQuery
 from providers.errors import ProviderError
 from providers.html_rate_table import HtmlRateTableAdapter
-from providers.html_tables import MAX_TAGS, cell_grid, read_table, table_rows
+from providers.html_tables import MAX_TAGS, cell_grid, parse_page, read_table, table_rows
 from providers.rate_sheet import RateSheetAdapter
 from providers.rate_tables import ColumnSpec
 from providers.registry import parse_provider_entries
@@ -166,8 +166,6 @@ def test_a_page_nested_deep_but_within_the_cap_is_read_without_recursion() -> No
     depth = MAX_TAGS // 2 - 100
     page = ("<html><body>" + "<div>" * depth + '<table id="t"><thead><tr><th>Rate</th></tr></thead>'
             "<tbody><tr><td>4.5 %</td></tr></tbody></table>" + "</div>" * depth + "</body></html>")
-    from providers.html_tables import parse_page
-
     started = time.monotonic()
     rows = read_table(parse_page(page.encode(), "utf-8"), "table#t", "tbody > tr",
                       [ColumnSpec("rate", "percent", header="Rate")])
