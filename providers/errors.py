@@ -103,6 +103,27 @@ class RedirectLoop(InvalidReply):
         super().__init__(message, detail=detail)
 
 
+class RedirectRefused(InvalidReply):
+    """The provider redirected us somewhere its configured address does not let us go: a POST to
+    another site, https to http, or an address we do not contact (providers/addresses.py)."""
+
+    kind = "redirect_refused"
+
+    def __init__(self, message: str = "redirected us elsewhere, so we did not follow", *,
+                 detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class AddressRefused(InvalidReply):
+    """The provider's address resolved only to addresses we do not contact (loopback, private,
+    cloud metadata, …) although its configured URL is not such an address."""
+
+    kind = "address_refused"
+
+    def __init__(self, message: str = "is at an address we do not contact", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
 class ParseError(InvalidReply):
     """The reply could not be read at all (not JSON, not UTF-8)."""
 

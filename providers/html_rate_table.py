@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import soupsieve
-from bs4 import BeautifulSoup, Tag
 
 from providers import settings
 from providers.base import Adapter, ProviderConfig, Quote, QuoteQuery
@@ -37,18 +34,9 @@ from providers.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
-from providers.http import ROBOTS_TOKEN, Deadline, HttpClient
-from providers.rate_tables import (
-    MAPPING_KEYS,
-    CellError,
-    ColumnSpec,
-    RateMapping,
-    Row,
-    normalise_text,
-    offers_from_rows,
-    parse_mapping,
-    parse_value,
-)
+from providers.html_tables import parse_page, read_table
+from providers.http import ROBOTS_TOKEN, Deadline
+from providers.rate_tables import MAPPING_KEYS, RateMapping, Row, offers_from_rows, parse_mapping
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DEFAULT_PAGE_CACHE_S = 3600.0
@@ -59,9 +47,7 @@ ROBOTS_MAX_BYTES = 512 * 1024
 BROKEN_PAGE_RETRY_S = 300.0
 """A cached page we cannot read is fetched again once it is this old, in case it was a glitch."""
 MIN_QUOTE_VALIDITY_S = 60.0
-MAX_ROWS = 5000
 PARSED_PAGES_KEPT = 8
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._-]+)""", re.IGNORECASE)
 OPTIONS = MAPPING_KEYS | {"url", "table", "rows", "page_cache_s", "quote_valid_s", "robots_cache_s", "offer_url"}
 
 
@@ -104,10 +90,11 @@ class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
                                              high=7 * 86400)
         self.robots_cache_s = settings.number(config, "robots_cache_s", DEFAULT_ROBOTS_CACHE_S, low=60, high=86400)
         self.offer_url = settings.http_url(config, "offer_url", required=False) or self.url
-        self.http = HttpClient(max_reply_bytes=settings.max_reply_bytes(config), max_attempts=settings.attempts(config))
+        self.http = settings.http_client(config)
         self._fetching = threading.Lock()
         self._parsed: OrderedDict[str, tuple[list[Row], dict[str, Decimal]]] = OrderedDict()
         self._parsed_lock = threading.Lock()
+        self._parsing = threading.Lock()
 
     # --- stage 1 ---------------------------------------------------------------------------------
 
@@ -209,11 +196,17 @@ class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
         )
 
     def _read(self, page: Page, digest: str) -> tuple[list[Row], dict[str, Decimal]]:
+        # One parse at a time per provider: comparisons that arrive while a new page is being
+        # parsed wait for its result instead of each parsing it again.
+        with self._parsing:
+            return self._parsed_or_read(page, digest)
+
+    def _parsed_or_read(self, page: Page, digest: str) -> tuple[list[Row], dict[str, Decimal]]:
         with self._parsed_lock:
             if digest in self._parsed:
                 self._parsed.move_to_end(digest)
                 return self._parsed[digest]
-        soup = BeautifulSoup(decode_page(page.body, page.charset), "html.parser")
+        soup = parse_page(page.body, page.charset)
         rows = read_table(soup, self.table, self.rows, self.mapping.columns)
         surcharges: dict[str, Decimal] = {}
         spec = self.mapping.pricing.surcharges if self.mapping.pricing else None
@@ -241,75 +234,3 @@ def _compile(config: ProviderConfig, name: str, selector: str) -> None:
         soupsieve.compile(selector)
     except soupsieve.SelectorSyntaxError as error:
         raise ProviderConfigError(config.key, name, f"{selector!r} is not a valid CSS selector ({error.args[0]})") from None
-
-
-def decode_page(body: bytes, charset: str | None) -> str:
-    """The page as text, strictly: bytes that are not in the declared encoding (UTF-8 when none
-    is declared) are a page we cannot read, not something to guess at."""
-    declared = charset
-    if declared is None:
-        match = _META_CHARSET.search(body[:4096])
-        declared = match.group(1).decode("ascii").lower() if match else None
-    encoding = declared or "utf-8"
-    try:
-        return body.decode(encoding)
-    except LookupError:
-        raise ParseError("sent a page we could not read", detail=f"unknown character encoding {encoding!r}") from None
-    except UnicodeDecodeError as error:
-        raise ParseError("sent a page we could not read", detail=f"bytes that are not {encoding} at {error.start}") from None
-
-
-def _header_cells(table: Tag) -> list[Tag]:
-    head_rows = table.select("thead tr")
-    if head_rows:
-        return head_rows[-1].find_all(["th", "td"], recursive=False)
-    first = table.find("tr")
-    if first is None:
-        return []
-    return [cell for cell in first.find_all(["th", "td"], recursive=False) if cell.name == "th"]
-
-
-def read_table(soup: BeautifulSoup, table_selector: str, rows_selector: str, columns: Sequence[ColumnSpec], *,
-               what: str = "rate table") -> list[Row]:
-    """Rows of named, parsed fields from the first table matching `table_selector`."""
-    table = soup.select_one(table_selector)
-    if table is None:
-        raise LayoutChanged(detail=f"no {what}: nothing matches {table_selector!r}")
-    positions: dict[str, int] = {}
-    if any(column.header for column in columns):
-        headers = [normalise_text(cell.get_text(" ")).casefold() for cell in _header_cells(table)]
-        for column in columns:
-            if column.header is None:
-                continue
-            wanted = normalise_text(column.header).casefold()
-            if wanted in headers:
-                positions[column.field] = headers.index(wanted)
-            elif not column.optional:
-                raise LayoutChanged(detail=f"the {what} has no column headed {column.header!r}")
-    rows = table.select(rows_selector)
-    if not rows:
-        raise LayoutChanged(detail=f"the {what} has no rows matching {rows_selector!r}")
-    if len(rows) > MAX_ROWS:
-        raise LayoutChanged(detail=f"the {what} has {len(rows):,} rows, more than the {MAX_ROWS:,} we read")
-    records: list[Row] = []
-    for number, row in enumerate(rows, start=1):
-        cells = row.find_all(["td", "th"], recursive=False)
-        record: Row = {}
-        for column in columns:
-            cell: Any
-            if column.selector is not None:
-                cell = row.select_one(column.selector)
-            else:
-                position = positions.get(column.field)
-                cell = cells[position] if position is not None and position < len(cells) else None
-            if cell is None:
-                if column.optional:
-                    record[column.field] = None
-                    continue
-                raise LayoutChanged(detail=f"row {number} of the {what} has no {column.field!r} cell")
-            try:
-                record[column.field] = parse_value(cell.get_text(" "), column.parse)
-            except CellError as error:
-                raise LayoutChanged(detail=f"row {number} of the {what}, {column.field}: {error}") from None
-        records.append(record)
-    return records

@@ -5,7 +5,9 @@
   whole reply: a provider trickling bytes is cut off at the deadline, not at the next idle gap;
 - a cap on the reply size enforced while reading (after decompression);
 - the content type checked before the body is trusted;
-- redirects followed by hand, a few at most, never in circles;
+- redirects followed by hand, a few at most, never in circles, never from https to http, a POST
+  never to another site, and no request to an address the provider may not reach, checked on the
+  address actually connected to (providers/addresses.py, providers/pinned.py);
 - retries only where they are safe and time remains: a GET again after a connection failure or
   a 5xx, any request again only when it never reached the provider (connection refused).
 """
@@ -16,7 +18,7 @@ import email.utils
 import logging
 import socket
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http.cookiejar import DefaultCookiePolicy
@@ -24,20 +26,23 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
+from providers.addresses import Egress, origin, redirect_refusal
 from providers.errors import (
+    AddressRefused,
     InvalidReply,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
     RedirectLoop,
+    RedirectRefused,
     RefusedRequest,
     ReplyTooLarge,
 )
+from providers.pinned import PinnedAdapter, Resolver, Route, current_route, system_resolver
 
 logger = logging.getLogger("candor.providers.http")
 
@@ -48,6 +53,8 @@ DEFAULT_MAX_REPLY_BYTES = 1024 * 1024
 CONNECT_TIMEOUT_CAP_S = 1.0
 CHUNK_BYTES = 16 * 1024
 MAX_REDIRECTS = 3
+REDIRECTS_LIMIT = 5
+"""No client follows more, whatever an adapter asks for (RFC 9309 §2.3.1.2 asks robots for five)."""
 MAX_ATTEMPTS = 3
 RETRY_PAUSE_S = 0.05
 MIN_ATTEMPT_S = 0.1
@@ -93,7 +100,7 @@ def pooled_session(*, pool_size: int = 8) -> requests.Session:
     session.max_redirects = MAX_REDIRECTS
     # Providers' cookies are neither kept nor sent back (see HttpClient._once).
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+    adapter = PinnedAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -196,10 +203,18 @@ class HttpClient:
     shared between threads here only for sending through its connection pool."""
 
     def __init__(self, *, max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, max_attempts: int = MAX_ATTEMPTS,
-                 max_redirects: int = MAX_REDIRECTS, pool_size: int = 8) -> None:
+                 max_redirects: int = MAX_REDIRECTS, pool_size: int = 8, resolve: Resolver = system_resolver,
+                 allow_addresses: Collection[str] = (), home: str | None = None) -> None:
+        """`home`: the provider's configured URL, whose own kind of address (loopback, private, …;
+        providers/addresses.py) it may reach — without it, the first URL of each request counts.
+        `allow_addresses`: further non-public kinds it may reach (the operator's setting).
+        `resolve` turns a host name into addresses (tests give their own)."""
         self.max_reply_bytes = max_reply_bytes
         self.max_attempts = max(1, max_attempts)
-        self.max_redirects = max_redirects
+        self.max_redirects = min(max(0, max_redirects), REDIRECTS_LIMIT)
+        self.resolve = resolve
+        self.allow_addresses = frozenset(allow_addresses)
+        self.home = home
         self.session = pooled_session(pool_size=pool_size)
 
     def close(self) -> None:
@@ -219,19 +234,23 @@ class HttpClient:
              headers: Mapping[str, str] | None = None, json: Any = None, idempotent: bool,
              same_origin: bool = False, raise_for_status: bool = True, what: str = "a reply") -> HttpReply:
         attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self._follow(method, url, deadline=deadline, accept=accept, headers=headers, json=json,
-                                    same_origin=same_origin, raise_for_status=raise_for_status, what=what)
-            except _Retryable as retryable:
-                error = retryable.error
-                pause = RETRY_PAUSE_S * attempt
-                safe = retryable.never_sent or idempotent
-                if not safe or attempt >= self.max_attempts or deadline.remaining() < pause + MIN_ATTEMPT_S:
-                    raise error from retryable.__cause__
-                logger.info("Retrying %s %s after %s (attempt %d).", method, _origin(url), error.kind, attempt + 1)
-                time.sleep(pause)
+        route = current_route.set(Route(Egress.of(self.home or url, self.allow_addresses), self.resolve))
+        try:
+            while True:
+                attempt += 1
+                try:
+                    return self._follow(method, url, deadline=deadline, accept=accept, headers=headers, json=json,
+                                        same_origin=same_origin, raise_for_status=raise_for_status, what=what)
+                except _Retryable as retryable:
+                    error = retryable.error
+                    pause = RETRY_PAUSE_S * attempt
+                    safe = retryable.never_sent or idempotent
+                    if not safe or attempt >= self.max_attempts or deadline.remaining() < pause + MIN_ATTEMPT_S:
+                        raise error from retryable.__cause__
+                    logger.info("Retrying %s %s after %s (attempt %d).", method, origin(url), error.kind, attempt + 1)
+                    time.sleep(pause)
+        finally:
+            current_route.reset(route)
 
     def _follow(self, method: str, url: str, *, deadline: Deadline, accept: Sequence[str],
                 headers: Mapping[str, str] | None, json: Any, same_origin: bool, raise_for_status: bool,
@@ -239,8 +258,14 @@ class HttpClient:
         seen = [url]
         current = url
         while True:
-            reply = self._once(method, current, deadline=deadline, accept=accept, headers=headers, json=json,
-                               raise_for_status=raise_for_status, what=what)
+            try:
+                reply = self._once(method, current, deadline=deadline, accept=accept, json=json,
+                                   headers=headers if origin(current) == origin(url) else None,
+                                   raise_for_status=raise_for_status, what=what)
+            except AddressRefused as refused:
+                if current == url:
+                    raise
+                raise _not_followed(url, current, refused.detail or "") from refused
             if isinstance(reply, HttpReply):
                 return reply
             status, location = reply
@@ -251,8 +276,9 @@ class HttpClient:
             target = urljoin(current, location)
             if urlsplit(target).scheme not in ("http", "https"):
                 raise InvalidReply("sent us to an address we cannot use", detail="redirect to a non-HTTP address")
-            if same_origin and _origin(target) != _origin(url):
-                raise InvalidReply("sent us to another site", detail=f"redirect to {_origin(target)}")
+            why = redirect_refusal(method, url, target, same_origin=same_origin)
+            if why is not None:
+                raise _not_followed(url, target, why)
             if target in seen or len(seen) > self.max_redirects:
                 raise RedirectLoop(detail=f"{len(seen)} redirects")
             seen.append(target)
@@ -322,6 +348,7 @@ class _Retryable(Exception):
         self.never_sent = never_sent
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+def _not_followed(start: str, target: str, why: str) -> RedirectRefused:
+    # Origins only: a provider's redirect address may carry anything, a customer's data included.
+    logger.warning("Not following a redirect from %s to %s: %s.", origin(start), origin(target), why)
+    return RedirectRefused(detail=why)

@@ -9,7 +9,7 @@ from typing import Any
 from providers import settings
 from providers.base import Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
 from providers.errors import InvalidReply, ProviderDeclined
-from providers.http import Deadline, HttpClient
+from providers.http import Deadline
 from providers.json_schema import SchemaValidator
 from providers.protocol import MEDIA_TYPE, PROTOCOL, QUOTE_SCHEMA, REPLY_SCHEMA, read_json
 
@@ -30,7 +30,7 @@ class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
         super().__init__(config)
         settings.check_known(config, OPTIONS)
         self.endpoint = (settings.http_url(config) or "").rstrip("/") + "/quotes"
-        self.http = HttpClient(max_reply_bytes=settings.max_reply_bytes(config), max_attempts=settings.attempts(config))
+        self.http = settings.http_client(config)
 
     def transform_query(self, query: QuoteQuery) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import threading
 from collections.abc import Sequence
@@ -32,8 +33,9 @@ from providers.errors import (
     RefusedRequest,
     ReplyTooLarge,
 )
-from providers.http import Deadline, HttpClient
-from providers.rate_tables import MAPPING_KEYS, CellError, RateMapping, Row, offers_from_rows, parse_mapping, parse_value
+from providers.http import Deadline
+from providers.cells import CellError, not_available, parse_value
+from providers.rate_tables import MAPPING_KEYS, RateMapping, Row, offers_from_rows, parse_mapping
 
 SHEET_TYPES = ("text/csv", "application/json", "text/plain", "application/csv")
 DEFAULT_CACHE_S = 3600.0
@@ -76,7 +78,7 @@ class RateSheetAdapter(Adapter[SheetRequest, Sheet]):
         self.quote_valid_s = settings.number(config, "quote_valid_s", DEFAULT_QUOTE_VALID_S, low=60, high=30 * 86400)
         self.offer_url = settings.http_url(config, "offer_url", required=False)
         self.max_bytes = settings.max_reply_bytes(config)
-        self.http = HttpClient(max_reply_bytes=self.max_bytes, max_attempts=settings.attempts(config))
+        self.http = settings.http_client(config)
         self._memo: tuple[str, list[Row], datetime | None] | None = None
         self._memo_lock = threading.Lock()
 
@@ -155,13 +157,15 @@ class RateSheetAdapter(Adapter[SheetRequest, Sheet]):
             row: Row = {}
             for column in self.mapping.columns:
                 name = column.header or column.field
-                if name not in record or record[name] in (None, ""):
+                value = record.get(name)
+                if value in (None, "") or (column.optional and column.parse not in ("text", "boolean")
+                                           and isinstance(value, str) and not_available(value)):
                     if column.optional:
                         row[column.field] = None
                         continue
                     raise LayoutChanged(LAYOUT_MESSAGE, detail=f"row {number} has no {name!r}")
                 try:
-                    row[column.field] = parse_value(record[name], column.parse)
+                    row[column.field] = parse_value(value, column.parse)
                 except CellError as error:
                     raise LayoutChanged(LAYOUT_MESSAGE, detail=f"row {number}, {name}: {error}") from None
             rows.append(row)
@@ -177,7 +181,8 @@ def _csv_records(text: str) -> list[dict[str, Any]]:
         if reader.fieldnames is None:
             return []
         reader.fieldnames = [" ".join(name.split()) for name in reader.fieldnames]
-        return [dict(record) for record in reader]
+        # One row past the limit is enough to refuse the sheet; the rest is never turned into rows.
+        return [dict(record) for record in itertools.islice(reader, MAX_ROWS + 1)]
     except csv.Error as error:
         raise ParseError("sent a rate sheet we could not read", detail=f"CSV: {error}") from None
 
@@ -188,6 +193,8 @@ def _json_records(text: str) -> tuple[list[dict[str, Any]], datetime | None]:
         document = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise ParseError("sent a rate sheet we could not read", detail=f"malformed JSON: {error.msg}") from None
+    except RecursionError:
+        raise ParseError("sent a rate sheet we could not read", detail="JSON nested too deeply") from None
     stated_until = None
     if isinstance(document, dict):
         until = document.get("valid_until")

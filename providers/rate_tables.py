@@ -35,88 +35,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from providers.base import Quote, QuoteQuery
+from providers.cells import CellError, parse_value  # noqa: F401 - re-exported: the cell readers lived here
+from providers.cells import NUMBER, normalise_text, term_value
 from providers.errors import LayoutChanged, ProviderConfigError, ProviderDeclined
 
 PARSERS = ("text", "integer", "decimal", "money", "percent", "boolean")
 CENT = Decimal("0.01")
 DEFAULT_MAX_OFFERS = 10
 DEFAULT_NO_RATE_REASON = "its published rates do not cover this profile"
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_INTEGER = re.compile(r"[+-]?\d+")
-_MONEY_NOISE = re.compile(r"US\$|USD|EUR|GBP|[$€£,\s\u00a0\u202f]", re.IGNORECASE)
-_TRUE = {"yes", "y", "true", "1", "included", "✓", "✔"}
-_FALSE = {"no", "n", "false", "0", "not included", "none", "—", "–", "-", "✗", "✘", ""}
 Row = dict[str, Any]
-
-
-class CellError(ValueError):
-    pass
-
-
-# --- reading cells --------------------------------------------------------------------------------
-
-
-def normalise_text(value: object) -> str:
-    return " ".join(str(value).split())
-
-
-def parse_value(value: object, how: str) -> Any:
-    """One cell as `how` says; raises CellError naming what was expected."""
-    if how == "text":
-        return normalise_text(value)
-    if isinstance(value, bool):
-        if how == "boolean":
-            return value
-        raise CellError(f"{value!r} is not {_describe(how)}")
-    if how == "boolean":
-        text = normalise_text(value).lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise CellError(f"{value!r} is not yes or no")
-    if isinstance(value, int) and how == "integer":
-        return value
-    if isinstance(value, (int, Decimal)) and how in ("decimal", "money", "percent"):
-        return Decimal(value)
-    if isinstance(value, float):
-        # JSON sheets are read with parse_float=Decimal; a float here would already be inexact.
-        raise CellError(f"{value!r} is a binary fraction, not an exact {_describe(how)}")
-    text = normalise_text(value).replace("\u2212", "-")
-    if how == "integer":
-        cleaned = text.replace(",", "").replace(" ", "")
-        if not _INTEGER.fullmatch(cleaned):
-            raise CellError(f"{text!r} is not a whole number")
-        return int(cleaned)
-    if how == "money":
-        negative = text.startswith("-")
-        cleaned = _MONEY_NOISE.sub("", text.lstrip("-"))
-        if not _NUMBER.fullmatch(cleaned) or cleaned.startswith(("+", "-")):
-            raise CellError(f"{text!r} is not an amount of money")
-        return -Decimal(cleaned) if negative else Decimal(cleaned)
-    if how in ("decimal", "percent"):
-        cleaned = text.replace(",", "").replace(" ", "")
-        if how == "percent":
-            cleaned = cleaned.removesuffix("%")
-        if not _NUMBER.fullmatch(cleaned):
-            raise CellError(f"{text!r} is not {_describe(how)}")
-        try:
-            return Decimal(cleaned)
-        except InvalidOperation as error:  # pragma: no cover - the pattern admits only numbers
-            raise CellError(f"{text!r} is not {_describe(how)}") from error
-    raise CellError(f"unknown parser {how!r}")
-
-
-def _describe(how: str) -> str:
-    return {"integer": "a whole number", "decimal": "a number", "money": "an amount of money",
-            "percent": "a percentage", "boolean": "yes or no"}.get(how, how)
-
-
-def term_value(value: Any) -> Any:
-    """A parsed value as an offer term: exact decimals as plain decimal strings (never floats)."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
 
 
 # --- the settings ----------------------------------------------------------------------------------
@@ -403,7 +330,7 @@ def _number(value: Any) -> Decimal | None:
         return None
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and NUMBER.fullmatch(value.strip()):
         return Decimal(value.strip())
     return None
 

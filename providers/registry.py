@@ -111,6 +111,7 @@ def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str,
         settings.quote_cache_enabled(config)
         settings.max_reply_bytes(config)
         settings.attempts(config)
+        settings.reachable_addresses(config)
         configs.append(config)
     return configs
 

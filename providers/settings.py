@@ -9,9 +9,10 @@ from pathlib import Path
 from providers.base import ProviderConfig
 from providers.breaker import DEFAULT_COOLDOWN_S, DEFAULT_FAILURES, BreakerPolicy
 from providers.errors import ProviderConfigError
-from providers.http import DEFAULT_MAX_REPLY_BYTES, MAX_ATTEMPTS
+from providers.http import DEFAULT_MAX_REPLY_BYTES, MAX_ATTEMPTS, HttpClient
 
-FRAMEWORK_OPTIONS = frozenset({"quote_cache", "breaker_failures", "breaker_cooldown_s", "max_reply_bytes", "retries"})
+FRAMEWORK_OPTIONS = frozenset({"quote_cache", "breaker_failures", "breaker_cooldown_s", "max_reply_bytes", "retries",
+                               "private_network"})
 """Settings every provider may have, whatever its adapter; the registry and the HTTP client read them."""
 MAX_REPLY_BYTES_LIMIT = 50 * 1024 * 1024
 
@@ -79,6 +80,20 @@ def max_reply_bytes(config: ProviderConfig) -> int:
 def attempts(config: ProviderConfig) -> int:
     """`retries` is how many times a safe request may be sent again (0 turns retrying off)."""
     return 1 + whole_number(config, "retries", MAX_ATTEMPTS - 1, low=0, high=5)
+
+
+def reachable_addresses(config: ProviderConfig) -> frozenset[str]:
+    """Non-public kinds of address (providers/addresses.py) the provider may reach besides those its
+    URL names: `private_network = true` for one reached by name on our own private network."""
+    return frozenset({"private"}) if flag(config, "private_network", False) else frozenset()
+
+
+def http_client(config: ProviderConfig) -> HttpClient:
+    """The provider's HTTP client, with its framework settings (reply cap, retries, reach); only its
+    configured `url` can make a non-public address reachable, never an address an adapter found in
+    a reply."""
+    return HttpClient(max_reply_bytes=max_reply_bytes(config), max_attempts=attempts(config),
+                      allow_addresses=reachable_addresses(config), home=http_url(config, required=False))
 
 
 def breaker_policy(config: ProviderConfig) -> BreakerPolicy:

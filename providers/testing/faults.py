@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from providers.testing.page_faults import DISALLOW_ALL, PAGE_FAULTS, fifty_megabytes, misbehave_page
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 FAULTS: dict[str, str] = {
@@ -31,6 +33,7 @@ FAULTS: dict[str, str] = {
     "oversized": "answers 200 with a body far larger than any reply cap, without declaring its length",
     "oversized_declared": "answers 200 declaring a Content-Length far larger than any reply cap",
     "redirect_loop": "redirects to itself, forever",
+    "redirect_elsewhere": "redirects to the cloud metadata address (169.254.169.254)",
     "changed_layout": "serves its page with the tables turned into something else",
     "zero_price": "adds a quote priced at zero",
     "negative_price": "adds a quote with a negative price",
@@ -40,6 +43,7 @@ FAULTS: dict[str, str] = {
     "duplicate_ids": "adds a second quote with the first one's id",
     "expired": "adds a quote that expired an hour ago",
     "unreadable_quote": "adds a quote without an id or expiry",
+    **PAGE_FAULTS,
 }
 CONTENT_FAULTS = {"zero_price", "negative_price", "absurd_price", "wrong_currency", "wrong_product", "duplicate_ids",
                   "expired", "unreadable_quote"}
@@ -47,6 +51,7 @@ HANG_LIMIT_S = 600.0
 TRICKLE_INTERVAL_S = 0.1
 OVERSIZED_BYTES = 8 * 1024 * 1024
 RETRY_AFTER_S = 30
+METADATA_URL = "http://169.254.169.254/latest/meta-data/"
 
 
 def _utc(moment: datetime) -> str:
@@ -151,7 +156,12 @@ def misbehave(app: WSGIApp, fault: str | None, *, stopping: threading.Event, pri
 
     def faulty(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/robots.txt":
+            if fault == "disallowed":
+                start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(DISALLOW_ALL)))])
+                return [DISALLOW_ALL]
             return app(environ, start_response)
+        if fault in PAGE_FAULTS:
+            return _page_fault(app, environ, start_response, fault)
         if fault == "hang":
             stopping.wait(HANG_LIMIT_S)
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
@@ -164,9 +174,10 @@ def misbehave(app: WSGIApp, fault: str | None, *, stopping: threading.Event, pri
                 headers.append(("Retry-After", str(retry_after_s)))
             start_response(f"{code} {phrase}", headers)
             return [json.dumps({"title": phrase, "status": code}).encode()]
-        if fault == "redirect_loop":
+        if fault in ("redirect_loop", "redirect_elsewhere"):
             code = "302 Found" if environ["REQUEST_METHOD"] == "GET" else "307 Temporary Redirect"
-            start_response(code, [("Location", environ.get("PATH_INFO") or "/"), ("Content-Length", "0")])
+            location = (environ.get("PATH_INFO") or "/") if fault == "redirect_loop" else METADATA_URL
+            start_response(code, [("Location", location), ("Content-Length", "0")])
             return [b""]
         if fault == "wrong_content_type":
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
@@ -205,6 +216,19 @@ def misbehave(app: WSGIApp, fault: str | None, *, stopping: threading.Event, pri
         return [data]
 
     return faulty
+
+
+def _page_fault(app: WSGIApp, environ: dict[str, Any], start_response: Callable[..., Any], fault: str) -> Iterable[bytes]:
+    status, headers, body = _call(app, environ)
+    if fault == "disallowed" or not status.startswith("200"):
+        start_response(status, headers)
+        return [body]
+    if fault == "fifty_megabytes":
+        start_response("200 OK", [("Content-Type", _content_type(headers))])
+        return fifty_megabytes(body)
+    changed, content_type = misbehave_page(fault, body, _content_type(headers))
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(changed)))])
+    return [changed]
 
 
 def _padded(body: bytes) -> Iterator[bytes]:

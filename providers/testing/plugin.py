@@ -17,11 +17,12 @@ from providers.testing.servers import closed_port as _closed_port
 @pytest.fixture
 def loopback() -> Iterator[Callable[..., LoopbackServer]]:
     """loopback(app) serves a WSGI app on 127.0.0.1 for the test; loopback(make_app,
-    takes_stopping=True) passes the server's stopping event to a factory first."""
+    takes_stopping=True) passes the server's stopping event to a factory first; host= (another
+    loopback address, 127.0.0.2, stands for another site) and ssl_context= go to LoopbackServer."""
     servers: list[LoopbackServer] = []
 
-    def serve(app: Any, *, takes_stopping: bool = False) -> LoopbackServer:
-        server = LoopbackServer(app, takes_stopping=takes_stopping).start()
+    def serve(app: Any, *, takes_stopping: bool = False, **options: Any) -> LoopbackServer:
+        server = LoopbackServer(app, takes_stopping=takes_stopping, **options).start()
         servers.append(server)
         return server
 

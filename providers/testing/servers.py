@@ -4,6 +4,7 @@ every request it received recorded (method, path, headers) so a test can check w
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,10 +38,11 @@ class LoopbackServer:
     so an app that hangs on purpose can wait on it and let the server shut down promptly."""
 
     def __init__(self, app: WSGIApp | Callable[[threading.Event], WSGIApp], *, host: str = "127.0.0.1",
-                 takes_stopping: bool = False) -> None:
+                 takes_stopping: bool = False, ssl_context: ssl.SSLContext | None = None) -> None:
         self.stopping = threading.Event()
         self._app = app(self.stopping) if takes_stopping else app  # type: ignore[call-arg]
         self.host = host
+        self.ssl_context = ssl_context
         self.requests: list[SeenRequest] = []
         self._lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
@@ -58,10 +60,18 @@ class LoopbackServer:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the server is not running")
-        return f"http://{self.host}:{self._server.server_port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self._server.server_port}"
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the server is not running")
+        return int(self._server.server_port)
 
     def start(self) -> LoopbackServer:
-        self._server = make_server(self.host, 0, self._recording, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server(self.host, 0, self._recording, threaded=True, request_handler=_QuietHandler,
+                                   ssl_context=self.ssl_context)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": _SHUTDOWN_POLL_S},
                                         name="loopback-server", daemon=True)
         self._thread.start()

@@ -138,6 +138,11 @@ WHOLE_REPLY_FAULTS = [
     ("changed_layout", "html_rate_table", "layout_changed", "changed its rate page, so we could not read its rates"),
     ("not_utf8", "html_rate_table", "parse_error", "sent a page we could not read"),
     ("oversized", "html_rate_table", "too_large", "sent a reply larger than we accept"),
+    ("redirect_elsewhere", "quote_protocol", "redirect_refused", "redirected us elsewhere, so we did not follow"),
+    ("redirect_elsewhere", "html_rate_table", "redirect_refused", "redirected us elsewhere, so we did not follow"),
+    ("deep_nesting", "html_rate_table", "parse_error", "sent a page we could not read"),
+    ("comma_decimals", "html_rate_table", "layout_changed", "changed its rate page, so we could not read its rates"),
+    ("disallowed", "html_rate_table", "not_allowed", "does not allow us to read its rate page"),
 ]
 
 

@@ -26,6 +26,9 @@ VALID_UNTIL = datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc)
         ("USD 980", "money", Decimal("980")),
         ("-$12.00", "money", Decimal("-12.00")),
         ("6.125%", "percent", Decimal("6.125")),
+        ("4.5 %", "percent", Decimal("4.5")),
+        ("4.5\u00a0%", "percent", Decimal("4.5")),
+        ("1,234,567.5", "decimal", Decimal("1234567.5")),
         ("+45%", "percent", Decimal("45")),
         ("\u22128%", "percent", Decimal("-8")),
         ("0.875", "decimal", Decimal("0.875")),
@@ -43,7 +46,9 @@ def test_cells_are_read_exactly(text: Any, how: str, value: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "how"),
     [("call us", "money"), ("1.5", "integer"), ("12 %%", "percent"), ("maybe", "boolean"), (1.5, "money"),
-     (True, "integer"), ("$--4", "money")],
+     (True, "integer"), ("$--4", "money"), ("4,5", "decimal"), ("4,5 %", "percent"), ("6,125%", "percent"),
+     ("$975,24", "money"), ("1,25", "integer"), ("N/A", "percent"), ("=1+1", "decimal"), ("=1+1", "text"),
+     ('=HYPERLINK("https://elsewhere.example/","Apply")', "text"), ("@SUM(A1)", "text")],
 )
 def test_cells_that_do_not_parse_are_named(text: Any, how: str) -> None:
     with pytest.raises(CellError):
