@@ -21,8 +21,11 @@ from app.auth.service import create_user as create_account
 from app.comparison.service import Actor
 from app.db import db, scratch_schema
 from providers.sandbox.market import SandboxMarket
+from tests import loopback_only
 
 pytest_plugins = ["tests.browser_support"]
+
+loopback_only.install()
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
