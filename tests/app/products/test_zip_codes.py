@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from app.products.zip_codes import state_of, states_by_prefix
 from tests.app.api.conftest import example
 from tests.factories import auto_form, mortgage_form
 
+ROOT = Path(__file__).resolve().parents[3]
 FORMS = {"auto": auto_form, "mortgage": mortgage_form}
 NO_SUCH_ZIP = "There is no ZIP code 00000. Check the 5 digits."
 
@@ -97,17 +99,29 @@ def test_the_form_script_gets_the_zip_prefixes_of_one_state_each(client: FlaskCl
     assert 'src="/static/js/zip-state.js" data-prefixes="/zip-prefixes.json" defer' in page
 
 
-def test_the_zip_code_list_is_in_the_package_and_needs_no_network() -> None:
-    script = textwrap.dedent("""
-        import socket
-        def refuse(*args, **kwargs):
-            raise OSError("no network in this test")
-        socket.socket = refuse
-        socket.create_connection = refuse
-        import zipcodes
-        print(zipcodes.matching("94110")[0]["state"], len(zipcodes.list_all()) > 40000)
+NO_NETWORK = """
+import socket
+def refuse(*args, **kwargs):
+    raise OSError("no network in this test")
+socket.socket.connect = socket.socket.connect_ex = refuse
+socket.create_connection = socket.getaddrinfo = refuse
+"""
+
+
+def test_the_shipped_zip_list_is_the_pinned_packages_and_needs_no_network() -> None:
+    check = NO_NETWORK + "import runpy, sys\nsys.argv = ['build_zip_states.py', '--check']\n" \
+        "runpy.run_path('scripts/build_zip_states.py', run_name='__main__')\n"
+    result = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_web_worker_reads_the_small_list_not_the_package() -> None:
+    probe = NO_NETWORK + textwrap.dedent("""
+        import sys
+        from app.products.zip_codes import state_of, states_by_prefix
+        print(state_of("94110"), state_of("00000"), len(states_by_prefix()) > 900, "zipcodes" in sys.modules)
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert result.stdout.split() == ["CA", "True"], result.stderr
-    assert state_of("00000") is None and state_of("9411") is None
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["CA", "None", "True", "False"], result.stderr
+    assert state_of("9411") is None and state_of("00501") == "NY"
     assert set(states_by_prefix().values()) >= {"CA", "NY", "CO", "MT", "TX"}
