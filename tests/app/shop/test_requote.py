@@ -193,3 +193,15 @@ def test_only_the_shopper_who_made_it_can_change_or_renew_a_comparison(app: Flas
     assert stranger.get(f"/results/{reference}/change").status_code == 404
     assert stranger.post(f"/results/{reference}/change", data=GIVEN["auto"]).status_code == 404
     assert stranger.post(f"/results/{reference}/fresh").status_code == 404
+
+
+def test_a_re_quote_is_the_same_customers_so_erasing_their_details_erases_both(app: Flask, client: FlaskClient,
+                                                                              runner: Any) -> None:
+    old = compare(client, "auto")
+    new = client.post(f"/results/{old}/fresh").headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        assert load_result(db.session, new)["profile"] is not None
+    assert runner.invoke(args=["audit", "erase", old, "--by", "ops-7"]).exit_code == 0
+    with app.app_context():
+        assert load_result(db.session, new)["profile"] is None
+    assert client.post(f"/results/{new}/fresh").status_code == 409
