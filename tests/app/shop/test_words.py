@@ -39,8 +39,10 @@ def shopper_pages(client: FlaskClient) -> dict[str, str]:
     paths = ["/", "/compare/auto", "/compare/mortgage", "/methodology/auto", "/methodology/mortgage",
              auto, f"{auto}/receipt", f"{auto}/change", mortgage, f"{mortgage}/receipt", f"{mortgage}/change"]
     pages = {path: client.get(path).get_data(as_text=True) for path in paths}
-    pages["auto form with errors"] = client.post("/compare/auto", data=auto_form(zip_code="", vehicle_year="1800")).get_data(as_text=True)
-    pages["progress"] = client.post("/compare/auto", data={**auto_form(), "progress": "1"}).get_data(as_text=True)
+    posted = {"auto form with errors": auto_form(zip_code="", vehicle_year="1800"),
+              "progress": {**auto_form(at_fault_accidents_5y=3), "progress": "1"}}
+    for name, form in posted.items():
+        pages[name] = client.post("/compare/auto", data=form).get_data(as_text=True)
     return pages
 
 
