@@ -18,6 +18,8 @@ from app.auth import routes as auth_routes
 from app.compliance import routes as compliance_routes
 from app import config as config_module
 from app.db import db, migrate
+from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
+from app.shop import requote as _shop_requote  # noqa: F401  (adds its routes to the shop blueprint)
 from app.shop import routes as shop_routes
 from app.verify import routes as verify_routes
 

@@ -28,8 +28,27 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+def plural(number: int | Decimal, word: str, plural_form: str | None = None) -> str:
+    """The number and the word that goes with it: "1 accident", "3 accidents", "1 entry",
+    "2 entries", "12,000 miles". Irregular words give their plural: plural(2, "person", "people")."""
+    shown = f"{number:,}" if isinstance(number, int) else str(number)
+    if number == 1:
+        return f"{shown} {word}"
+    if plural_form is None:
+        plural_form = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{shown} {plural_form}"
+
+
+def sentence(text: str) -> str:
+    """Text ended by exactly one full stop, whether or not it came with one of its own."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(utc_time)
     app.add_template_filter(points)
     app.add_template_filter(ordinal)
+    app.add_template_filter(plural)
+    app.add_template_filter(sentence)

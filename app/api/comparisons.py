@@ -20,12 +20,12 @@ from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from jsonschema import Draft202012Validator, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.datastructures import MultiDict
 
 from app.api.openapi import Body, Operation, Parameter, embeddable
 from app.auth.access import MAX_TOKEN_LENGTH, problem, public, token_digest
 from app.auth.models import ApiToken
 from app.comparison.house_notice import NOTICE_PROPERTIES
+from app.comparison.replaces import with_replaces
 from app.comparison.service import (
     ANONYMOUS,
     Actor,
@@ -39,6 +39,7 @@ from app.comparison.service import (
 from app.db import db
 from app.products import PRODUCT_LINES
 from app.products.base import ProductLine
+from app.products.prefill import form_data
 from app.provider_registry import current_registry
 from app.security import limiter_for, rate_limited
 from providers.json_schema import SchemaValidator
@@ -156,6 +157,10 @@ RESULT_SCHEMA: dict[str, Any] = {
         "profile": {"type": ["object", "null"],
                     "description": "Only for advisor and compliance tokens; null once the customer's data was erased."},
         "erasure": {"type": ["object", "null"], "description": "Only with `profile`: when and by whom it was erased."},
+        "replaces": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["reference", "index"],
+                                                  "properties": {"reference": REFERENCE_SCHEMA,
+                                                                 "index": {"type": "integer", "minimum": 0}}}],
+                     "description": "The comparison this one re-quotes (\"Change your answers\", \"Get fresh quotes\")."},
     },
 }
 
@@ -282,20 +287,10 @@ def _describe(error: ValidationError) -> list[dict[str, str]]:
     return [{"pointer": where, "detail": detail, "_validator": str(validator)}]
 
 
-def _form_data(profile: Mapping[str, Any]) -> MultiDict[str, str]:
-    """A JSON profile as the profile form would have received it from the page."""
-    data: MultiDict[str, str] = MultiDict()
-    for name, value in profile.items():
-        if value is None or isinstance(value, (Mapping, list)):
-            continue
-        data[name] = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-    return data
-
-
 def _form_errors(line: ProductLine, profile: Mapping[str, Any]) -> tuple[Any, dict[str, list[str]]]:
     """The product line's own form, run over the profile: the same checks and the same words as
     the website (dates in the past, plausible ages, down payment and loan adding up, …)."""
-    form = line.profile_form(formdata=_form_data(profile), meta={"csrf": False})
+    form = line.profile_form(formdata=form_data(profile), meta={"csrf": False})
     form.validate()
     return form, {name: list(messages) for name, messages in form.errors.items()
                   if name in profile or name in line.profile_schema.get("properties", {})}
@@ -392,6 +387,7 @@ def comparison_document(result: Mapping[str, Any], *, with_profile: bool) -> dic
         "house": result["house"],
         "explanation": result["explanation"],
         "audit": {"index": result["index"], "leaf_hash": result["leaf_hash"]},
+        "replaces": result.get("replaces"),
     }
     if with_profile:
         document["profile"] = result["profile"]
@@ -455,7 +451,7 @@ def show(reference: str):  # type: ignore[no-untyped-def]
     if result is None:
         return problem(404, "There is no comparison with that reference",
                        "Check the reference: it looks like CND-7K2M-Q9XA.")
-    return jsonify(comparison_document(result, with_profile=token is not None))
+    return jsonify(comparison_document(with_replaces(db.session, result), with_profile=token is not None))
 
 
 def init_app(app: Flask) -> None:

@@ -223,14 +223,16 @@ def run_comparison(
     actor: Actor = ANONYMOUS,
     deadline_s: float = 5.0,
     subject: str | None = None,
+    replaces: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Runs a comparison and appends it to the log through `session`; the caller commits. The
-    profile is logged sealed with the data key of `subject` (a new customer when None)."""
+    profile is logged sealed with the data key of `subject` (a new customer when None);
+    `replaces` ({"reference", "index"}) points at the comparison this one re-quotes."""
     resolve_weights(line, preferences)  # unknown preferences fail before any provider is asked
     outcomes = gather_quotes(registry, registry.for_product(line.key), line.key, line.provider_profile(profile),
                              deadline_s=deadline_s)
     return record_comparison(session, line, profile, outcomes, preferences=preferences, channel=channel, actor=actor,
-                             deadline_s=deadline_s, subject=subject)
+                             deadline_s=deadline_s, subject=subject, replaces=replaces)
 
 
 def record_comparison(
@@ -245,6 +247,7 @@ def record_comparison(
     deadline_s: float,
     subject: str | None = None,
     reference: str | None = None,
+    replaces: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Ranks settled provider outcomes and appends the result to the log through `session`; the
     caller commits. `reference` is given when it had to be chosen before the providers answered
@@ -253,6 +256,8 @@ def record_comparison(
     now = utcnow()
     body = build_result(line, profile, outcomes, preset=preset, weights=weights, now=now, deadline_s=deadline_s)
     body["actor"] = actor.as_record()
+    if replaces is not None:
+        body["replaces"] = {"reference": replaces["reference"], "index": replaces["index"]}
     clear, personal = split_personal(body)
     return append(
         session,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from flask_wtf import FlaskForm
 
+from app.products.wording import Wording
 from providers.json_schema import SchemaValidator
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ class ProductLine(ABC):
     # provider prices on: they are sent as null. A lender told the most a buyer can pay a month has
     # no reason to quote less than that.
     withheld_from_providers: ClassVar[frozenset[str]] = frozenset()
+    wording: ClassVar[Wording] = Wording()
 
     @abstractmethod
     def profile_form(self, **kwargs: Any) -> FlaskForm:

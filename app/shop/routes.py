@@ -14,6 +14,7 @@ from app.comparison.service import (
     rerank,
     run_comparison,
 )
+from app.comparison.replaces import replaced_comparison
 from app.db import db
 from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
 from app.provider_registry import current_registry
@@ -51,31 +52,29 @@ def compare(product: str):  # type: ignore[no-untyped-def]
         return render_template("shop/form.html", line=line, form=form)
     if not form.validate():
         return render_template("shop/form.html", line=line, form=form), 400
+    return start_comparison(line, line.profile_from_form(form), {"preset": form.preset.data},
+                            retry_url=url_for("shop.compare", product=line.key))
+
+
+def start_comparison(line, profile, preferences, *, retry_url: str, replaces=None,  # type: ignore[no-untyped-def]
+                     subject: str | None = None):
+    """Runs a comparison for the shopper: the streamed progress page when the page asked for it
+    (`progress=1`), else logged, committed and remembered before the 303 to its results."""
+    options = {"preferences": preferences, "channel": "web", "subject": subject, "replaces": replaces,
+               "deadline_s": current_app.config["CANDOR_COMPARISON_DEADLINE_S"]}
     if wants_progress(request.form):  # the form page's own submit: show providers answering (progress.py)
         return stream_comparison(
-            line, line.profile_from_form(form), preferences={"preset": form.preset.data}, channel="web",
-            deadline_s=current_app.config["CANDOR_COMPARISON_DEADLINE_S"],
+            line, profile, **options, remember=_remember_reference, retry_url=retry_url,
             results_url=lambda reference: url_for("shop.results", reference=reference),
-            remember=_remember_reference, retry_url=url_for("shop.compare", product=line.key),
         )
     try:
-        entry = run_comparison(
-            db.session,
-            current_registry(),
-            line,
-            line.profile_from_form(form),
-            preferences={"preset": form.preset.data},
-            channel="web",
-            deadline_s=current_app.config["CANDOR_COMPARISON_DEADLINE_S"],
-        )
-        reference = entry.reference
+        reference = run_comparison(db.session, current_registry(), line, profile, **options).reference
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("A comparison could not be written to the log; it was not shown.")
         return render_template("shop/not_logged.html", line=line), 503
-    remembered = [reference, *session.get(SESSION_REFERENCES, [])][:REMEMBERED_REFERENCES]
-    session[SESSION_REFERENCES] = remembered
+    _remember_reference(reference)
     return redirect(url_for("shop.results", reference=reference), code=303)
 
 
@@ -107,6 +106,7 @@ def results(reference: str):  # type: ignore[no-untyped-def]
 
 def _results_context(line, result, errors=None):  # type: ignore[no-untyped-def]
     return {"result": result, "line": line, "profile_summary": _profile_summary(line, result),
+            "replaces": replaced_comparison(db.session, result),
             "controls": preference_controls(line, result["preferences"]), "preference_errors": errors or {}}
 
 

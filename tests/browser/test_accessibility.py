@@ -50,6 +50,7 @@ NOT_PAGES = {
     "compliance.export": "a CSV or JSON Lines download",
     "compliance.report_export": "a CSV or JSON Lines download",
     "compliance.reports_json": "the report charts' figures (JSON)",
+    "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
 }
 
 
@@ -177,12 +178,15 @@ VISITS = [
     Visit("auto-results", "shop.results", "shopper", with_every_disclosure_open("/results/{auto}", "[data-top-provider]")),
     Visit("auto-receipt", "shop.receipt", "shopper", path("/results/{auto}/receipt", "[data-reference]")),
     Visit("auto-methodology", "shop.methodology", "shopper", path("/methodology/auto")),
+    Visit("auto-change-answers", "shop.change_answers", "shopper", path("/results/{auto}/change", "[data-replacing]")),
     Visit("mortgage-form", "shop.compare", "shopper", path("/compare/mortgage")),
     Visit("mortgage-form-errors", "shop.compare", "shopper", submitted_empty("/compare/mortgage", "Compare quotes")),
     Visit("mortgage-results", "shop.results", "shopper",
           with_every_disclosure_open("/results/{mortgage}", "[data-break-even]")),
     Visit("mortgage-receipt", "shop.receipt", "shopper", path("/results/{mortgage}/receipt", "[data-reference]")),
     Visit("mortgage-methodology", "shop.methodology", "shopper", path("/methodology/mortgage")),
+    Visit("mortgage-change-answers", "shop.change_answers", "shopper",
+          path("/results/{mortgage}/change", "[data-replacing]")),
     Visit("not-found", None, "shopper", path("/no-such-page")),
     # Anyone's proof.
     Visit("verify", "verify.verify", "shopper", path("/verify")),

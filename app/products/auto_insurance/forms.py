@@ -12,6 +12,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
 from app.products.auto_insurance.schemas import DEDUCTIBLES, LIABILITY_LIMITS, US_STATES
+from app.products.zip_codes import ZipAndState
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 PRESET_CHOICES = [
@@ -36,7 +37,7 @@ def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-class AutoProfileForm(FlaskForm):
+class AutoProfileForm(ZipAndState, FlaskForm):
     sections = (
         ("You", ("driver_birth_date", "years_licensed", "at_fault_accidents_5y", "violations_5y",
                  "continuous_cover", "zip_code", "state")),
@@ -46,10 +47,15 @@ class AutoProfileForm(FlaskForm):
         ("What matters most to you", ("preset",)),
     )
 
+    # A date input: the browser shows the date in the shopper's own order (month, day, year in the
+    # US) and sends it as year-month-day, so only a browser without one makes anyone type that.
     driver_birth_date = DateField(
         "Date of birth",
-        validators=[InputRequired("Enter your date of birth, for example 1988-04-12.")],
-        description="Insurers price by age. We never ask for your name or contact details.",
+        validators=[InputRequired("Enter your date of birth: the month, the day and the year.")],
+        invalid_value_message="Enter your date of birth as year-month-day, for example 1988-04-12.",
+        description=("Type it or pick it from the calendar. Insurers price by age; we never ask for your name "
+                     "or contact details."),
+        render_kw={"autocomplete": "bday"},
     )
     years_licensed = IntegerField(
         "Years you have held a licence",
@@ -94,6 +100,7 @@ class AutoProfileForm(FlaskForm):
     state = SelectField(
         "State",
         choices=[SelectChoice("", "Choose a state")] + [SelectChoice(code) for code in US_STATES],
+        description="Leave it and we fill it in from the ZIP code.",
         validators=[InputRequired("Choose the state where the car is kept.")],
     )
     vehicle_year = IntegerField(

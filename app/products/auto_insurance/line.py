@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 
+from app.formatting import plural
 from app.money import format_money, to_cents
 from app.products.auto_insurance.forms import AutoProfileForm
 from app.products.auto_insurance.schemas import (
@@ -26,6 +27,7 @@ from app.products.base import (
     check_against_schema,
     weights,
 )
+from app.products.wording import INSURANCE
 from providers.json_schema import SchemaValidator
 
 # Assumed yearly chance of a claim under each cover; they turn deductibles into an expected
@@ -189,6 +191,7 @@ class AutoInsurance(ProductLine):
     default_preset = "balanced"
     disclosure_version = "auto-disclosure-1"
     methodology_version = "auto-methodology-1"
+    wording = INSURANCE
 
     def profile_form(self, **kwargs: Any) -> AutoProfileForm:
         return AutoProfileForm(**kwargs)
@@ -201,9 +204,9 @@ class AutoInsurance(ProductLine):
                                             ("collision", profile["collision"])) if wanted]
         return [
             ("Driver", f"born {date.fromisoformat(profile['driver_birth_date']):%Y}, "
-                       f"licensed {profile['years_licensed']} years"),
-            ("Record (5 years)", f"{profile['at_fault_accidents_5y']} at-fault accidents, "
-                                 f"{profile['violations_5y']} violations"),
+                       f"licensed {plural(profile['years_licensed'], 'year')}"),
+            ("Record (5 years)", f"{plural(profile['at_fault_accidents_5y'], 'at-fault accident')}, "
+                                 f"{plural(profile['violations_5y'], 'violation')}"),
             ("Car", f"{profile['vehicle_year']} {profile['vehicle_make']} {profile['vehicle_model']}, "
                     f"worth {format_money(Decimal(profile['vehicle_value']), whole=True)}"),
             ("Use", f"{profile['vehicle_use']}, {profile['annual_mileage']:,} miles a year"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from app.formatting import plural
 from app.money import format_money
 from app.products.mortgage.amortization import MONTHS_PER_YEAR
 from app.products.mortgage.explain import Analyser, offer_labels, years_text
@@ -124,8 +125,8 @@ def cost_chart(result: Mapping[str, Any], analysed: Analyser) -> CostChart | Non
         crossings=crossings,
         horizon_x=x_of(horizon_months),
         horizon_label=f"You expect to stay {stay}",
-        summary=(f"What the top {len(series)} offers would have cost you in points, fees and interest by the end "
-                 f"of each year, over {years} years; you expect to stay {stay}."),
+        summary=(f"What the top {plural(len(series), 'offer')} would have cost you in points, fees and interest by "
+                 f"the end of each year, over {plural(years, 'year')}; you expect to stay {stay}."),
     )
 
 

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from app.money import CENT, format_money
 from app.products.mortgage.schemas import CREDIT_SCORE_BANDS, US_STATES
+from app.products.zip_codes import ZipAndState
 
 PRESET_CHOICES = [
     SelectChoice("balanced", "Balanced: what it costs you over the years you keep it, then the rest"),
@@ -86,7 +87,7 @@ def _dollars(amount: Decimal) -> str:
     return format_money(amount, whole=amount == amount.to_integral_value())
 
 
-class MortgageProfileForm(FlaskForm):
+class MortgageProfileForm(ZipAndState, FlaskForm):
     sections = (
         ("The home", ("state", "zip_code", "property_value", "down_payment", "loan_amount", "occupancy")),
         ("You", ("credit_score_band", "years_expected", "max_monthly_payment")),
@@ -97,6 +98,7 @@ class MortgageProfileForm(FlaskForm):
     state = SelectField(
         "State",
         choices=[SelectChoice("", "Choose a state")] + [SelectChoice(code) for code in US_STATES],
+        description="Or leave it and we fill it in from the ZIP code.",
         validators=[InputRequired("Choose the state where the home is.")],
     )
     zip_code = StringField(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 
+from app.formatting import plural
 from app.money import format_money
 from app.products.base import (
     Assessment,
@@ -32,6 +33,7 @@ from app.products.mortgage.forms import (
     _band_label,
 )
 from app.products.mortgage.schemas import FIXED_YEARS, PROFILE_SCHEMA, TERMS_SCHEMA
+from app.products.wording import MORTGAGE
 from app.ranking.engine import Constraint
 from providers.json_schema import SchemaValidator
 
@@ -77,12 +79,11 @@ def _percent(value: Decimal) -> str:
 
 
 def _years(count: int) -> str:
-    return f"{count} year" if count == 1 else f"{count} years"
+    return plural(count, "year")
 
 
 def _points(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return f"{text} point" if value == 1 else f"{text} points"
+    return plural(Decimal(f"{value.normalize():f}"), "point")
 
 
 def _scale_basis(profile: Mapping[str, Any]) -> tuple[Decimal, int, int]:
@@ -162,7 +163,7 @@ def criteria_for(profile: Mapping[str, Any]) -> tuple[Criterion, ...]:
             worst=Decimal(15),
             best=Decimal(90),
             description="How long the lender holds the quoted rate while your purchase closes.",
-            format=lambda value: f"{value:.0f} days",
+            format=lambda value: plural(round(value), "day"),
         ),
         Criterion(
             key="service_score",
@@ -228,6 +229,7 @@ class MortgageLine(ProductLine):
     default_preset = "balanced"
     disclosure_version = "mortgage-disclosure-1"
     methodology_version = "mortgage-methodology-1"
+    wording = MORTGAGE
     withheld_from_providers = frozenset({"max_monthly_payment"})
     # Read by the shared shop templates when a line has them.
     form_lead = ("Tell us about the home and the loan you want. It takes about a minute. We do not ask for "
@@ -322,7 +324,7 @@ class MortgageLine(ProductLine):
             "rate": _describe_rate(terms),
             "term": _years(terms["term_years"]),
             "upfront": _money(Decimal(0)),
-            "rate_lock": f"{terms['rate_lock_days']} days",
+            "rate_lock": plural(terms["rate_lock_days"], "day"),
             "service": f"{terms['service_score']}/1,000",
         }
         mismatch = _mismatch(terms, profile)

@@ -84,7 +84,7 @@ def test_someone_elses_reference_is_not_shown(app, client):
         ({"zip_code": ""}, "zip_code", "Enter the 5-digit ZIP code"),
         ({"driver_birth_date": (date.today() + timedelta(days=3)).isoformat()}, "driver_birth_date", "must be in the past"),
         ({"driver_birth_date": "1890-01-01"}, "driver_birth_date", "over 110"),
-        ({"driver_birth_date": "12/04/1988"}, "driver_birth_date", "Not a valid date value."),
+        ({"driver_birth_date": "12/04/1988"}, "driver_birth_date", "as year-month-day, for example 1988-04-12"),
         ({"years_licensed": "-1"}, "years_licensed", "between 0 and 85"),
         ({"years_licensed": "40", "driver_birth_date": "2000-01-01"}, "years_licensed", "more years than your age allows"),
         ({"at_fault_accidents_5y": "lots"}, "at_fault_accidents_5y", "Not a valid integer value."),

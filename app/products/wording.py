@@ -1,0 +1,23 @@
+"""The words a product line's pages use for who quotes and what they offer, so a mortgage page
+speaks of lenders and loan offers and an insurance page of insurers and quotes. A line that
+declares none gets the neutral words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Wording:
+    provider: str = "provider"
+    providers: str = "providers"
+    offer: str = "offer"
+    offers: str = "offers"
+    # What the shopper could change when no offer fits: the end of "You could try again with …".
+    try_again_with: str = "different answers"
+
+
+INSURANCE = Wording(provider="insurer", providers="insurers", offer="quote", offers="quotes",
+                    try_again_with="lower liability limits or a higher deductible")
+MORTGAGE = Wording(provider="lender", providers="lenders", offer="loan offer", offers="loan offers",
+                   try_again_with="more points, another loan type or term, or a higher monthly limit")
