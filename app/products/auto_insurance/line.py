@@ -11,6 +11,7 @@ from typing import Any
 
 from app.money import format_money, to_cents
 from app.products.auto_insurance.forms import AutoProfileForm
+from app.products.auto_insurance.requirements import REQUIREMENTS
 from app.products.auto_insurance.schemas import (
     FINANCIAL_STRENGTH_GRADES,
     PROFILE_SCHEMA,
@@ -186,6 +187,7 @@ class AutoInsurance(ProductLine):
     terms_schema = TERMS_SCHEMA
     presets = PRESETS
     columns = COLUMNS
+    requirements = REQUIREMENTS
     default_preset = "balanced"
     disclosure_version = "auto-disclosure-1"
     methodology_version = "auto-methodology-1"
