@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from app.money import format_money
+from app.products.chart_axis import axis, signed_money
 from app.products.mortgage.amortization import MONTHS_PER_YEAR
 from app.products.mortgage.explain import Analyser, offer_labels, years_text
 
@@ -23,7 +24,6 @@ SERIES_SHOWN = 4
 WIDTH, HEIGHT = 640, 360
 LEFT, RIGHT, TOP, BOTTOM = 108, 620, 24, 312
 MIN_YEARS_SHOWN = 5
-NICE_STEPS = tuple(Decimal(step) for step in ("1", "1.5", "2", "2.5", "3", "4", "5", "6", "8", "10"))
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def cost_chart(result: Mapping[str, Any], analysed: Analyser) -> CostChart | Non
     shown_months = -(-shown_months // MONTHS_PER_YEAR) * MONTHS_PER_YEAR
     years = shown_months // MONTHS_PER_YEAR
     differences = [[curve[month] - curves[0][month] for month in range(shown_months + 1)] for curve in curves]
-    low, step, steps = _axis(min(min(row) for row in differences), max(max(row) for row in differences))
+    low, step, steps = axis(min(min(row) for row in differences), max(max(row) for row in differences))
 
     def x_of(month: int) -> float:
         return LEFT + (RIGHT - LEFT) * month / shown_months
@@ -104,7 +104,7 @@ def cost_chart(result: Mapping[str, Any], analysed: Analyser) -> CostChart | Non
             css_class=f"series-{position}",
             house=bool(offer["house"]),
             points=" ".join(f"{x_of(month):.1f},{y_of(row[month]):.1f}" for month in range(shown_months + 1)),
-            yearly=tuple(_signed(row[year * MONTHS_PER_YEAR]) for year in range(years + 1)),
+            yearly=tuple(signed_money(row[year * MONTHS_PER_YEAR]) for year in range(years + 1)),
         )
         for position, (offer, row) in enumerate(zip(ranking, differences), start=1)
     )
@@ -123,7 +123,7 @@ def cost_chart(result: Mapping[str, Any], analysed: Analyser) -> CostChart | Non
     return CostChart(
         width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM, years=years,
         x_ticks=tuple((x_of(year * MONTHS_PER_YEAR), str(year)) for year in range(0, years + 1, year_step)),
-        y_ticks=tuple((y_of(low + step * k), _signed(low + step * k)) for k in range(steps + 1)),
+        y_ticks=tuple((y_of(low + step * k), signed_money(low + step * k)) for k in range(steps + 1)),
         zero_y=y_of(Decimal(0)),
         series=series,
         crossings=crossings,
@@ -146,27 +146,6 @@ def _crossings(first: Sequence[Decimal], second: Sequence[Decimal]) -> list[int]
         if sign != 0:
             previous = sign
     return months
-
-
-def _axis(low: Decimal, high: Decimal) -> tuple[Decimal, Decimal, int]:
-    """The axis's lowest value, step and number of steps: round steps (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8
-    or 10 × 10^k) from at or below `low` (and zero) to at or above `high` (and zero), about five."""
-    low, high = min(low, Decimal(0)), max(high, Decimal(0))
-    span = high - low
-    if span <= 0:
-        return Decimal(0), Decimal(200), 5
-    raw = span / 5
-    magnitude = Decimal(10) ** raw.adjusted()
-    step = next(nice * magnitude for nice in NICE_STEPS if nice * magnitude >= raw)
-    bottom = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
-    top = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
-    return bottom, step, int((top - bottom) / step)
-
-
-def _signed(amount: Decimal) -> str:
-    """"+$1,250", "-$310" or "$0": more or less than the best fit, in whole dollars."""
-    text = format_money(amount, whole=True).replace("-$0", "$0")
-    return text if text == "$0" or text.startswith("-") else "+" + text
 
 
 def _tick_step(years: int) -> int:

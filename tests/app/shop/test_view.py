@@ -5,7 +5,7 @@ fit and the log stay as they were."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html import unescape
 
 import sqlalchemy as sa
@@ -134,3 +134,19 @@ def test_a_mortgage_shopper_can_require_a_long_rate_lock(app, client):
         assert terms[(provider, offer["quote_id"])]["rate_lock_days"] >= 45
     assert len(shown) < len(result["ranking"])
     assert "Sorted by monthly payment, lowest first." in page
+
+
+def test_the_auto_results_draw_price_against_cover_with_a_table_beside_it(app, client):
+    url = compare(client)
+    _, result = logged(app, url)
+    page = unescape(client.get(url).get_data(as_text=True))
+    assert '<title id="price-cover-title">Price a year against cover and service, for each offer</title>' in page
+    table = page[page.index("<caption>Price a year against the best fit"):]
+    table = table[:table.index("</table>")]
+    best = result["ranking"][0]
+    assert re.search(rf'<tr><td>1</td><th scope="row">{re.escape(best["provider_name"])}[^<]*</th><td class="num">\$0</td>', table)
+    for offer in result["ranking"][1:]:
+        difference = Decimal(str(offer["values"]["annual_premium"])) - Decimal(str(best["values"]["annual_premium"]))
+        shown = f"{'+' if difference > 0 else '-'}${abs(difference).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+        assert f'<td class="num">{shown}</td>' in table, (offer["provider_name"], shown)
+    assert page.count('class="offer-point') == len(result["ranking"])
