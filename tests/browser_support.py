@@ -107,6 +107,7 @@ def rerank_in_place(page: Page, site: LiveSite, reference: str, *, preset: str, 
     again in place each time (the same document, focus kept on the slider), and the log holds the
     recommendation and both re-ranks under the reference."""
     page.evaluate("window.candorMarker = 'same page'")
+    page.get_by_text("Change what matters to you").click()  # the control is folded away until asked for
     page.get_by_label(preset).check()
     expect(page.locator("[data-ranked-for]")).to_have_text(preset)
     expect(page.locator("[data-rerank-status]")).to_contain_text(f"Ranked again for {preset}. Best fit:")

@@ -17,7 +17,7 @@ from app.audit.models import AuditEntry
 from app.audit.query import list_entries
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
-from app.compliance import exports, reports, story
+from app.compliance import exports, listing, reports, story
 from app.compliance.forms import EntryFilterForm, ReportForm
 from app.compliance.integrity import CHANNEL, last_verification, record_verification, run_verification
 from app.db import db, utcnow
@@ -66,7 +66,8 @@ def index() -> str:
     page = list_entries(db.session, form.filters(), older_than=older_than, newer_than=newer_than, limit=PAGE_SIZE)
     names = exports.advisor_names(db.session, page.entries)
     overridden = exports.overridden_references(db.session, (entry.reference for entry in page.entries))
-    rows = [exports.entry_row(entry, names, overridden) for entry in page.entries]
+    details = listing.row_details(db.session, page.entries)
+    rows = [{**exports.entry_row(entry, names, overridden), **details.get(entry.index, {})} for entry in page.entries]
     return render_template("compliance/index.html", form=form, page=page, rows=rows, args=form.query_args(),
                            products=dict(_choices()["products"]), formats=exports.FORMATS)
 

@@ -94,6 +94,16 @@ class Column:
     numeric: bool = False
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """Something a shopper may insist on, read from an offer's logged terms: the results page can
+    set aside the offers without it (a view only; the ranking is not changed)."""
+
+    key: str
+    label: str
+    met: Callable[[Mapping[str, Any]], bool] = field(compare=False)
+
+
 class InvalidTerms(ValueError):
     """A provider's offer terms do not fit the product line's schema."""
 
@@ -138,6 +148,7 @@ class ProductLine(ABC):
     # no reason to quote less than that.
     withheld_from_providers: ClassVar[frozenset[str]] = frozenset()
     wording: ClassVar[Wording] = Wording()
+    requirements: ClassVar[Sequence[Requirement]] = ()
 
     @abstractmethod
     def profile_form(self, **kwargs: Any) -> FlaskForm:

@@ -105,9 +105,19 @@ def results(reference: str):  # type: ignore[no-untyped-def]
 
 
 def _results_context(line, result, errors=None):  # type: ignore[no-untyped-def]
+    # Sorting, filtering and comparing come from the query string of a GET (a re-rank's own answer
+    # shows the plain ranking) and are only a view of the logged ranking (app/shop/view.py).
+    from werkzeug.datastructures import MultiDict
+
+    from app.shop.view import results_view
+    shown_by_get = request.method == "GET"
+    view = results_view(line, result, request.args if shown_by_get else MultiDict(),
+                        request.path if shown_by_get else url_for("shop.results", reference=result["reference"]),
+                        ranking_criteria(line))
     return {"result": result, "line": line, "profile_summary": _profile_summary(line, result),
             "replaces": replaced_comparison(db.session, result),
-            "controls": preference_controls(line, result["preferences"]), "preference_errors": errors or {}}
+            "controls": preference_controls(line, result["preferences"]), "preference_errors": errors or {},
+            "view": view}
 
 
 # The results page's re-rank form sends this header from rerank.js and gets back only the

@@ -11,7 +11,9 @@ from typing import Any
 
 from app.formatting import plural
 from app.money import format_money, to_cents
+from app.products.auto_insurance.chart import PriceCoverChart, price_cover_chart
 from app.products.auto_insurance.forms import AutoProfileForm
+from app.products.auto_insurance.requirements import REQUIREMENTS
 from app.products.auto_insurance.schemas import (
     FINANCIAL_STRENGTH_GRADES,
     PROFILE_SCHEMA,
@@ -188,10 +190,15 @@ class AutoInsurance(ProductLine):
     terms_schema = TERMS_SCHEMA
     presets = PRESETS
     columns = COLUMNS
+    requirements = REQUIREMENTS
     default_preset = "balanced"
     disclosure_version = "auto-disclosure-1"
     methodology_version = "auto-methodology-1"
     wording = INSURANCE
+    results_extra_template = "shop/_auto_chart.html"  # read by the shared results page
+
+    def price_cover(self, result: Mapping[str, Any]) -> PriceCoverChart | None:
+        return price_cover_chart(result)
 
     def profile_form(self, **kwargs: Any) -> AutoProfileForm:
         return AutoProfileForm(**kwargs)

@@ -1,6 +1,8 @@
-"""The cumulative-cost chart: for the top offers, what each has cost by the end of every month
-(points and fees at the start, then interest), drawn as server-side SVG so it needs no JavaScript,
-with the points where two lines cross and the buyer's horizon marked.
+"""The cost-over-time chart: for the top offers, how much more (or less) each has cost than the
+best fit by the end of every month (points and fees at the start, then interest). Plotted as the
+difference from the best fit, not as totals: totals of $150,000 a few thousand apart look like one
+line, differences show plainly where two offers cross. Drawn as server-side SVG so it needs no
+JavaScript, with the crossings and the buyer's horizon marked.
 
 Coordinates are floats because they are drawing positions, never money; every amount a person
 reads (axis labels, crossings, the table under the chart) is formatted from the Decimal figures.
@@ -15,14 +17,14 @@ from typing import Any
 
 from app.formatting import plural
 from app.money import format_money
+from app.products.chart_axis import axis, signed_money
 from app.products.mortgage.amortization import MONTHS_PER_YEAR
 from app.products.mortgage.explain import Analyser, offer_labels, years_text
 
 SERIES_SHOWN = 4
 WIDTH, HEIGHT = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 88, 620, 24, 312
+LEFT, RIGHT, TOP, BOTTOM = 108, 620, 24, 312
 MIN_YEARS_SHOWN = 5
-NICE_STEPS = tuple(Decimal(step) for step in ("1", "1.5", "2", "2.5", "3", "4", "5", "6", "8", "10"))
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Series:
     points: str
     """SVG polyline points, one per month."""
     yearly: tuple[str, ...]
-    """The cumulative cost at the end of each year shown, formatted."""
+    """How much more (+) or less (-) than the best fit the offer had cost by the end of each year shown."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class CostChart:
     horizon_x: float
     horizon_label: str
     summary: str
+    zero_y: float
 
     @property
     def horizon_label_on_left(self) -> bool:
@@ -80,53 +83,56 @@ def cost_chart(result: Mapping[str, Any], analysed: Analyser) -> CostChart | Non
         for i in range(len(curves)) for j in range(i + 1, len(curves))
         for month in _crossings(curves[i], curves[j])
     ]
-    # Wide enough for the buyer's horizon and every crossing, narrow enough that lines a few
-    # thousand dollars apart stay apart.
+    # Wide enough for the buyer's horizon and every crossing, and not the whole term, where the
+    # differences of the later years would dwarf those of the years the buyer keeps the loan.
     latest_interest = max([horizon_months] + [month for month, _, _ in crossing_months])
     shown_months = min(term_months, max(MIN_YEARS_SHOWN * MONTHS_PER_YEAR, horizon_months + 3 * MONTHS_PER_YEAR,
                                         latest_interest + 2 * MONTHS_PER_YEAR))
     shown_months = -(-shown_months // MONTHS_PER_YEAR) * MONTHS_PER_YEAR
     years = shown_months // MONTHS_PER_YEAR
-    top_value = _nice_ceiling(max(curve[shown_months] for curve in curves))
+    differences = [[curve[month] - curves[0][month] for month in range(shown_months + 1)] for curve in curves]
+    low, step, steps = axis(min(min(row) for row in differences), max(max(row) for row in differences))
 
     def x_of(month: int) -> float:
         return LEFT + (RIGHT - LEFT) * month / shown_months
 
     def y_of(value: Decimal) -> float:
-        return BOTTOM - (BOTTOM - TOP) * float(value / top_value)
+        return BOTTOM - (BOTTOM - TOP) * float((value - low) / (step * steps))
 
     series = tuple(
         Series(
             label=labels[offer["quote_id"]],
             css_class=f"series-{position}",
             house=bool(offer["house"]),
-            points=" ".join(f"{x_of(month):.1f},{y_of(curve[month]):.1f}" for month in range(shown_months + 1)),
-            yearly=tuple(format_money(curve[year * MONTHS_PER_YEAR], whole=True) for year in range(years + 1)),
+            points=" ".join(f"{x_of(month):.1f},{y_of(row[month]):.1f}" for month in range(shown_months + 1)),
+            yearly=tuple(signed_money(row[year * MONTHS_PER_YEAR]) for year in range(years + 1)),
         )
-        for position, (offer, curve) in enumerate(zip(ranking, curves), start=1)
+        for position, (offer, row) in enumerate(zip(ranking, differences), start=1)
     )
     crossings = tuple(
         Crossing(
             x=x_of(month),
-            y=y_of(curves[i][month]),
+            y=y_of(differences[i][month]),
             text=(f"{labels[ranking[i]['quote_id']]} and {labels[ranking[j]['quote_id']]} cross after "
-                  f"{years_text(month)}, at {format_money(curves[i][month], whole=True)}"),
+                  f"{years_text(month)}, when each has cost {format_money(curves[i][month], whole=True)}"),
         )
         for month, i, j in sorted(crossing_months)
         if month <= shown_months
     )
-    step = _tick_step(years)
+    year_step = _tick_step(years)
     stay = years_text(horizon_months)
     return CostChart(
         width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM, years=years,
-        x_ticks=tuple((x_of(year * MONTHS_PER_YEAR), str(year)) for year in range(0, years + 1, step)),
-        y_ticks=tuple((y_of(top_value * k / 5), format_money(top_value * k / 5, whole=True)) for k in range(6)),
+        x_ticks=tuple((x_of(year * MONTHS_PER_YEAR), str(year)) for year in range(0, years + 1, year_step)),
+        y_ticks=tuple((y_of(low + step * k), signed_money(low + step * k)) for k in range(steps + 1)),
+        zero_y=y_of(Decimal(0)),
         series=series,
         crossings=crossings,
         horizon_x=x_of(horizon_months),
         horizon_label=f"You expect to stay {stay}",
-        summary=(f"What the top {plural(len(series), 'offer')} would have cost you in points, fees and interest by "
-                 f"the end of each year, over {plural(years, 'year')}; you expect to stay {stay}."),
+        summary=(f"How much more than the best fit, {series[0].label}, each of the top {plural(len(series), 'offer')} "
+                 f"would have cost you in points, fees and interest by the end of each year, over "
+                 f"{plural(years, 'year')}; a line below zero has cost less. You expect to stay {stay}."),
     )
 
 
@@ -141,19 +147,6 @@ def _crossings(first: Sequence[Decimal], second: Sequence[Decimal]) -> list[int]
         if sign != 0:
             previous = sign
     return months
-
-
-def _nice_ceiling(value: Decimal) -> Decimal:
-    """The smallest axis top of 5 equal round steps (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) that
-    reaches value."""
-    if value <= 0:
-        return Decimal(5)
-    raw = value / 5
-    magnitude = Decimal(10) ** (raw.adjusted())
-    for step in NICE_STEPS:
-        if step * magnitude >= raw:
-            return step * magnitude * 5
-    return NICE_STEPS[-1] * magnitude * 5  # pragma: no cover - the last step always covers raw
 
 
 def _tick_step(years: int) -> int:

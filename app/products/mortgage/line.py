@@ -32,6 +32,7 @@ from app.products.mortgage.forms import (
     MortgageProfileForm,
     _band_label,
 )
+from app.products.mortgage.requirements import REQUIREMENTS
 from app.products.mortgage.schemas import FIXED_YEARS, PROFILE_SCHEMA, TERMS_SCHEMA
 from app.products.wording import MORTGAGE
 from app.ranking.engine import Constraint
@@ -226,6 +227,7 @@ class MortgageLine(ProductLine):
     terms_schema = TERMS_SCHEMA
     presets = PRESETS
     columns = COLUMNS
+    requirements = REQUIREMENTS
     default_preset = "balanced"
     disclosure_version = "mortgage-disclosure-1"
     methodology_version = "mortgage-methodology-1"

@@ -9,6 +9,9 @@
     if (!(key in targets)) targets[key] = element;
   }
   for (const element of document.querySelectorAll("[accesskey]")) element.removeAttribute("accesskey");
+  // A refused outcome: its error summary takes the focus, so it is read out and seen first.
+  const problems = document.querySelector("[data-focus-on-load]");
+  if (problems) problems.focus();
 
   function activate(key) {
     const target = targets[key];

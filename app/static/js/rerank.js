@@ -61,7 +61,9 @@
         signal: controller.signal,
       });
       if (!response.ok && response.status !== 400 && response.status !== 409) throw new Error(String(response.status));
+      const open = Array.from(region.querySelectorAll("details[open][id]"), (details) => details.id);
       region.innerHTML = await response.text();
+      for (const id of open) document.getElementById(id)?.setAttribute("open", "");
       const errors = region.querySelector("[data-preference-errors]");
       if (errors) {
         errors.focus();

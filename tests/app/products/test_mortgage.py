@@ -407,11 +407,15 @@ def test_notes_and_chart_for_a_short_stay_show_the_crossing_after_the_horizon():
     chart = _chart(result)
     assert [s.label for s in chart.series] == ["Bluebird Lending", "Harbor Home Loans (our offer)", "Granite Funding"]
     assert chart.years == 6 and chart.horizon_label == "You expect to stay 3 years"
-    assert chart.series[0].yearly[0] == "$0" and chart.series[2].yearly[0] == "$13,495"
+    # Plotted as the difference from the best fit (Bluebird): its own line is zero throughout, Granite
+    # starts $13,495 above it and ends below it, having crossed after the horizon.
+    assert set(chart.series[0].yearly) == {"$0"} and chart.series[2].yearly[0] == "+$13,495"
+    assert chart.series[2].yearly[-1].startswith("-$")
     granite_crossing = [c for c in chart.crossings if c.text.startswith("Bluebird Lending and Granite Funding")]
     assert len(granite_crossing) == 1 and chart.horizon_x < granite_crossing[0].x < chart.right
     assert all(len(s.points.split()) == chart.years * 12 + 1 for s in chart.series)
-    assert chart.x_ticks[0] == (chart.left, "0") and chart.y_ticks[0] == (chart.bottom, "$0")
+    assert chart.x_ticks[0] == (chart.left, "0") and chart.y_ticks[0][0] == chart.bottom
+    assert (chart.zero_y, "$0") in chart.y_ticks and chart.top < chart.zero_y < chart.bottom
 
 
 def test_no_notes_or_chart_without_offers_and_no_notes_for_a_single_offer():
