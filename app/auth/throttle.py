@@ -44,7 +44,10 @@ def client(address: str | None, username: str) -> Client:
         return hmac.new(secret, "\n".join(("login", *parts)).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     where = address or "unknown"
-    return Client(f"login-address-{digest(where)}", f"login-pair-{digest(where, normalise_username(username))}")
+    # Under the rate limits' own prefix: instances of one site share counters, other sites do not.
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    return Client(f"{prefix}-login-address-{digest(where)}",
+                  f"{prefix}-login-pair-{digest(where, normalise_username(username))}")
 
 
 def _storage() -> Any:

@@ -144,7 +144,8 @@ def test_known_and_unknown_names_are_answered_identically(configured_app):
         answers[name] = []
         for _ in range(free + 2):
             response = post_login(client, name, "wrong password here")
-            answers[name].append((*refusal(response), response.headers.get("Retry-After")))
+            # Whether a wait is asked for, not its seconds: those tick on between the two runs.
+            answers[name].append((*refusal(response), "Retry-After" in response.headers))
     assert answers["known@example.com"] == answers["unknown@example.com"]
     assert [status for status, _, _ in answers["known@example.com"]] == [401] * (free + 1) + [429]
 
@@ -177,7 +178,7 @@ def test_unknown_names_cost_as_much_argon2_work_as_known_ones(configured_app):
         return sorted(times)[3]
 
     known, unknown = median_seconds("known@example.com"), median_seconds("unknown@example.com")
-    assert 0.6 < unknown / known < 1.6, (known, unknown)
+    assert 0.5 < unknown / known < 2.0, (known, unknown)  # without the decoy check: about 0.1
 
 
 def test_the_name_typed_never_reaches_the_application_log(configured_app, caplog):
