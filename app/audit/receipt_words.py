@@ -18,9 +18,12 @@ def date(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def logged(kind: str, index: int, moment: datetime) -> str:
+def logged(kind: str, index: int, moment: datetime, *, proven: bool = True) -> str:
+    """When and where an entry was logged: stated as a fact once its proofs checked out, as what
+    our records say when they did not."""
     what = WHAT.get(kind, f"This {kind.replace('-', ' ')}")
-    return f"{what} was logged as entry {index:,} on {date(moment)} at {moment:%H:%M} UTC."
+    sentence = f"{what} was logged as entry {index:,} on {date(moment)} at {moment:%H:%M} UTC."
+    return sentence if proven else f"Our records say {sentence[0].lower()}{sentence[1:]}"
 
 
 def proven(checkpoint_time: datetime, *, latest: bool) -> str:

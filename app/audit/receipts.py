@@ -74,8 +74,8 @@ class EntryProof:
 
     @property
     def logged(self) -> str:
-        """What was logged, when: true whatever the proofs say (it is what the entry claims)."""
-        return words.logged(self.kind, self.index, self.time)
+        """What was logged, when: a fact once proven, else what our records say."""
+        return words.logged(self.kind, self.index, self.time, proven=self.verified)
 
     @property
     def proven(self) -> str:

@@ -76,8 +76,9 @@ def test_an_altered_entry_is_not_said_to_be_in_the_log(app, client):
     html = client.get("/verify", query_string={"reference": reference}).get_data(as_text=True)
     assert f"The proof for {reference} did not check out" in html and "is in our log</h2>" not in html
     [said] = statements(html)
-    assert re.search(r"We could not prove that it is in our log: the proof for entry 0 does not lead to our "
-                     r"signed checkpoint of \d+ \w+ \d{4}\.$", said)
+    assert re.search(r"^Our records say this recommendation was logged as entry 0 on .* UTC\. We could not prove that "
+                     r"it is in our log: the proof for entry 0 does not lead to our signed checkpoint of \d+ \w+ \d{4}\.$",
+                     said)
     assert "includes it" not in said
     receipt = client.get(f"/results/{reference}/receipt").get_data(as_text=True)
     assert "We could not prove that it is in our log" in receipt and "Something is wrong on our side" in receipt
