@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Flask
+from jinja2 import Undefined
 
 from app.money import format_money
 
@@ -19,7 +20,10 @@ def utc_time(value: str) -> str:
     return moment.strftime("%d %B %Y, %H:%M UTC")
 
 
-def points(value: str | Decimal) -> str:
+def points(value: str | Decimal | None | Undefined) -> str:
+    """Points to one decimal place; a dash where there are none (erased with the customer's details)."""
+    if value is None or isinstance(value, Undefined):
+        return "—"
     return f"{Decimal(value):.1f}"
 
 

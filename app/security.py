@@ -26,8 +26,9 @@ RATE_LIMIT_ATTRIBUTE = "candor_rate_limit"
 SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CANDOR_COMPARISON_RATE_LIMIT": ("30 per minute", str),
     "CANDOR_LOGIN_RATE_LIMIT": ("10 per minute", str),
-    "CANDOR_LOGIN_MAX_FAILURES": ("5", int),
-    "CANDOR_LOGIN_LOCKOUT_MINUTES": ("15", int),
+    "CANDOR_LOGIN_FREE_FAILURES": ("3", int),
+    "CANDOR_LOGIN_ADDRESS_FREE_FAILURES": ("20", int),
+    "CANDOR_LOGIN_MAX_DELAY_MINUTES": ("15", int),
     "CANDOR_SESSION_IDLE_MINUTES": ("60", int),
     "CANDOR_SESSION_MAX_HOURS": ("12", int),
     "CANDOR_PROXY_COUNT": ("0", int),

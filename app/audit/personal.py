@@ -31,7 +31,9 @@ from app.audit.models import PersonalDataKey
 
 ALGORITHM = "A256GCM"
 NONCE_SIZE = 12
-SEALED_VERSION = 1
+# 1: a result sealed its profile alone; 2: a result also seals what was worked out from the profile
+# (app/comparison/derived.py). Readers tell the two apart by what the sealed fields hold.
+SEALED_VERSION = 2
 
 
 class PersonalDataError(RuntimeError):

@@ -12,30 +12,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import queue
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from psycopg import IsolationLevel
-from psycopg import sql as psycopg_sql
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from app.audit import merkle
 from app.audit.checkpoints import SignedCheckpoint, all_checkpoints, open_checkpoint
-from app.audit.entries import COLUMN_NAMES, header_columns, header_of_leaf
+from app.audit.entries import header_columns, header_of_leaf
 from app.audit.keys import AuditKeys
-from app.audit.merkle import NodeKey, ProofError
+from app.audit.merkle import MissingNodes, NodeKey, ProofError
 from app.audit.models import AuditEntry, AuditTreeNode
 from app.audit.note import NoteError
-from app.audit.tree import read_head
+from app.audit.tree import DatabaseNodeStore, read_head
+from app.audit.verify_reading import COPIED_COLUMNS, entry_batches
 
 ENVELOPE_START = b'{"entry":'
 _DECODER = json.JSONDecoder()
-COPIED_COLUMNS = COLUMN_NAMES[1:]
 
 
 @dataclass(frozen=True)
@@ -107,114 +104,6 @@ class _CapturedNodes:
             del self.nodes[key]
 
 
-def _node_ranges(first: int, last: int) -> list[tuple[int, int, int]]:
-    """(level, lowest index, highest index) of the tree nodes that entries first…last complete:
-    node (level, i) is completed by entry ((i + 1) << level) - 1."""
-    ranges = []
-    level = 1
-    while (1 << level) <= last + 1:
-        lowest, highest = ((first + 1 + (1 << level) - 1) >> level) - 1, ((last + 1) >> level) - 1
-        if lowest <= highest:
-            ranges.append((level, lowest, highest))
-        level += 1
-    return ranges
-
-
-def _stored_nodes(session: Session, first: int, last: int) -> dict[NodeKey, bytes]:
-    ranges = _node_ranges(first, last)
-    if not ranges:
-        return {}
-    conditions = [and_(AuditTreeNode.level == level, AuditTreeNode.index.between(lowest, highest))
-                  for level, lowest, highest in ranges]
-    rows = session.execute(select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash).where(or_(*conditions)))
-    return {(level, index): bytes(value) for level, index, value in rows}
-
-
-Batch = tuple[list[Any], dict[NodeKey, bytes]]
-
-
-def _entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batch]:
-    """The entries below `size` in index order, in batches, each with the stored tree nodes its
-    entries complete; entries appended while verifying are left for the next run."""
-    if session.get_bind().dialect.name == "postgresql":
-        yield from _postgresql_entry_batches(session, size, batch_size)
-        return
-    columns = [getattr(AuditEntry, name) for name in COPIED_COLUMNS]
-    after = -1
-    while True:
-        rows = session.execute(
-            select(AuditEntry.index, AuditEntry.leaf, AuditEntry.leaf_hash, *columns)
-            .where(AuditEntry.index > after, AuditEntry.index < size)
-            .order_by(AuditEntry.index).limit(batch_size)).all()
-        if not rows:
-            return
-        yield rows, _stored_nodes(session, rows[0][0], rows[-1][0])
-        after = rows[-1][0]
-
-
-def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batch]:
-    """The same batches, read ahead by a thread on a second connection while this one checks the
-    previous batch; the reader imports this transaction's snapshot, so it sees exactly the same
-    log. Rows come through psycopg's binary protocol: bytea arrives as bytes, not hex to decode."""
-    snapshot = session.connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-    bind = session.get_bind()
-    connection = (bind.engine if isinstance(bind, Connection) else bind).raw_connection()
-    driver = connection.driver_connection
-    connection.detach()  # its transaction settings are its own; it is closed, never pooled again
-    driver.isolation_level = IsolationLevel.REPEATABLE_READ  # type: ignore[union-attr]
-    columns = psycopg_sql.SQL(", ").join(
-        psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
-    query = psycopg_sql.SQL(
-        'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
-    batches: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def stored_nodes(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
-        ranges = _node_ranges(first, last)
-        if not ranges:
-            return {}
-        condition = psycopg_sql.SQL(" OR ").join(
-            [psycopg_sql.SQL('(level = %s AND "index" BETWEEN %s AND %s)')] * len(ranges))
-        cursor.execute(psycopg_sql.SQL('SELECT level, "index", hash FROM audit_tree_nodes WHERE {}').format(condition),
-                       [bound for node_range in ranges for bound in node_range])
-        return {(level, index): value for level, index, value in cursor.fetchall()}
-
-    def read() -> None:
-        try:
-            with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
-                cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
-                after = -1
-                while not stop.is_set():
-                    cursor.execute(query, (after, size, batch_size))
-                    rows = cursor.fetchall()
-                    if not rows:
-                        break
-                    batches.put((rows, stored_nodes(cursor, rows[0][0], rows[-1][0])))
-                    after = rows[-1][0]
-            batches.put(None)
-        except BaseException as error:  # handed to the checking side, which raises it
-            batches.put(error)
-
-    reader = threading.Thread(target=read, name="audit-verify-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            batch = batches.get()
-            if batch is None:
-                return
-            if isinstance(batch, BaseException):
-                raise batch
-            yield batch
-    finally:
-        stop.set()
-        while reader.is_alive():
-            try:
-                batches.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        connection.close()  # detached: this closes the database connection itself
-
-
 def _leaf_columns(leaf: bytes) -> tuple[Any, ...]:
     """The index and COPIED_COLUMNS a leaf implies, from its header alone when it has one (the
     header is the leaf's first member, so the record is never parsed)."""
@@ -260,7 +149,9 @@ def _checked_checkpoints(checkpoints: list[SignedCheckpoint], keys: AuditKeys, h
                                              f"{text.root_hash.hex()}, its row says otherwise")
             continue
         if checkpoint.tree_size > head_size:
-            problems.add("checkpoint", None, f"{label}: the log has only {head_size} entries")
+            lost = (f"entry {head_size} it covers is" if checkpoint.tree_size == head_size + 1
+                    else f"entries {head_size}–{checkpoint.tree_size - 1} it covers are")
+            problems.add("entry", head_size, f"{label}: the log has only {head_size} entries, so {lost} missing")
             continue
         good[checkpoint.tree_size] = checkpoint
     return good
@@ -297,8 +188,60 @@ class _CheckpointWalk:
             except ProofError as error:
                 self.problems.add("checkpoint", first,
                                   f"checkpoints of {first} and {size} entries are not consistent: {error}")
+            except MissingNodes:
+                self.problems.add("checkpoint", first, f"checkpoints of {first} and {size} entries could not be "
+                                                       "compared: entries between them are missing")
             self.captured.release(size)
         self.previous = checkpoint
+
+    def unchecked(self, size: int, gap: _Gap) -> None:
+        """A checkpoint met while the recomputed tree has a hole: named, not silently passed."""
+        if size in self.signed:
+            self.problems.add("checkpoint", gap.first, f"checkpoint of {size} entries could not be checked against "
+                                                       f"the entries: {gap.describe()} missing")
+
+
+class _Gap:
+    """Missing entries leave a hole in the recomputed tree. The stored subtree that covers the
+    hole lets the walk take the tree up again where that subtree ends (the hole is reported, what
+    the subtree says of it is taken on trust), so damage further on is still found and named."""
+
+    def __init__(self, session: Session, head_size: int, first: int, last: int) -> None:
+        self.session, self.head_size = session, head_size
+        self.first, self.last = first, last
+        self.level = 0
+        self.gave_up = False
+        self.widen(last)
+
+    def describe(self) -> str:
+        return f"entry {self.first} is" if self.first == self.last else f"entries {self.first}–{self.last} are"
+
+    def widen(self, last: int) -> None:
+        self.last = last
+        self.level = max(self.level, 1, (self.first ^ self.last).bit_length())
+
+    @property
+    def resumes_at(self) -> int:
+        return ((self.last >> self.level) + 1) << self.level
+
+    def frontier(self, size: int, problems: _Problems) -> list[bytes] | None:
+        """The stored frontier of the tree of `size` entries, once `size` is where the hole's
+        covering subtree ends and that subtree is stored; else None (the walk goes on without)."""
+        if self.gave_up or size != self.resumes_at:
+            return None
+        while self.resumes_at <= self.head_size:
+            keys = merkle.perfect_blocks(0, self.resumes_at)
+            try:
+                nodes = DatabaseNodeStore(self.session).get(keys)
+            except MissingNodes:
+                self.level += 1
+                continue
+            return [nodes[key] for key in keys] if self.resumes_at == size else None
+        self.gave_up = True
+        problems.add("tree", self.first, f"the tree could not be taken up again after the hole where {self.describe()} "
+                                         "missing: the stored nodes over it are missing too; tree nodes, checkpoints "
+                                         "and the head after it were not checked")
+        return None
 
 
 def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, check_columns: bool = True,
@@ -311,7 +254,7 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
     # Checkpoints before the head: any checkpoint read is then within the head read, even while
     # appends go on, so one beyond it is damage, not news.
     stored_checkpoints = all_checkpoints(session)
-    head = read_head(session)
+    head = _head(session, problems)
     report.size = head.size
     report.checkpoints = len(stored_checkpoints)
     signed = _checked_checkpoints(stored_checkpoints, keys, head.size, problems)
@@ -321,17 +264,25 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
     # (merkle.extend, inlined: this loop runs once per entry and is most of the work).
     frontier: list[bytes] = []
     expected = 0
-    tree_intact = True
+    gap: _Gap | None = None
+    holes = False
     sha256, leaf_prefix, node_prefix = hashlib.sha256, merkle.LEAF_PREFIX, merkle.NODE_PREFIX
     needed, captured = walk.captured.needed_until, walk.captured.nodes
-    for rows, stored in _entry_batches(session, head.size, batch_size):
+    for rows, stored in entry_batches(session, head.size, batch_size):
         for row in rows:
             index = row[0]
             if index != expected:
                 problems.add("entry", expected, f"entries {expected}–{index - 1} are missing" if index - 1 > expected
                              else f"entry {expected} is missing")
-                tree_intact = False
+                if gap is None:
+                    gap = _Gap(session, head.size, expected, index - 1)
+                else:
+                    gap.widen(index - 1)
+                holes = True
                 expected = index
+                resumed = _take_up(gap, expected, walk, problems)
+                if resumed is not None:
+                    frontier, gap = resumed, None
             digest = sha256(leaf_prefix)
             digest.update(row[1])
             node = digest.digest()
@@ -341,7 +292,10 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
                 _check_columns(row, problems)
             report.entries += 1
             expected = index + 1
-            if not tree_intact:
+            if gap is not None:
+                resumed = _take_up(gap, expected, walk, problems)
+                if resumed is not None:
+                    frontier, gap = resumed, None
                 continue
             if (0, index) in needed:
                 captured[(0, index)] = node
@@ -365,12 +319,43 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
 
     if expected < head.size:
         problems.add("entry", expected, f"the log should have {head.size} entries but entries from {expected} are missing")
-    if tree_intact and expected == head.size and merkle.pack_frontier(frontier) != merkle.pack_frontier(head.frontier):
+    tree_whole = gap is None and head.frontier is not None
+    if tree_whole and expected == head.size and merkle.pack_frontier(frontier) != merkle.pack_frontier(head.frontier):
         problems.add("head", None, "the head's right edge does not match the entries")
     expected_nodes = sum(expected >> level for level in range(1, expected.bit_length()))
     stored_count = session.scalar(select(func.count()).select_from(AuditTreeNode).where(
         ((AuditTreeNode.index + 1).op("<<")(AuditTreeNode.level)) <= expected)) or 0
-    if tree_intact and stored_count != expected_nodes:
+    if not holes and stored_count != expected_nodes:
         problems.add("tree", None, f"{stored_count} tree nodes are stored where {expected_nodes} belong")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _take_up(gap: _Gap, size: int, walk: _CheckpointWalk, problems: _Problems) -> list[bytes] | None:
+    """The tree of `size` entries taken up again past the hole, if it can be here, its checkpoint
+    (if any) checked; else None, and a checkpoint at this size is named as unchecked."""
+    resumed = gap.frontier(size, problems)
+    if resumed is None:
+        walk.unchecked(size, gap)
+    else:
+        walk.reach(size, resumed)
+    return resumed
+
+
+@dataclass(frozen=True)
+class _StoredHead:
+    size: int
+    frontier: list[bytes] | None  # None: unreadable, so not compared
+
+
+def _head(session: Session, problems: _Problems) -> _StoredHead:
+    """The stored head; if it is gone or garbled, that is named and the entries stored are
+    checked all the same, up to the last one."""
+    try:
+        head = read_head(session)
+        return _StoredHead(head.size, head.frontier)
+    except (NoResultFound, ValueError) as error:
+        last = session.scalar(select(func.max(AuditEntry.index)))
+        size = 0 if last is None else last + 1
+        problems.add("head", None, f"the head cannot be read ({error}); the {size} entries stored are checked")
+        return _StoredHead(size, None)

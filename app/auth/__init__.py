@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, logout_user
@@ -52,7 +52,12 @@ def unauthorized() -> Any:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host, a scheme, or the sign-in pages themselves."""
+    """Only a path on this site: never another host, a scheme, or the sign-in pages themselves.
+    Anything but printable ASCII is percent-encoded first: a newline would break the redirect's
+    header, and browsers drop tabs and newlines, which would turn "/<tab>/evil.example" into "//evil.example"."""
+    if target:
+        target = "".join(character if "!" <= character <= "~" else quote(character)
+                         for character in target)
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     parts = urlsplit(target)

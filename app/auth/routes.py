@@ -21,7 +21,7 @@ from app.security import rate_limited
 
 bp = Blueprint("auth", __name__)
 
-REFUSAL_STATUS = {"locked": 429, "disabled": 403}
+REFUSAL_STATUS = {"throttled": 429, "disabled": 403}
 
 
 def _home(user: User) -> str:
@@ -42,19 +42,20 @@ def login() -> Any:
     if not form.validate():
         return render_template("auth/login.html", form=form, next_url=next_url), 400
     try:
-        user = authenticate(db.session, form.username.data, form.password.data)
+        user = authenticate(db.session, form.username.data, form.password.data, address=request.remote_addr)
         db.session.commit()
     except LoginRefused as refused:
-        db.session.commit()  # the failed attempt, and any lockout it caused, are recorded
+        db.session.commit()  # the failed attempt is recorded
         status = REFUSAL_STATUS.get(refused.reason, 401)
         response = current_app.make_response(
             (render_template("auth/login.html", form=form, next_url=next_url, refusal=refused.message), status))
-        if status == 429:
-            response.headers["Retry-After"] = str(current_app.config["CANDOR_LOGIN_LOCKOUT_MINUTES"] * 60)
+        if refused.retry_after:
+            response.headers["Retry-After"] = str(refused.retry_after)
         return response
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
-        current_app.logger.exception("A sign-in could not be recorded; it was refused.")
+        # Only the error's kind: its text would carry the statement's parameters, the name typed among them.
+        current_app.logger.error("A sign-in could not be recorded (%s); it was refused.", type(error).__name__)
         return render_template("auth/login.html", form=form, next_url=next_url,
                                refusal="We could not sign you in just now. Please try again in a moment."), 503
     # A fresh session on sign-in, so nothing planted in the cookie before carries over.

@@ -4,18 +4,18 @@ caller commits. Log entries name users by id only: never a username, password or
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.entries import CONFIGURATION_CHANGE, LOGIN
 from app.audit.log import append
+from app.auth import throttle
 from app.auth.access import token_digest
 from app.auth.models import ADMIN, ROLES, TOKEN_SCOPES, ApiToken, User, UserRole, find_user, normalise_username
 from app.auth.passwords import check_strength, hash_password, needs_rehash, spend_decoy_check, verify_password
@@ -48,10 +48,11 @@ class LastAdmin(AccountError):
 class LoginRefused(Exception):
     """A sign-in that was refused; `reason` is what the log records, `message` what the person reads."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
+        self.retry_after = retry_after
 
 
 def log_event(session: Session, kind: str, body: Mapping[str, Any], *, channel: str) -> None:
@@ -76,51 +77,45 @@ def _target(user: User) -> dict[str, Any]:
 
 # Signing in ---------------------------------------------------------------------------------
 
-def authenticate(session: Session, username: str, password: str) -> User:
+def authenticate(session: Session, username: str, password: str, *, address: str | None) -> User:
     """The user, if the password is right and the account may sign in; otherwise LoginRefused.
-    Either way the attempt is logged. Repeated wrong passwords lock the account for a while."""
-    now = utcnow()
-    config = current_app.config
+    Either way the attempt is logged. A known name and an unknown one are refused alike (same
+    reason to the person, same Argon2 work, same throttling by `address`, the client's)."""
+    who = throttle.client(address, username)
     user = find_user(session, username)
+    actor = {"type": "anonymous", "id": None} if user is None else {"type": "user", "id": str(user.id)}
+    waiting = throttle.wait_seconds(who)
+    if waiting:
+        log_event(session, LOGIN_FAILED, {"actor": actor, "reason": "throttled"}, channel=CONSOLE_CHANNEL)
+        raise LoginRefused("throttled", _throttled_message(waiting), retry_after=waiting)
     if user is None:
         spend_decoy_check(password)
-        log_event(session, LOGIN_FAILED, {"actor": {"type": "anonymous", "id": None}, "reason": "unknown-user"},
-                  channel=CONSOLE_CHANNEL)
-        raise LoginRefused("unknown-user", "That username and password do not match. Check them and try again.")
-    actor = {"type": "user", "id": str(user.id)}
-    if user.is_locked(now):
-        log_event(session, LOGIN_FAILED, {"actor": actor, "reason": "locked"}, channel=CONSOLE_CHANNEL)
-        raise LoginRefused("locked", _locked_message(user, now))
-    if not verify_password(user.password_hash, password):
-        user.failed_logins = User.failed_logins + 1  # in SQL, so concurrent attempts all count
-        session.flush()
-        session.refresh(user, ["failed_logins"])
-        locked = user.failed_logins >= int(config["CANDOR_LOGIN_MAX_FAILURES"])
-        if locked:
-            user.locked_until = now + timedelta(minutes=int(config["CANDOR_LOGIN_LOCKOUT_MINUTES"]))
-            user.failed_logins = 0
-        log_event(session, LOGIN_FAILED, {"actor": actor, "reason": "wrong-password", "locked": locked},
-                  channel=CONSOLE_CHANNEL)
-        if locked:
-            raise LoginRefused("locked", _locked_message(user, now))
-        raise LoginRefused("wrong-password", "That username and password do not match. Check them and try again.")
+    if user is None or not verify_password(user.password_hash, password):
+        reason = "unknown-user" if user is None else "wrong-password"
+        log_event(session, LOGIN_FAILED, {"actor": actor, "reason": reason}, channel=CONSOLE_CHANNEL)
+        throttle.record_failure(who)
+        raise LoginRefused(reason, "That username and password do not match. Check them and try again.")
     if not user.active:
         log_event(session, LOGIN_FAILED, {"actor": actor, "reason": "disabled"}, channel=CONSOLE_CHANNEL)
         raise LoginRefused("disabled", "This account has been disabled. Ask an administrator if you need it again.")
+    throttle.record_success(who)
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     log_event(session, LOGIN, {"actor": actor}, channel=CONSOLE_CHANNEL)
     return user
 
 
-def _locked_message(user: User, now: datetime) -> str:
-    assert user.locked_until is not None
-    minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-    return (f"This account is locked after too many wrong passwords. Try again in {minutes} "
-            f"{'minute' if minutes == 1 else 'minutes'}, or ask an administrator to unlock it.")
+def _throttled_message(seconds: int) -> str:
+    if seconds < 60:
+        wait = f"{seconds} {'second' if seconds == 1 else 'seconds'}"
+    else:
+        minutes = math.ceil(seconds / 60)
+        wait = f"{minutes} {'minute' if minutes == 1 else 'minutes'}"
+    return (f"Too many sign-ins that did not match came from here. Wait {wait}, then try again; "
+            "if you have forgotten your password, ask an administrator to set a new one.")
 
 
 def log_logout(session: Session, user: User) -> None:

@@ -20,6 +20,7 @@ from app.audit.log import append, document
 from app.audit.models import AuditEntry
 from app.audit.personal import reveal
 from app.comparison import house_notice
+from app.comparison.derived import remember_sealed, sealed_of, split_personal, with_personal
 from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.comparison.naming import OfferNames
 from app.db import utcnow
@@ -259,24 +260,11 @@ def record_comparison(
     if replaces is not None:
         body["replaces"] = {"reference": replaces["reference"], "index": replaces["index"]}
     clear, personal = split_personal(body)
-    return append(
-        session,
-        clear,
-        kind=RECOMMENDATION,
-        channel=channel,
-        created_at=now,
-        reference=reference or new_reference(session),
-        product=line.key,
-        personal=personal,
-        subject=subject,
-    )
-
-
-def split_personal(result: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The result to log in clear, and its personal data to log sealed: the profile the customer
-    gave. Offers, rankings and reasons stay in clear (docs/audit-log.md says why)."""
-    clear = dict(result)
-    return clear, {"profile": clear.pop("profile")}
+    entry = append(session, clear, kind=RECOMMENDATION, channel=channel, created_at=now,
+                   reference=reference or new_reference(session), product=line.key, personal=personal,
+                   subject=subject)
+    remember_sealed(entry, personal)
+    return entry
 
 
 def build_result(
@@ -598,16 +586,20 @@ def rerank(
     body["reranks"] = previous["index"]
     clear, personal = split_personal(body)
     sealed = previous.get("personal")
-    return append(session, clear, kind=RERANK, channel=channel, created_at=now,
-                  reference=previous["reference"], product=line.key, personal=personal,
-                  subject=sealed["subject"] if isinstance(sealed, Mapping) else None)
+    entry = append(session, clear, kind=RERANK, channel=channel, created_at=now,
+                   reference=previous["reference"], product=line.key, personal=personal,
+                   subject=sealed["subject"] if isinstance(sealed, Mapping) else None)
+    remember_sealed(entry, personal)
+    return entry
 
 
 def appended_result(entry: AuditEntry, profile: Mapping[str, Any]) -> dict[str, Any]:
     """What load_result returns for an entry this request has just appended and committed,
     without reading it back: the record is parsed from the very bytes that were logged, and the
     profile is the one that was sealed in it."""
-    return {**document(entry), "leaf_hash": entry.leaf_hash.hex(), "profile": loggable(dict(profile)), "erasure": None}
+    sealed = sealed_of(entry)
+    logged = document(entry) if sealed is None else with_personal(document(entry), loggable(sealed))
+    return {**logged, "leaf_hash": entry.leaf_hash.hex(), "profile": loggable(dict(profile)), "erasure": None}
 
 
 def load_result(session: Session, reference: str) -> dict[str, Any] | None:
@@ -626,7 +618,7 @@ def load_result(session: Session, reference: str) -> dict[str, Any] | None:
         raise ComparisonError(f"log entry {entry.index} is filed under {reference} but records another reference")
     revealed = reveal(session, logged)
     return {
-        **logged,
+        **with_personal(logged, revealed.data),
         "leaf_hash": entry.leaf_hash.hex(),
         "profile": None if revealed.data is None else revealed.data["profile"],
         "erasure": None if revealed.erasure is None else revealed.erasure.as_record(),

@@ -21,6 +21,7 @@ from app.audit.merkle import MissingNodes, ProofError
 from app.audit.models import AuditEntry
 from app.audit.note import NoteError
 from app.audit.personal import Erasure, PersonalDataError, Revealed, reveal
+from app.comparison.derived import with_personal
 from app.comparison.service import InputsErased, replay
 from app.products import UnknownProduct, get_product_line
 
@@ -107,8 +108,9 @@ def _reveal(session: Session, logged: Mapping[str, Any]) -> tuple[Revealed | Non
 
 
 def tell(session: Session, entry: AuditEntry) -> Story:
-    logged = document(entry)
-    personal, problem = _reveal(session, logged)
+    clear = document(entry)
+    personal, problem = _reveal(session, clear)
+    logged = with_personal(clear, personal.data if personal else None)
     related: list[AuditEntry] = []
     decisions: list[Decision] = []
     if entry.reference:

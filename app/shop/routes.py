@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.audit.receipts import prove_reference
 from app.auth.access import public
 from app.comparison.service import (
     InputsErased,
@@ -168,8 +169,10 @@ def _results_response(line, result, fragment, status, errors=None):  # type: ign
 def receipt(reference: str):  # type: ignore[no-untyped-def]
     result = _own_result(reference)
     line = get_product_line(result["product"]["key"])
+    proof = prove_reference(db.session, reference)
+    db.session.commit()  # the checkpoint the proof may have had to sign
     return render_template("shop/receipt.html", result=result, line=line,
-                           profile_summary=_profile_summary(line, result))
+                           profile_summary=_profile_summary(line, result), proof=proof)
 
 
 @bp.get("/methodology/<product>")

@@ -198,7 +198,8 @@ VISITS = [
     Visit("not-found", None, "shopper", path("/no-such-page")),
     # Anyone's proof.
     Visit("verify", "verify.verify", "shopper", path("/verify")),
-    Visit("verify-reference", "verify.verify", "shopper", path("/verify?reference={auto}", "[data-browser-check]")),
+    Visit("verify-reference", "verify.verify", "shopper",
+          with_every_disclosure_open("/verify?reference={auto}", "[data-browser-check]")),
     Visit("verify-unknown-reference", "verify.verify", "shopper", path("/verify?reference=CND-0000-0000", "#error-summary")),
     Visit("verify-malformed-reference", "verify.verify", "shopper", path("/verify?reference=not+one", "#error-summary")),
     # Signing in, and a staff member's own account.

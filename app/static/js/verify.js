@@ -1,6 +1,6 @@
 // The /verify page, checked again in the browser from nothing but what the page shows: each
-// entry's inclusion proof up to the root hash in the checkpoint (RFC 9162 section 2.1.3.2), and
-// the checkpoint's Ed25519 signature with the verifier key (C2SP signed note), where the browser
+// entry's inclusion proof up to the root hash in its checkpoint (RFC 9162 section 2.1.3.2), and
+// each checkpoint's Ed25519 signature with the verifier key (C2SP signed note), where the browser
 // supports Ed25519. Without JavaScript the page still shows the server's check and the steps.
 (() => {
   "use strict";
@@ -98,34 +98,42 @@
   }
 
   async function check() {
-    const note = section.querySelector("[data-checkpoint]").textContent;
     const verifierKey = section.querySelector("[data-verifier-key]").textContent;
-    const lines = note.split("\n");
-    const size = Number.parseInt(lines[1], 10);
-    const root = toHex(fromBase64(lines[2]));
+    const notes = Array.from(section.querySelectorAll("[data-checkpoint]"));
     for (const entry of section.querySelectorAll("[data-proof-entry]")) {
+      const note = notes.find((item) => item.dataset.treeSize === entry.dataset.treeSize);
+      if (!note) {
+        return `Your browser checked this too, and found a problem: entry ${entry.dataset.index} has no checkpoint on this page.`;
+      }
+      const lines = note.textContent.split("\n");
+      const size = Number.parseInt(lines[1], 10);
+      const root = toHex(fromBase64(lines[2]));
       const path = entry.dataset.path ? entry.dataset.path.split(" ").map(fromHex) : [];
       const computed = await rootFromInclusionPath(
         Number.parseInt(entry.dataset.index, 10), size, fromHex(entry.dataset.leafHash), path);
       if (computed === null || toHex(computed) !== root) {
-        return `Your browser checked this too, and found a problem: the proof of entry ${entry.dataset.index} does not lead to the checkpoint's root.`;
+        return `Your browser checked this too, and found a problem: the proof of entry ${entry.dataset.index} does not lead to its checkpoint's root.`;
       }
     }
-    const signature = await checkSignature(note, verifierKey);
-    if (signature === "valid") {
-      return "Your browser checked this too: the checkpoint is signed by the key shown below, and every proof leads to its root.";
+    let unsupported = false;
+    for (const note of notes) {
+      const signature = await checkSignature(note.textContent, verifierKey);
+      if (signature === "invalid") {
+        return "Your browser checked this too, and found a problem: a checkpoint's signature does not match the key shown under Technical details.";
+      }
+      unsupported = unsupported || signature === "unsupported";
     }
-    if (signature === "unsupported") {
-      return "Your browser checked that every proof leads to the checkpoint's root. It cannot check Ed25519 signatures, so check the signature with the steps below.";
+    if (unsupported) {
+      return "Your browser checked that every proof leads to its checkpoint's root. It cannot check Ed25519 signatures, so check the signatures with the steps under Technical details.";
     }
-    return "Your browser checked this too, and found a problem: the checkpoint's signature does not match the key shown below.";
+    return "Your browser checked this too: the checkpoints are signed by the key shown under Technical details, and every proof leads to its checkpoint's root.";
   }
 
   check().then((message) => {
     output.textContent = message;
     output.hidden = false;
   }).catch(() => {
-    output.textContent = "Your browser could not check the proof itself; the steps below show how to check it another way.";
+    output.textContent = "Your browser could not check the proof itself; the steps under Technical details show how to check it another way.";
     output.hidden = false;
   });
 })();

@@ -18,7 +18,7 @@ from app.audit.erasure import erase, subject_of_reference
 from app.audit.keys import KeyConfigurationError, current_keys
 from app.audit.log import document
 from app.audit.models import AuditEntry, PersonalDataKey
-from app.audit.personal import KeyMismatch, PersonalDataErased
+from app.audit.personal import KeyMismatch, PersonalDataErased, reveal
 from app.audit.verify import verify_log
 from app.comparison.service import ANONYMOUS, InputsErased, load_result, replay, rerank, run_comparison
 from app.db import db, utcnow
@@ -49,7 +49,9 @@ def test_the_profile_is_sealed_in_the_leaf_and_read_back_decrypted(app, market):
             assert marker not in entry.leaf
         sealed = document(entry)["personal"]
         assert sealed["alg"] == "A256GCM" and sealed["subject"] == entry.subject and "profile" not in document(entry)
-        assert len(base64.b64decode(sealed["ciphertext"])) == len(canonical_json({"profile": PROFILE})) + 16  # GCM tag
+        opened = reveal(db.session, document(entry)).data
+        assert opened["profile"] == PROFILE and set(opened) == {"profile", "derived"}  # and what was worked out from it
+        assert len(base64.b64decode(sealed["ciphertext"])) == len(canonical_json(opened)) + 16  # GCM tag
         result = load_result(db.session, entry.reference)
         assert result["profile"] == PROFILE and result["erasure"] is None
         row = db.session.get(PersonalDataKey, entry.subject)

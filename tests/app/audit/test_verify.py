@@ -169,3 +169,68 @@ def test_verify_runs_in_a_session_bound_to_a_connection(log_app):
     with log_app.app_context(), db.engine.connect() as connection, Session(bind=connection) as session:
         report = verify_log(session, current_keys())
         assert report.ok and report.entries == SIZE
+
+
+@pytest.mark.parametrize("options", [[], ["--skip-columns"]])
+def test_every_anomaly_after_a_deleted_middle_entry_is_still_named(log_app, options):
+    """A row deleted behind the triggers' back leaves a hole in the recomputed tree; the check
+    takes the tree up again from the stored subtree over the hole and goes on naming the rest."""
+    with log_app.app_context():
+        tamper("audit_entries", 'DELETE FROM audit_entries WHERE "index" = 13')
+        tamper("audit_entries", 'UPDATE audit_entries SET leaf = :leaf WHERE "index" = 20',
+               leaf=b'{"channel":"web","index":20,"kind":"test","n":-5,"reference":"R20","time":"2026-11-23T05:00:00Z"}')
+        tamper("audit_tree_nodes", 'UPDATE audit_tree_nodes SET hash = :hash WHERE level = 1 AND "index" = 14',
+               hash=bytes(32))
+        note = db.session.scalar(sa.text("SELECT note FROM audit_checkpoints WHERE tree_size = 32"))
+        tamper("audit_checkpoints", "UPDATE audit_checkpoints SET note = :note WHERE tree_size = 32",
+               note=note.replace("\n32\n", "\n33\n"))
+    result = run_verify(log_app, *options)
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "First bad entry: 13" in result.output
+    assert "entry 13 is missing" in result.output
+    assert "entry 20: its leaf hash does not match its leaf" in result.output
+    assert "the stored tree node over entries 28–29 does not match them" in result.output
+    assert "checkpoint of 32 entries: the signature by candor.example/recommendations does not verify" in result.output
+    assert "checkpoint of 16 entries: its signed root does not match" not in result.output  # 13 is reported, not blamed twice
+    assert "checkpoint of 24 entries: its signed root does not match entries 0–23" in result.output  # entry 20
+
+
+def test_a_hole_whose_covering_nodes_are_gone_too_is_named_and_the_rest_still_checked(log_app):
+    with log_app.app_context():
+        tamper("audit_entries", 'DELETE FROM audit_entries WHERE "index" IN (5, 6)')
+        tamper("audit_tree_nodes", 'DELETE FROM audit_tree_nodes WHERE level >= 2 AND "index" = 0')
+        tamper("audit_entries", 'UPDATE audit_entries SET leaf = :leaf WHERE "index" = 30',
+               leaf=b'{"channel":"web","index":30,"kind":"test","n":-5,"reference":"R30","time":"2026-11-23T05:00:00Z"}')
+    result = run_verify(log_app)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "entries 5–6 are missing" in result.output
+    assert "the tree could not be taken up again after the hole where entries 5–6 are missing" in result.output
+    assert "checkpoint of 8 entries could not be checked against the entries: entries 5–6 are missing" in result.output
+    assert "entry 30: its leaf hash does not match its leaf" in result.output
+
+
+@pytest.mark.parametrize("statement, named", [
+    ("DELETE FROM audit_head", "the head cannot be read"),
+    ("UPDATE audit_head SET frontier = :garbage", "the head cannot be read (a packed frontier is a whole number of hashes)"),
+])
+def test_a_missing_or_garbled_head_is_named_and_the_entries_still_checked(log_app, statement, named):
+    with log_app.app_context():
+        db.session.execute(sa.text(statement), {"garbage": b"\x01\x02"} if ":garbage" in statement else {})
+        db.session.commit()
+        tamper("audit_entries", 'DELETE FROM audit_entries WHERE "index" = 9')
+    result = run_verify(log_app)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert named in result.output
+    assert "entry 9 is missing" in result.output and "Checked 36 entries" in result.output
+
+
+def test_entries_dropped_from_the_end_with_the_head_rolled_back_are_named_by_the_checkpoint(log_app):
+    with log_app.app_context():
+        tamper("audit_entries", 'DELETE FROM audit_entries WHERE "index" >= 35')
+        db.session.execute(sa.text("UPDATE audit_head SET size = 35"))
+        db.session.commit()
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert "First bad entry: 35" in result.output
+    assert "checkpoint of 37 entries: the log has only 35 entries, so entries 35–36 it covers are missing" in result.output

@@ -1,4 +1,4 @@
-"""Signing in and out through the real form: Argon2 hashes, lockout, sessions that end, and the log."""
+"""Signing in and out through the real form: Argon2 hashes, throttling, sessions that end, and the log."""
 
 import hashlib
 import json
@@ -12,6 +12,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app.audit.log import document
 from app.audit.models import AuditEntry
+from app.auth import throttle
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.db import db
@@ -93,23 +94,102 @@ def test_an_empty_form_is_a_400_with_messages_at_the_fields(app, client):
     assert log_entries(app, ["login", "login-failed"]) == []
 
 
-def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(configured_app):
-    app = configured_app(CANDOR_LOGIN_MAX_FAILURES=3, CANDOR_LOGIN_LOCKOUT_MINUTES=15)
-    user_id = add_user(app, "locked@example.com", "advisor")
-    client = app.test_client()
-    for _ in range(2):
-        assert post_login(client, "locked@example.com", "wrong password here").status_code == 401
-    third = post_login(client, "locked@example.com", "wrong password here")
-    assert third.status_code == 429
-    assert "locked after too many wrong passwords" in third.get_data(as_text=True)
-    assert 800 < int(third.headers["Retry-After"]) <= 900
-    right = post_login(client, "locked@example.com", TEST_PASSWORD)
-    assert right.status_code == 429
-    assert client.get("/advisor/").status_code == 302
+def refusal(response):
+    """What a refused sign-in shows and answers, minus the CSRF token and timing."""
+    page = response.get_data(as_text=True)
+    return response.status_code, re.search(r'<div class="error-summary".*?</div>', page, re.S).group(0)
+
+
+def test_repeated_wrong_passwords_slow_the_client_down_never_lock_the_account(configured_app):
+    app = configured_app(CANDOR_LOGIN_FREE_FAILURES=3, CANDOR_LOGIN_MAX_DELAY_MINUTES=15)
+    user_id = add_user(app, "officer@example.com", "advisor")
+    attacker = app.test_client()
+    for _ in range(3):
+        assert post_login(attacker, "officer@example.com", "wrong password here").status_code == 401
+    fourth = post_login(attacker, "officer@example.com", "wrong password here")
+    assert fourth.status_code == 401  # checked, and now the attacker must wait a second
+    throttled = post_login(attacker, "officer@example.com", TEST_PASSWORD)
+    # Retry-After is at least the wait (Flask-Limiter raises it to its own window's end).
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+    assert "Wait 1 second, then try again" in throttled.get_data(as_text=True)
+    assert attacker.get("/advisor/").status_code == 302
+    # The officer, from another address, is not locked out.
+    officer = app.test_client()
+    signed_in = officer.post("/login", data={"username": "officer@example.com", "password": TEST_PASSWORD},
+                             environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert signed_in.status_code == 303
     reasons = [entry["reason"] for entry in log_entries(app, ["login-failed"])]
-    assert reasons == ["wrong-password", "wrong-password", "wrong-password", "locked"]
+    assert reasons == ["wrong-password"] * 4 + ["throttled"]
     with app.app_context():
-        assert db.session.get_one(User, user_id).locked_until is not None
+        assert db.session.get_one(User, user_id).locked_until is None
+
+
+def test_each_further_failure_doubles_the_wait_up_to_the_maximum(configured_app):
+    app = configured_app(CANDOR_LOGIN_FREE_FAILURES=0, CANDOR_LOGIN_MAX_DELAY_MINUTES=1)
+    with app.test_request_context():
+        who = throttle.client("192.0.2.1", "anyone@example.com")
+        waits = [throttle.record_failure(who) for _ in range(9)]
+        assert 59 <= throttle.wait_seconds(who) <= 60
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_known_and_unknown_names_are_answered_identically(configured_app):
+    """Same status, same words, same Retry-After, whether or not the name has an account."""
+    free = 3
+    app = configured_app(CANDOR_LOGIN_FREE_FAILURES=free)
+    add_user(app, "known@example.com", "advisor")
+    answers = {}
+    for name in ("known@example.com", "unknown@example.com"):
+        client = app.test_client()
+        answers[name] = []
+        for _ in range(free + 2):
+            response = post_login(client, name, "wrong password here")
+            # Whether a wait is asked for, not its seconds: those tick on between the two runs.
+            answers[name].append((*refusal(response), "Retry-After" in response.headers))
+    assert answers["known@example.com"] == answers["unknown@example.com"]
+    assert [status for status, _, _ in answers["known@example.com"]] == [401] * (free + 1) + [429]
+
+
+def test_an_address_guessing_at_many_names_is_slowed_down_too(configured_app):
+    app = configured_app(CANDOR_LOGIN_ADDRESS_FREE_FAILURES=5, CANDOR_LOGIN_FREE_FAILURES=100)
+    client = app.test_client()
+    statuses = [post_login(client, f"name{n}@example.com", "wrong password here").status_code for n in range(7)]
+    assert statuses == [401] * 6 + [429]
+    elsewhere = app.test_client().post("/login", data={"username": "name9@example.com", "password": "wrong password"},
+                                       environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert elsewhere.status_code == 401
+
+
+def test_unknown_names_cost_as_much_argon2_work_as_known_ones(configured_app):
+    """An unknown name is checked against a decoy hash with the same cost, so the time to refuse
+    it does not reveal that nobody has it."""
+    app = configured_app(CANDOR_ARGON2_TIME_COST=2, CANDOR_ARGON2_MEMORY_KIB=32768, CANDOR_LOGIN_FREE_FAILURES=1000,
+                         CANDOR_LOGIN_ADDRESS_FREE_FAILURES=1000)
+    add_user(app, "known@example.com", "advisor")
+    client = app.test_client()
+    post_login(client, "warm@example.com", "wrong password here")  # the decoy hash is made once
+
+    def median_seconds(name):
+        times = []
+        for _ in range(7):
+            started = time.perf_counter()
+            assert post_login(client, name, "wrong password here").status_code == 401
+            times.append(time.perf_counter() - started)
+        return sorted(times)[3]
+
+    known, unknown = median_seconds("known@example.com"), median_seconds("unknown@example.com")
+    assert 0.5 < unknown / known < 2.0, (known, unknown)  # without the decoy check: about 0.1
+
+
+def test_the_name_typed_never_reaches_the_application_log(configured_app, caplog):
+    app = configured_app(CANDOR_LOGIN_FREE_FAILURES=1)
+    client = app.test_client()
+    with caplog.at_level("DEBUG"):
+        for _ in range(3):
+            post_login(client, "secret.name@example.com", "wrong password here")
+    assert "secret.name" not in caplog.text and "wrong password here" not in caplog.text
+    failed = log_entries(app, ["login-failed"])
+    assert "secret.name" not in json.dumps(failed)
 
 
 def test_a_disabled_user_cannot_sign_in(app, client, runner, create_user):
@@ -131,6 +211,22 @@ def test_next_takes_you_back_but_never_to_another_site(client, create_user):
         other = client.application.test_client()
         response = post_login(other, "ann@example.com", TEST_PASSWORD, next=hostile)
         assert response.headers["Location"] == "/advisor/"
+
+
+@pytest.mark.parametrize("typed, landing", [
+    ("/advisor/%0a", "/advisor/%0A"),
+    ("/advisor/%0d%0aSet-Cookie:%20x=1", "/advisor/%0D%0ASet-Cookie:%20x=1"),
+    ("/%09/evil.example", "/%09/evil.example"),
+    ("/%0a/evil.example", "/%0A/evil.example"),
+])
+def test_a_newline_or_tab_in_next_is_a_safe_local_redirect(client, create_user, typed, landing):
+    create_user("ann@example.com", "advisor")
+    response = post_login(client, "ann@example.com", TEST_PASSWORD, next=typed)
+    assert response.status_code == 303
+    assert response.headers["Location"] == landing
+    assert "Set-Cookie: x" not in str(response.headers)
+    again = client.get(f"/login?next={typed}")
+    assert again.status_code == 302 and again.headers["Location"] == landing
 
 
 def test_signing_out_ends_the_session_and_is_logged(app, client, create_user):

@@ -84,7 +84,7 @@ def test_the_public_comparison_is_rate_limited_per_client(configured_app):
 
 
 def test_sign_in_is_rate_limited(configured_app):
-    app = configured_app(CANDOR_LOGIN_RATE_LIMIT="3 per minute", CANDOR_LOGIN_MAX_FAILURES=100)
+    app = configured_app(CANDOR_LOGIN_RATE_LIMIT="3 per minute", CANDOR_LOGIN_FREE_FAILURES=100)
     client = app.test_client()
     statuses = [client.post("/login", data={"username": "x@example.com", "password": "wrong"}).status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]

@@ -1,0 +1,129 @@
+"""Reading the log for `flask audit verify`: entries in index order, in batches, each batch with
+the stored tree nodes its entries complete. On PostgreSQL a second connection reads ahead in the
+verifying transaction's own snapshot while the first checks the previous batch."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from psycopg import IsolationLevel
+from psycopg import sql as psycopg_sql
+from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy.orm import Session
+
+from app.audit.entries import COLUMN_NAMES
+from app.audit.merkle import NodeKey
+from app.audit.models import AuditEntry, AuditTreeNode
+
+COPIED_COLUMNS = COLUMN_NAMES[1:]
+
+
+def node_ranges(first: int, last: int) -> list[tuple[int, int, int]]:
+    """(level, lowest index, highest index) of the tree nodes that entries first…last complete:
+    node (level, i) is completed by entry ((i + 1) << level) - 1."""
+    ranges = []
+    level = 1
+    while (1 << level) <= last + 1:
+        lowest, highest = ((first + 1 + (1 << level) - 1) >> level) - 1, ((last + 1) >> level) - 1
+        if lowest <= highest:
+            ranges.append((level, lowest, highest))
+        level += 1
+    return ranges
+
+
+def _stored_nodes(session: Session, first: int, last: int) -> dict[NodeKey, bytes]:
+    ranges = node_ranges(first, last)
+    if not ranges:
+        return {}
+    conditions = [and_(AuditTreeNode.level == level, AuditTreeNode.index.between(lowest, highest))
+                  for level, lowest, highest in ranges]
+    rows = session.execute(select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash).where(or_(*conditions)))
+    return {(level, index): bytes(value) for level, index, value in rows}
+
+
+Batch = tuple[list[Any], dict[NodeKey, bytes]]
+
+
+def entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batch]:
+    """The entries below `size` in index order, in batches, each with the stored tree nodes its
+    entries complete; entries appended while verifying are left for the next run."""
+    if session.get_bind().dialect.name == "postgresql":
+        yield from _postgresql_entry_batches(session, size, batch_size)
+        return
+    columns = [getattr(AuditEntry, name) for name in COPIED_COLUMNS]
+    after = -1
+    while True:
+        rows = session.execute(
+            select(AuditEntry.index, AuditEntry.leaf, AuditEntry.leaf_hash, *columns)
+            .where(AuditEntry.index > after, AuditEntry.index < size)
+            .order_by(AuditEntry.index).limit(batch_size)).all()
+        if not rows:
+            return
+        yield rows, _stored_nodes(session, rows[0][0], rows[-1][0])
+        after = rows[-1][0]
+
+
+def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batch]:
+    """The same batches, read ahead by a thread on a second connection while this one checks the
+    previous batch; the reader imports this transaction's snapshot, so it sees exactly the same
+    log. Rows come through psycopg's binary protocol: bytea arrives as bytes, not hex to decode."""
+    snapshot = session.connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    bind = session.get_bind()
+    connection = (bind.engine if isinstance(bind, Connection) else bind).raw_connection()
+    driver = connection.driver_connection
+    connection.detach()  # its transaction settings are its own; it is closed, never pooled again
+    driver.isolation_level = IsolationLevel.REPEATABLE_READ  # type: ignore[union-attr]
+    columns = psycopg_sql.SQL(", ").join(
+        psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
+    query = psycopg_sql.SQL(
+        'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
+    batches: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def stored_nodes(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
+        ranges = node_ranges(first, last)
+        if not ranges:
+            return {}
+        condition = psycopg_sql.SQL(" OR ").join(
+            [psycopg_sql.SQL('(level = %s AND "index" BETWEEN %s AND %s)')] * len(ranges))
+        cursor.execute(psycopg_sql.SQL('SELECT level, "index", hash FROM audit_tree_nodes WHERE {}').format(condition),
+                       [bound for node_range in ranges for bound in node_range])
+        return {(level, index): value for level, index, value in cursor.fetchall()}
+
+    def read() -> None:
+        try:
+            with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+                cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
+                after = -1
+                while not stop.is_set():
+                    cursor.execute(query, (after, size, batch_size))
+                    rows = cursor.fetchall()
+                    if not rows:
+                        break
+                    batches.put((rows, stored_nodes(cursor, rows[0][0], rows[-1][0])))
+                    after = rows[-1][0]
+            batches.put(None)
+        except BaseException as error:  # handed to the checking side, which raises it
+            batches.put(error)
+
+    reader = threading.Thread(target=read, name="audit-verify-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            batch = batches.get()
+            if batch is None:
+                return
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:
+        stop.set()
+        while reader.is_alive():
+            try:
+                batches.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        connection.close()  # detached: this closes the database connection itself
