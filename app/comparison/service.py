@@ -32,6 +32,8 @@ from providers.registry import ProviderRegistry
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 SCORE_QUANTUM = Decimal("0.000001")
+# A result's member holding the SHA-256 of its permalink's secret; never the secret itself.
+PERMALINK = "permalink"
 
 
 class ComparisonError(RuntimeError):
@@ -223,14 +225,16 @@ def run_comparison(
     actor: Actor = ANONYMOUS,
     deadline_s: float = 5.0,
     subject: str | None = None,
+    permalink_sha256: str | None = None,
 ) -> AuditEntry:
     """Runs a comparison and appends it to the log through `session`; the caller commits. The
-    profile is logged sealed with the data key of `subject` (a new customer when None)."""
+    profile is logged sealed with the data key of `subject` (a new customer when None).
+    `permalink_sha256` is the SHA-256 (hex) of the results permalink's secret (app/shop/permalink.py)."""
     resolve_weights(line, preferences)  # unknown preferences fail before any provider is asked
     outcomes = gather_quotes(registry, registry.for_product(line.key), line.key, line.provider_profile(profile),
                              deadline_s=deadline_s)
     return record_comparison(session, line, profile, outcomes, preferences=preferences, channel=channel, actor=actor,
-                             deadline_s=deadline_s, subject=subject)
+                             deadline_s=deadline_s, subject=subject, permalink_sha256=permalink_sha256)
 
 
 def record_comparison(
@@ -245,6 +249,7 @@ def record_comparison(
     deadline_s: float,
     subject: str | None = None,
     reference: str | None = None,
+    permalink_sha256: str | None = None,
 ) -> AuditEntry:
     """Ranks settled provider outcomes and appends the result to the log through `session`; the
     caller commits. `reference` is given when it had to be chosen before the providers answered
@@ -253,6 +258,8 @@ def record_comparison(
     now = utcnow()
     body = build_result(line, profile, outcomes, preset=preset, weights=weights, now=now, deadline_s=deadline_s)
     body["actor"] = actor.as_record()
+    if permalink_sha256 is not None:
+        body[PERMALINK] = {"sha256": permalink_sha256}
     clear, personal = split_personal(body)
     return append(
         session,
@@ -620,6 +627,8 @@ def rerank(
                         now=now, deadline_s=previous["deadline_ms"] / 1000)
     body["actor"] = actor.as_record()
     body["reranks"] = previous["index"]
+    if previous.get(PERMALINK) is not None:  # the same link opens the re-ranked result
+        body[PERMALINK] = previous[PERMALINK]
     clear, personal = split_personal(body)
     sealed = previous.get("personal")
     return append(session, clear, kind=RERANK, channel=channel, created_at=now,

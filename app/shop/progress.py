@@ -51,6 +51,7 @@ def stream_comparison(
     retry_url: str,
     actor: Actor = ANONYMOUS,
     subject: str | None = None,
+    permalink_sha256: str | None = None,
 ) -> Response | tuple[str, int]:
     """The streamed progress page; `remember(reference)` is called before streaming starts."""
     resolve_weights(line, preferences)  # unknown preferences fail here, as an error page, not mid-stream
@@ -88,7 +89,8 @@ def stream_comparison(
         settled.sort(key=lambda outcome: order[outcome.config.key])
         try:
             record_comparison(db.session, line, profile, settled, preferences=preferences, channel=channel,
-                              actor=actor, deadline_s=deadline_s, subject=subject, reference=reference)
+                              actor=actor, deadline_s=deadline_s, subject=subject, reference=reference,
+                              permalink_sha256=permalink_sha256)
             db.session.commit()
         except Exception:  # the page has begun: whatever failed, say so in it, never show a result
             db.session.rollback()
