@@ -152,3 +152,12 @@ def test_every_lookup_by_reference_shares_one_rate_limit(limited_app):
         assert client.get(path).status_code == 429, path
     # Another address has its own budget.
     assert client.get(location, environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 200
+
+
+def test_a_comparison_made_with_the_progress_page_has_its_permalink_too(app, client):
+    streamed = client.post("/compare/auto", data={**auto_form(), "progress": "1"})
+    page = streamed.get_data(as_text=True)  # the whole stream: the comparison is logged by its end
+    reference = re.search(r'href="/results/(CND-[0-9A-Z-]{9})"', page)[1]
+    found = PERMALINK.search(client.get(f"/results/{reference}").get_data(as_text=True))
+    assert found and found["reference"] == reference
+    assert app.test_client().get(found["url"]).status_code == 200
