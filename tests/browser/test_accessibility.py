@@ -176,6 +176,7 @@ VISITS = [
     Visit("auto-form-errors", "shop.compare", "shopper", submitted_empty("/compare/auto", "Compare quotes")),
     Visit("auto-results", "shop.results", "shopper", with_every_disclosure_open("/results/{auto}", "[data-top-provider]")),
     Visit("auto-receipt", "shop.receipt", "shopper", path("/results/{auto}/receipt", "[data-reference]")),
+    Visit("auto-permalink", "shop.permalink", "staff", path("{auto_permalink}", "[data-top-provider]")),
     Visit("auto-methodology", "shop.methodology", "shopper", path("/methodology/auto")),
     Visit("mortgage-form", "shop.compare", "shopper", path("/compare/mortgage")),
     Visit("mortgage-form-errors", "shop.compare", "shopper", submitted_empty("/compare/mortgage", "Compare quotes")),
@@ -265,6 +266,7 @@ def make_the_log(world: World) -> None:
         shopper.get_by_role("button", name="Compare quotes").click()
         shopper.wait_for_url(re.compile(r"/results/CND-"), timeout=15_000)
         world.refs[product] = shopper.url.rsplit("/", 1)[-1]
+        world.refs[f"{product}_permalink"] = urlsplit(shopper.locator('a[rel="bookmark"]').get_attribute("href")).path
     shopper.close()
 
     staff = world.contexts["staff"].new_page()
