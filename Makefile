@@ -26,6 +26,7 @@ run: $(VENV)/.runtime-installed
 
 test: $(VENV)/.dev-installed
 	bash scripts/ensure-chromium
+	bash scripts/ensure-nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # BENCH="ranking memory" runs only those modules; BENCH_DATABASE_URL/BENCH_REDIS_URL (or the TEST_ ones) use PostgreSQL/Redis.

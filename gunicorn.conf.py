@@ -8,6 +8,10 @@ PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).
 from __future__ import annotations
 
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serving.access_log import GunicornAccessLogger  # noqa: E402 - needs the path above
 
 
 def _int(name: str, default: int) -> int:
@@ -84,11 +88,12 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # CANDOR_PROXY_COUNT decides how many X-Forwarded-For hops it believes for client addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 
-# Access log without the query string, the client's address, the referrer or the user agent:
-# personal data never goes into logs, and a query string or a referrer can carry it.
-# %(U)s is the path alone; %(M)s the time taken in milliseconds.
+# Access log as JSON lines (serving/access_log.py): method, path without the query string, status,
+# duration and request id; never the client's address, the referrer or the user agent (personal data
+# never goes into logs, and a query string or a referrer can carry it). JSON escapes control
+# characters and quotes, so a hostile path cannot forge a line, and a permalink's secret is redacted.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or "-"
-access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+logger_class = GunicornAccessLogger
 errorlog = os.environ.get("GUNICORN_ERROR_LOG") or "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 # The app's own log lines (warnings, exceptions) go to the error log with gunicorn's.
@@ -103,3 +108,36 @@ if _control_socket:
     control_socket = _control_socket
 else:
     control_socket_disable = True
+
+
+# Rate limits ("30 comparisons a minute") are counted in Redis when REDIS_URL is set; without it each
+# worker process counts alone, and N workers would admit N times the limit. So more than one worker
+# without REDIS_URL is refused at start (and when TTIN asks for a second one). Several instances need
+# REDIS_URL just the same, which no instance can see for itself: docs/deploying.md says so.
+# CANDOR_RATE_LIMITS_PER_WORKER=1 accepts the multiplied limits knowingly (a benchmark, a test rig).
+PER_WORKER_REFUSAL = (
+    "{workers} workers without REDIS_URL would each count rate limits alone, admitting {workers} times "
+    "every limit. Set REDIS_URL to a Redis every worker and instance shares, or run one worker "
+    "(WEB_CONCURRENCY=1), or set CANDOR_RATE_LIMITS_PER_WORKER=1 to accept limits multiplied by the workers."
+)
+
+
+def _refuse_per_worker_limits(workers: int) -> None:
+    shared = (os.environ.get("REDIS_URL") or "").strip()
+    accepted = (os.environ.get("CANDOR_RATE_LIMITS_PER_WORKER") or "").strip() == "1"
+    if workers > 1 and not shared and not accepted:
+        raise RuntimeError(PER_WORKER_REFUSAL.format(workers=workers))
+
+
+def on_starting(server) -> None:  # type: ignore[no-untyped-def]
+    _refuse_per_worker_limits(server.cfg.workers)  # the final count, after any -w on the command line
+
+
+def nworkers_changed(server, new_value: int, old_value: int | None) -> None:  # type: ignore[no-untyped-def]
+    try:
+        _refuse_per_worker_limits(new_value)
+    except RuntimeError as refusal:
+        if old_value is None:  # at start-up on_starting has already refused
+            raise
+        server.log.error("Not adding a worker: %s", refusal)
+        server.num_workers = old_value

@@ -20,6 +20,7 @@ from app.products import UnknownProduct, get_product_line
 from app.provider_registry import current_registry
 from app.ranking.cli import ranking_cli
 from providers.registry import BUILTIN_KINDS
+from serving.access_log import dev_log_to_stderr, dev_request_handler
 
 DEFAULT_SANDBOX_PORT_BASE = 5101
 
@@ -145,7 +146,8 @@ def demo_run(port: int, host: str, sandbox_port_base: int) -> None:
             providers_file.write_text(market.providers_toml(), encoding="utf-8")
             click.echo(f"Sandbox market: {len(market.urls)} providers; wrote {providers_file}")
         provider_registry.reload(app)
-        server = make_server(host, port, app, threaded=True)
+        dev_log_to_stderr()
+        server = make_server(host, port, app, threaded=True, request_handler=dev_request_handler())
         thread = threading.Thread(target=server.serve_forever, name="candor-site", daemon=True)
         thread.start()
         click.echo(f"Candor is running at http://{host}:{port}/  (Ctrl-C stops it)")

@@ -14,13 +14,20 @@ from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+from app import request_ids
 
 View = TypeVar("View", bound=Callable[..., Any])
 LIMITER_KEY = "candor.limiter"
 LIMITED_ENDPOINTS_KEY = "candor.limited_endpoints"
 RATE_LIMIT_ATTRIBUTE = "candor_rate_limit"
+FALLBACK_COUNTER_KEY = "candor.limiter_fallback"
+REFERENCE_RATE_LIMIT = "CANDOR_REFERENCE_RATE_LIMIT"
 
 # Every name can be set in the environment; tests pass them in the app's configuration.
 SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -32,6 +39,9 @@ SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CANDOR_SESSION_IDLE_MINUTES": ("60", int),
     "CANDOR_SESSION_MAX_HOURS": ("12", int),
     "CANDOR_PROXY_COUNT": ("0", int),
+    # Every look-up of a comparison by its reference (results, receipt, permalink, the API's GET),
+    # one budget per client address across them all.
+    REFERENCE_RATE_LIMIT: ("60 per minute", str),
     "RATELIMIT_KEY_PREFIX": ("candor", str),
 }
 
@@ -69,6 +79,7 @@ def _configure(app: Flask) -> None:
             app.config[name] = convert(os.environ.get(name) or default)
         else:
             app.config[name] = convert(str(app.config[name]))
+    parse_limit(app.config[REFERENCE_RATE_LIMIT])  # a mistyped rate fails at start-up, not on a shopper's page
     if _truthy(os.environ.get("SESSION_COOKIE_SECURE", "")):
         app.config["SESSION_COOKIE_SECURE"] = True
 
@@ -147,6 +158,20 @@ def limiter_for(app: Flask) -> Limiter:
     return app.extensions[LIMITER_KEY]
 
 
+def admitted(config_key: str, scope: str) -> bool:
+    """Counts one request against the client address's budget for `scope` (the rate in
+    `config_key`), in the limiter's store: True while within it. For checks made inside a view,
+    so that every route sharing a helper shares one budget."""
+    limit = parse_limit(current_app.config[config_key])
+    identifiers = (current_app.config["RATELIMIT_KEY_PREFIX"], scope, get_remote_address())
+    try:
+        return bool(limiter_for(current_app).limiter.hit(limit, *identifiers))
+    except Exception:  # the store (Redis) is away: count in this process, as Flask-Limiter's own fallback does
+        current_app.logger.warning("The rate-limit store did not answer; %s is counted in this process.", scope)
+        fallback: MovingWindowRateLimiter = current_app.extensions[FALLBACK_COUNTER_KEY]
+        return bool(fallback.hit(limit, *identifiers))
+
+
 def init_app(app: Flask) -> None:
     _configure(app)
     if app.config["CANDOR_PROXY_COUNT"] > 0:
@@ -154,6 +179,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
     app.extensions[LIMITER_KEY] = _build_limiter(app)
+    app.extensions[FALLBACK_COUNTER_KEY] = MovingWindowRateLimiter(MemoryStorage())
+    request_ids.init_app(app)
     # Flask-Limiter names the client address of every breach at INFO; addresses stay out of our logs.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     app.after_request(_add_headers)

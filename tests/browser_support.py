@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from app.audit.models import AuditEntry
 from app.db import db
 from providers.sandbox.market import SandboxMarket
+from serving.access_log import dev_request_handler
 from tests.conftest import TEST_PASSWORD, make_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,7 +51,7 @@ def browser() -> Iterator[Browser]:
 class LiveSite:
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=dev_request_handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -70,6 +70,7 @@ def make_app(database_url: str, providers: list[dict[str, Any]], **overrides: An
             "CANDOR_COMPARISON_RATE_LIMIT": "10000 per minute",
             "CANDOR_API_COMPARISON_RATE_LIMIT": "10000 per minute",
             "CANDOR_LOGIN_RATE_LIMIT": "10000 per minute",
+            "CANDOR_REFERENCE_RATE_LIMIT": "10000 per minute",
             "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}",
             **overrides,
         }

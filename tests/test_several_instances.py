@@ -2,8 +2,9 @@
 one PostgreSQL database and one Redis, as DESIGN.md's "several instances" deployment runs them.
 
 Comparisons made concurrently through both must all be in one log with dense indices that `flask
-audit verify` accepts, and a comparison rate limit of N per minute must admit at most N from one
-client across both instances. Needs TEST_DATABASE_URL and TEST_REDIS_URL (CI sets both); an
+audit verify` accepts; rate limits of N per minute (comparisons, look-ups by reference) must admit
+at most N from one client across both instances; a session begun on one is honoured by the other,
+and a results permalink made on one opens on the other. Needs TEST_DATABASE_URL and TEST_REDIS_URL (CI sets both); an
 unreachable server fails the test rather than skipping it.
 """
 
@@ -13,16 +14,11 @@ import base64
 import os
 import re
 import secrets
-import signal
-import socket
-import subprocess
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -35,11 +31,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from providers.sandbox.market import SandboxMarket
 from tests.factories import auto_form, auto_profile
+from tests.server_support import Instance, flask, start_gunicorn, stop, wait_until_healthy
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 
 pytestmark = pytest.mark.skipif(
     not (TEST_DATABASE_URL and TEST_REDIS_URL),
@@ -47,25 +42,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 RATE_LIMIT = 10  # comparisons per minute from one client address, across every instance
-STARTUP_TIMEOUT_S = 60  # a bound, not the usual: start-up takes a few seconds on an idle machine
 REQUEST_TIMEOUT_S = 20
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Instance:
-    url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+PERMALINK = re.compile(r'<a rel="bookmark" href="https?://[^/"]+(?P<path>/r/[^"]+)"')
+ENTRY_INDEX = re.compile(r"data-entry-index>\d+<")
 
 
 @dataclass(frozen=True)
@@ -73,42 +53,6 @@ class Deployment:
     instances: tuple[Instance, Instance]
     database_url: str
     environment: dict[str, str]
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """TERM to the instance's own process group (its master and workers), KILL if it lingers."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
-
-
-def _wait_until_healthy(instance: Instance) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    last_problem = "no answer"
-    while time.monotonic() < deadline:
-        if instance.process.poll() is not None:
-            pytest.fail(f"gunicorn at {instance.url} exited with {instance.process.returncode}:\n{instance.log()}")
-        try:
-            answer = requests.get(f"{instance.url}/healthz", timeout=5)
-            if answer.status_code == 200:
-                return
-            last_problem = answer.text
-        except requests.RequestException as error:  # refused, or accepted before a worker is up
-            last_problem = str(error)
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn at {instance.url} was not healthy within {STARTUP_TIMEOUT_S} s ({last_problem}):\n{instance.log()}")
-
-
-def _flask(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *arguments], cwd=PROJECT_ROOT,
-                          env=environment, capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +88,7 @@ def deployment(shared_schema_url: str, market: SandboxMarket,
         "CANDOR_PROVIDERS_FILE": str(providers_file),
         "CANDOR_API_COMPARISON_RATE_LIMIT": f"{RATE_LIMIT} per minute",
         "CANDOR_COMPARISON_RATE_LIMIT": f"{RATE_LIMIT} per minute",
+        "CANDOR_REFERENCE_RATE_LIMIT": f"{RATE_LIMIT} per minute",
         "CANDOR_COMPARISON_DEADLINE_S": "3",
         # Checkpoints signed by both instances while they append, so verify checks those too.
         "CANDOR_CHECKPOINT_EVERY": "5",
@@ -153,27 +98,19 @@ def deployment(shared_schema_url: str, market: SandboxMarket,
         "GUNICORN_THREADS": "4",
     }
     environment.pop("GUNICORN_BIND", None)
-    migrated = _flask(environment, "db", "upgrade")
+    migrated = flask(environment, "db", "upgrade")
     assert migrated.returncode == 0, migrated.stderr
 
     instances: list[Instance] = []
     try:
         for number in range(2):
-            port = _free_port()
-            log_path = directory / f"gunicorn-{number}.log"
-            with log_path.open("wb") as log:
-                process = subprocess.Popen(
-                    [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                    cwd=PROJECT_ROOT, env={**environment, "PORT": str(port)},
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                )
-            instances.append(Instance(f"http://127.0.0.1:{port}", process, log_path))
+            instances.append(start_gunicorn(environment, directory / f"gunicorn-{number}.log"))
         for instance in instances:
-            _wait_until_healthy(instance)
+            wait_until_healthy(instance)
         yield Deployment((instances[0], instances[1]), shared_schema_url, environment)
     finally:
         for instance in instances:
-            _stop(instance.process)
+            stop(instance.process)
 
 
 class Client:
@@ -225,7 +162,7 @@ def test_comparisons_through_both_instances_all_reach_one_dense_verified_log(dep
     assert {kinds[index] for _, index in answers} == {"recommendation"}
     assert len({index for _, index in answers}) == len(jobs)
 
-    verified = _flask(deployment.environment, "audit", "verify")
+    verified = flask(deployment.environment, "audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "intact" in verified.stdout
 
@@ -240,8 +177,51 @@ def test_a_session_made_by_one_instance_is_honoured_by_the_other(deployment: Dep
     answer = browser.post(f"{deployment.instances[1].url}/compare/auto", allow_redirects=False,
                           data={**auto_form(), "csrf_token": match.group(1)}, timeout=REQUEST_TIMEOUT_S)
     assert answer.status_code == 303
-    results = browser.get(f"{deployment.instances[0].url}{answer.headers['Location']}", timeout=REQUEST_TIMEOUT_S)
-    assert results.status_code == 200
+    for instance in deployment.instances:
+        results = browser.get(f"{instance.url}{answer.headers['Location']}", timeout=REQUEST_TIMEOUT_S)
+        assert results.status_code == 200
+        receipt = browser.get(f"{instance.url}{answer.headers['Location']}/receipt", timeout=REQUEST_TIMEOUT_S)
+        assert receipt.status_code == 200
+
+
+def _compared_in_a_browser(instance: Instance, address: str) -> tuple[requests.Session, str]:
+    """A shopper's comparison through the form on `instance`: their browser and the results page."""
+    browser = requests.Session()
+    browser.headers["X-Forwarded-For"] = address
+    form_page = browser.get(f"{instance.url}/compare/auto", timeout=REQUEST_TIMEOUT_S)
+    match = CSRF_FIELD.search(form_page.text)
+    assert match is not None
+    results = browser.post(f"{instance.url}/compare/auto", data={**auto_form(), "csrf_token": match.group(1)},
+                           timeout=REQUEST_TIMEOUT_S)
+    assert results.status_code == 200, results.text[:500]
+    return browser, results.text
+
+
+def test_a_permalink_made_on_one_instance_opens_on_the_other(deployment: Deployment) -> None:
+    first, second = deployment.instances
+    _, page = _compared_in_a_browser(first, "192.0.2.101")
+    link = PERMALINK.search(page)
+    assert link is not None, "no permalink on the results page"
+    path = link["path"]
+    stranger = requests.Session()
+    stranger.headers["X-Forwarded-For"] = "192.0.2.102"
+    opened = stranger.get(f"{second.url}{path}", timeout=REQUEST_TIMEOUT_S)
+    assert opened.status_code == 200
+    assert ENTRY_INDEX.search(opened.text)[0] == ENTRY_INDEX.search(page)[0]
+    # Opened there, it is that browser's too, on either instance.
+    reference = path.split("/")[2]
+    assert stranger.get(f"{first.url}/results/{reference}/receipt", timeout=REQUEST_TIMEOUT_S).status_code == 200
+    wrong = stranger.get(f"{first.url}{path[:-1]}{'A' if path[-1] != 'A' else 'B'}", timeout=REQUEST_TIMEOUT_S)
+    assert wrong.status_code == 404
+
+
+def test_reference_lookups_share_one_limit_across_both_instances(deployment: Deployment) -> None:
+    client = Client("198.51.100.20")
+    attempts = 2 * RATE_LIMIT
+    statuses = Counter(
+        client.http.get(f"{deployment.instances[n % 2].url}/api/v1/comparisons/CND-0000-0000",
+                        timeout=REQUEST_TIMEOUT_S).status_code for n in range(attempts))
+    assert statuses == Counter({404: RATE_LIMIT, 429: attempts - RATE_LIMIT})
 
 
 def test_rate_limit_admits_at_most_n_per_minute_across_both_instances(deployment: Deployment) -> None:

@@ -41,7 +41,7 @@ from app.products import PRODUCT_LINES
 from app.products.base import ProductLine
 from app.products.prefill import form_data
 from app.provider_registry import current_registry
-from app.security import limiter_for, rate_limited
+from app.security import REFERENCE_RATE_LIMIT, admitted, limiter_for, rate_limited
 from providers.json_schema import SchemaValidator
 
 bp = Blueprint("comparisons", __name__, url_prefix="/comparisons")
@@ -177,10 +177,11 @@ OPERATIONS = (
               tags=("comparisons",)),
     Operation("get", "/api/v1/comparisons/{reference}", "getComparison", "Read a comparison",
               "The latest ranking under a reference. Anyone holding the reference may read it; the profile is "
-              "included only for advisor and compliance tokens.",
+              "included only for advisor and compliance tokens. Look-ups without a token are rate-limited per "
+              "address, together with the website's (CANDOR_REFERENCE_RATE_LIMIT).",
               {200: Body("The comparison.", RESULT_SCHEMA)}, scopes=(),
               parameters=(Parameter("reference", "path", REFERENCE_SCHEMA, "The comparison's reference."),),
-              problems=(404,), tags=("comparisons",)),
+              problems=(404, 429), tags=("comparisons",)),
 )
 
 _request_validator = SchemaValidator(REQUEST_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -447,6 +448,8 @@ def show(reference: str):  # type: ignore[no-untyped-def]
         token = _token()
     except TokenRefused:
         return _token_refused()
+    if token is None and not admitted(REFERENCE_RATE_LIMIT, "reference-lookup"):
+        return problem(429, "Too many look-ups", "You have looked up many references from this address; wait a minute.")
     result = load_result(db.session, reference) if len(reference) <= 20 else None
     if result is None:
         return problem(404, "There is no comparison with that reference",

@@ -33,6 +33,8 @@ from providers.registry import ProviderRegistry
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 SCORE_QUANTUM = Decimal("0.000001")
+# A result's member holding the SHA-256 of its permalink's secret; never the secret itself.
+PERMALINK = "permalink"
 
 
 class ComparisonError(RuntimeError):
@@ -225,15 +227,18 @@ def run_comparison(
     deadline_s: float = 5.0,
     subject: str | None = None,
     replaces: Mapping[str, Any] | None = None,
+    permalink_sha256: str | None = None,
 ) -> AuditEntry:
     """Runs a comparison and appends it to the log through `session`; the caller commits. The
     profile is logged sealed with the data key of `subject` (a new customer when None);
-    `replaces` ({"reference", "index"}) points at the comparison this one re-quotes."""
+    `replaces` ({"reference", "index"}) points at the comparison this one re-quotes, and
+    `permalink_sha256` is the SHA-256 (hex) of the results permalink's secret (app/shop/permalink.py)."""
     resolve_weights(line, preferences)  # unknown preferences fail before any provider is asked
     outcomes = gather_quotes(registry, registry.for_product(line.key), line.key, line.provider_profile(profile),
                              deadline_s=deadline_s)
     return record_comparison(session, line, profile, outcomes, preferences=preferences, channel=channel, actor=actor,
-                             deadline_s=deadline_s, subject=subject, replaces=replaces)
+                             deadline_s=deadline_s, subject=subject, replaces=replaces,
+                             permalink_sha256=permalink_sha256)
 
 
 def record_comparison(
@@ -249,6 +254,7 @@ def record_comparison(
     subject: str | None = None,
     reference: str | None = None,
     replaces: Mapping[str, Any] | None = None,
+    permalink_sha256: str | None = None,
 ) -> AuditEntry:
     """Ranks settled provider outcomes and appends the result to the log through `session`; the
     caller commits. `reference` is given when it had to be chosen before the providers answered
@@ -259,6 +265,8 @@ def record_comparison(
     body["actor"] = actor.as_record()
     if replaces is not None:
         body["replaces"] = {"reference": replaces["reference"], "index": replaces["index"]}
+    if permalink_sha256 is not None:
+        body[PERMALINK] = {"sha256": permalink_sha256}
     clear, personal = split_personal(body)
     entry = append(session, clear, kind=RECOMMENDATION, channel=channel, created_at=now,
                    reference=reference or new_reference(session), product=line.key, personal=personal,
@@ -584,6 +592,8 @@ def rerank(
                         now=now, deadline_s=previous["deadline_ms"] / 1000)
     body["actor"] = actor.as_record()
     body["reranks"] = previous["index"]
+    if previous.get(PERMALINK) is not None:  # the same link opens the re-ranked result
+        body[PERMALINK] = previous[PERMALINK]
     clear, personal = split_personal(body)
     sealed = previous.get("personal")
     entry = append(session, clear, kind=RERANK, channel=channel, created_at=now,

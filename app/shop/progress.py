@@ -52,6 +52,7 @@ def stream_comparison(
     actor: Actor = ANONYMOUS,
     subject: str | None = None,
     replaces: Mapping[str, Any] | None = None,
+    permalink_sha256: str | None = None,
 ) -> Response | tuple[str, int]:
     """The streamed progress page; `remember(reference)` is called before streaming starts."""
     resolve_weights(line, preferences)  # unknown preferences fail here, as an error page, not mid-stream
@@ -90,7 +91,7 @@ def stream_comparison(
         try:
             record_comparison(db.session, line, profile, settled, preferences=preferences, channel=channel,
                               actor=actor, deadline_s=deadline_s, subject=subject, reference=reference,
-                              replaces=replaces)
+                              replaces=replaces, permalink_sha256=permalink_sha256)
             db.session.commit()
         except Exception:  # the page has begun: whatever failed, say so in it, never show a result
             db.session.rollback()

@@ -20,7 +20,8 @@ from app.db import db
 from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
 from app.provider_registry import current_registry
 from app.ranking.engine import TIE_TOLERANCE, normalise_weights
-from app.security import rate_limited
+from app.security import REFERENCE_RATE_LIMIT, admitted, rate_limited
+from app.shop import permalink
 from app.shop.progress import stream_comparison, wants_progress
 
 bp = Blueprint("shop", __name__)
@@ -60,9 +61,12 @@ def compare(product: str):  # type: ignore[no-untyped-def]
 def start_comparison(line, profile, preferences, *, retry_url: str, replaces=None,  # type: ignore[no-untyped-def]
                      subject: str | None = None):
     """Runs a comparison for the shopper: the streamed progress page when the page asked for it
-    (`progress=1`), else logged, committed and remembered before the 303 to its results."""
+    (`progress=1`), else logged, committed and remembered before the 303 to its results. Each
+    comparison gets its own permalink secret; only its hash is logged."""
+    secret, secret_sha256 = permalink.issue()
     options = {"preferences": preferences, "channel": "web", "subject": subject, "replaces": replaces,
-               "deadline_s": current_app.config["CANDOR_COMPARISON_DEADLINE_S"]}
+               "deadline_s": current_app.config["CANDOR_COMPARISON_DEADLINE_S"],
+               "permalink_sha256": secret_sha256}
     if wants_progress(request.form):  # the form page's own submit: show providers answering (progress.py)
         return stream_comparison(
             line, profile, **options, remember=_remember_reference, retry_url=retry_url,
@@ -75,18 +79,30 @@ def start_comparison(line, profile, preferences, *, retry_url: str, replaces=Non
         db.session.rollback()
         current_app.logger.exception("A comparison could not be written to the log; it was not shown.")
         return render_template("shop/not_logged.html", line=line), 503
-    _remember_reference(reference)
+    _remember_reference(reference, secret)
     return redirect(url_for("shop.results", reference=reference), code=303)
 
 
-def _remember_reference(reference: str) -> None:
-    session[SESSION_REFERENCES] = [reference, *session.get(SESSION_REFERENCES, [])][:REMEMBERED_REFERENCES]
+def _remember_reference(reference: str, secret: str | None = None) -> None:
+    """This browser's own references (and the permalink secrets it holds), newest first."""
+    kept = [reference, *(ref for ref in session.get(SESSION_REFERENCES, []) if ref != reference)]
+    session[SESSION_REFERENCES] = kept[:REMEMBERED_REFERENCES]
+    if secret is not None:
+        permalink.remember(reference, secret, session[SESSION_REFERENCES])
 
 
-def _own_result(reference: str):  # type: ignore[no-untyped-def]
-    if reference not in session.get(SESSION_REFERENCES, []):
-        abort(404)
-    result = load_result(db.session, reference)
+def _own_result(reference: str, secret: str | None = None):  # type: ignore[no-untyped-def]
+    """The result under `reference` for a browser entitled to it: one that made it (or opened its
+    permalink) by its session, or, with `secret`, anyone holding the permalink. Everything else —
+    an unknown reference, someone else's, a wrong secret — is the same 404. Every look-up counts
+    against the client address's CANDOR_REFERENCE_RATE_LIMIT."""
+    if not admitted(REFERENCE_RATE_LIMIT, "reference-lookup"):
+        abort(429)
+    if secret is not None:
+        entitled = permalink.opens(db.session, reference, secret)
+    else:
+        entitled = reference in session.get(SESSION_REFERENCES, [])
+    result = load_result(db.session, reference) if entitled else None
     if result is None:
         abort(404)
     return result
@@ -115,10 +131,31 @@ def _results_context(line, result, errors=None):  # type: ignore[no-untyped-def]
     view = results_view(line, result, request.args if shown_by_get else MultiDict(),
                         request.path if shown_by_get else url_for("shop.results", reference=result["reference"]),
                         ranking_criteria(line))
+    address = permalink.link(result["reference"])
     return {"result": result, "line": line, "profile_summary": _profile_summary(line, result),
             "replaces": replaced_comparison(db.session, result),
             "controls": preference_controls(line, result["preferences"]), "preference_errors": errors or {},
-            "view": view}
+            "view": view, "permalink": address,
+            "permalink_mailto": permalink.mailto(result["reference"], line.name, address) if address else None}
+
+
+@bp.get("/r/<reference>", endpoint="permalink")
+@bp.get("/r/<reference>/<secret>", endpoint="permalink")
+@public
+def permalink_results(reference: str, secret: str = ""):  # type: ignore[no-untyped-def]
+    """The permalink: the same results page in any browser, which then keeps the result in its
+    session (so the receipt, re-ranking and returning work as for the browser that made it). Once
+    the shopper's details are erased it says so and shows nothing of the comparison."""
+    result = _own_result(reference, secret=secret)
+    line = get_product_line(result["product"]["key"])
+    if result["profile"] is None:
+        return render_template("shop/erased.html", result=result, line=line), 410, NOT_INDEXED
+    _remember_reference(reference, secret)
+    return render_template("shop/results.html", **_results_context(line, result)), 200, NOT_INDEXED
+
+
+# A permalink is private to whoever holds it: never listed by a search engine that finds one.
+NOT_INDEXED = {"X-Robots-Tag": "noindex, nofollow"}
 
 
 # The results page's re-rank form sends this header from rerank.js and gets back only the

@@ -183,6 +183,7 @@ VISITS = [
     Visit("auto-results-view-problems", "shop.results", "shopper",
           with_every_disclosure_open("/results/{auto}?sort=nonsense&need=teleport&compare=offer-1", "[data-compare-message]")),
     Visit("auto-receipt", "shop.receipt", "shopper", path("/results/{auto}/receipt", "[data-reference]")),
+    Visit("auto-permalink", "shop.permalink", "staff", path("{auto_permalink}", "[data-top-provider]")),
     Visit("auto-methodology", "shop.methodology", "shopper", path("/methodology/auto")),
     Visit("auto-change-answers", "shop.change_answers", "shopper", path("/results/{auto}/change", "[data-replacing]")),
     Visit("mortgage-form", "shop.compare", "shopper", path("/compare/mortgage")),
@@ -278,6 +279,7 @@ def make_the_log(world: World) -> None:
         shopper.get_by_role("button", name="Compare quotes").click()
         shopper.wait_for_url(re.compile(r"/results/CND-"), timeout=15_000)
         world.refs[product] = shopper.url.rsplit("/", 1)[-1]
+        world.refs[f"{product}_permalink"] = urlsplit(shopper.locator('a[rel="bookmark"]').get_attribute("href")).path
     shopper.close()
 
     staff = world.contexts["staff"].new_page()
