@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from flask.testing import FlaskClient
 from app.audit.canonical import loggable
 from app.audit.log import document
 from app.audit.models import AuditEntry
+import providers
+from app.comparison import bounds
 from app.comparison.fetch import ProviderOutcome
 from app.comparison.service import build_result, load_result, replay, run_comparison
 from app.db import db
@@ -295,3 +298,23 @@ def test_every_shown_score_is_out_of_100(offers: list[dict[str, Any]], weights: 
     assert result["ranking"]
     for offer in result["ranking"]:
         assert Decimal(0) <= offer["shown_score"] <= Decimal(100), offer["shown_score"]
+
+
+BUILT_IN_MESSAGE = re.compile(r'(?:raise|return) (?!ValueError|TypeError)[A-Z][A-Za-z]*\(\s*"([^"{]+)"|message: str = "([^"]+)"')
+
+
+def test_every_message_our_own_adapters_fail_with_reaches_the_shopper_as_written() -> None:
+    """The shopper reads a failure's message only when it is one of ours (bounds.OUR_MESSAGES); one
+    our adapters use but the list forgot would be replaced by coarser words for its kind."""
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in Path(providers.__file__).parent.glob("*.py"))
+    used = {match[0] or match[1] for match in BUILT_IN_MESSAGE.findall(sources)}
+    failures = {text for text in used if not text[:1].isupper() and " " in text.strip()}
+    assert "had a problem on its side" in failures and "sent a reply of the wrong shape" in failures
+    assert failures <= bounds.OUR_MESSAGES, sorted(failures - bounds.OUR_MESSAGES)
+
+
+@given(st.text())
+def test_capped_text_is_one_short_line_and_capping_again_changes_nothing(text: str) -> None:
+    once = bounds.capped(text)
+    assert once is not None and len(once) <= bounds.STAFF_TEXT_CHARS and "\n" not in once and "\x1b" not in once
+    assert bounds.capped(once) == once
