@@ -20,8 +20,8 @@ from app.audit.entries import RECOMMENDATION, RERANK, RESULT_KINDS
 from app.audit.log import append, document
 from app.audit.models import AuditEntry
 from app.audit.personal import reveal
-from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.comparison.bounds import shown_score
+from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.comparison.settle import outcomes_from_log, settle
 from app.comparison.settle import provider_identity as _provider_identity
 from app.db import utcnow
