@@ -113,6 +113,7 @@ def test_a_flood_of_quotes_and_ten_megabytes_of_padding_stay_out_of_the_log(site
                         provider("padded", serve(padded), max_reply_bytes=LARGE_REPLY_CAP)])
     client, location, reference = shop(application)
     entry = logged(application, reference)
+    print(f"the 8 insurers with a flood of quotes and 10 MB of padding beside them: {len(entry.leaf):,} bytes")
     assert len(entry.leaf) < ENTRY_BUDGET_BYTES, f"{len(entry.leaf):,} bytes logged"
     page = client.get(location).get_data(as_text=True)
     assert "Flood Insurance</strong> sent a reply of the wrong shape." in page
