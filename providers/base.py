@@ -3,8 +3,11 @@ the request to the raw reply, and from the raw reply to standard quotes."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Generic, TypeVar
@@ -46,6 +49,48 @@ class UnusableQuote:
 
 
 Offer = Quote | UnusableQuote
+
+
+@dataclass(frozen=True)
+class RawReply:
+    """The size and SHA-256 of a provider's raw reply, as read: enough to match the provider's own
+    copy in a dispute without keeping what it sent (docs/audit-log.md)."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, raw: object) -> RawReply | None:
+        """For a raw reply that is bytes, text, or has its bytes as `body` (a page, a sheet)."""
+        body = getattr(raw, "body", raw)
+        if isinstance(body, str):
+            body = body.encode("utf-8", "surrogatepass")
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            return None
+        return cls(len(body), hashlib.sha256(body).hexdigest())
+
+
+_replies_seen = threading.local()
+
+
+@contextmanager
+def recording_replies() -> Iterator[list[RawReply]]:
+    """Collects, in this thread, the raw replies adapters read while the block runs."""
+    seen: list[RawReply] = []
+    outer = getattr(_replies_seen, "seen", None)
+    _replies_seen.seen = seen
+    try:
+        yield seen
+    finally:
+        _replies_seen.seen = outer
+
+
+def note_reply(raw: object) -> None:
+    seen = getattr(_replies_seen, "seen", None)
+    if seen is not None:
+        reply = RawReply.of(raw)
+        if reply is not None:
+            seen.append(reply)
 
 
 @dataclass(frozen=True)
@@ -118,6 +163,7 @@ class Adapter(ABC, Generic[Request, Raw]):
     def fetch_quotes(self, query: QuoteQuery, *, timeout_s: float) -> list[Offer]:
         request = self.transform_query(query)
         raw = self.extract(request, timeout_s=timeout_s)
+        note_reply(raw)
         return list(self.transform_data(raw, query))
 
     def close(self) -> None:

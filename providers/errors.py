@@ -10,6 +10,9 @@ from __future__ import annotations
 
 class ProviderError(Exception):
     kind = "error"
+    detail_is_ours = False
+    """True when `detail` is our own words (an operator's setting), which the shopper may read; a
+    provider's own text is never shown to the shopper (app/comparison/bounds.py)."""
 
     def __init__(self, message: str, *, detail: str | None = None) -> None:
         super().__init__(message)
@@ -68,9 +71,10 @@ class NotAllowed(ProviderError):
 class ProviderDeclined(ProviderError):
     kind = "declined"
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, ours: bool = False) -> None:
         super().__init__(f"declined to quote: {reason}", detail=reason)
         self.reason = reason
+        self.detail_is_ours = ours
 
 
 class InvalidReply(ProviderError):
@@ -94,6 +98,15 @@ class ReplyTooLarge(InvalidReply):
         limit = f"the limit is {limit_bytes:,} bytes"
         super().__init__("sent a reply larger than we accept", detail=f"{detail}; {limit}" if detail else limit)
         self.limit_bytes = limit_bytes
+
+
+class TooManyOffers(InvalidReply):
+    """More offers in one reply than a comparison considers from one provider."""
+
+    kind = "too_large"
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__("sent more offers than we accept", detail=f"{count:,} offers; we accept at most {limit}")
 
 
 class RedirectLoop(InvalidReply):

@@ -409,7 +409,7 @@ def offers_from_rows(
     matched = [(position, row) for position, row in enumerate(rows)
                if all(_holds(condition, row, values) for condition in mapping.match)]
     if not matched:
-        raise ProviderDeclined(mapping.no_rate_reason)
+        raise ProviderDeclined(mapping.no_rate_reason, ours=True)  # the operator's words, from the providers file
     variant = next((v for v in mapping.variants if _applies(v.when, values)), None)
     terms_template = {**mapping.terms, **(variant.terms if variant else {})}
     quotes = []

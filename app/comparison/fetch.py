@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from providers.base import Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from app.comparison.bounds import MAX_OFFERS_PER_PROVIDER, shopper_words
+from providers.base import Offer, ProviderConfig, Quote, QuoteQuery, RawReply, UnusableQuote, recording_replies
 from providers.breaker import Ticket
-from providers.errors import CircuitOpen, ProviderError, ProviderTimeout
+from providers.errors import CircuitOpen, ProviderError, ProviderTimeout, TooManyOffers
 from providers.protocol import SAFE_INTEGER
 from providers.registry import ProviderRegistry
 
@@ -56,6 +57,8 @@ class ProviderOutcome:
     latency_ms: int | None = None
     cached: bool = False
     """The quotes came from the quote cache; `request_id` is then the request that fetched them."""
+    reply: RawReply | None = None
+    """Size and SHA-256 of the raw reply read for this comparison (none when none was read)."""
 
     @property
     def state(self) -> str:
@@ -65,6 +68,11 @@ class ProviderOutcome:
         if self.failure.kind in ("declined", "timeout"):
             return self.failure.kind
         return "failed"
+
+    @property
+    def shopper_words(self) -> str:
+        """What the shopper is told of this provider while waiting: never the provider's own text."""
+        return "answered" if self.failure is None else shopper_words(self.failure.kind, self.failure.message)
 
 
 def settle_quotes(
@@ -90,8 +98,8 @@ def settle_quotes(
         outcome = outcomes[config.key]
         answer = cached.get(config.key)
         if answer is not None:
-            outcome.quotes, outcome.cached, outcome.request_id, outcome.latency_ms = (
-                _recordable(list(answer.quotes)), True, answer.request_id, 0)
+            outcome.cached, outcome.request_id, outcome.latency_ms = True, answer.request_id, 0
+            _take(outcome, list(answer.quotes))
             yield outcome
             continue
         try:
@@ -104,11 +112,11 @@ def settle_quotes(
         return
 
     executor = _quote_threads()
-    pending: dict[Future[list[Offer]], tuple[ProviderOutcome, Ticket]] = {}
+    pending: dict[Future[_Answer], tuple[ProviderOutcome, Ticket]] = {}
     try:
         for outcome, ticket in to_ask:
             timeout_s = max(0.0, min(outcome.config.timeout_s, deadline_s - (time.monotonic() - started)))
-            future = executor.submit(registry.fetch, outcome.config, query(outcome), timeout_s=timeout_s, ticket=ticket)
+            future = executor.submit(_ask, registry, outcome.config, query(outcome), timeout_s=timeout_s, ticket=ticket)
             pending[future] = (outcome, ticket)
         while pending:
             remaining = deadline_s - (time.monotonic() - started)
@@ -118,11 +126,12 @@ def settle_quotes(
             for future in done:
                 outcome, _ = pending.pop(future)
                 outcome.latency_ms = round((time.monotonic() - started) * 1000)
-                try:
-                    outcome.quotes = _recordable(future.result())
-                except ProviderError as error:
-                    outcome.failure = error
+                answer, outcome.reply = future.result()
+                if isinstance(answer, ProviderError):
+                    outcome.failure = answer
                     _log_failure(outcome)
+                else:
+                    _take(outcome, answer)
                 yield outcome
         for outcome, ticket in pending.values():
             outcome.failure = ProviderTimeout(detail=f"no answer within the {deadline_s:g} s deadline")
@@ -146,6 +155,29 @@ def gather_quotes(
     order = {config.key: position for position, config in enumerate(configs)}
     settled = list(settle_quotes(registry, configs, product, profile, deadline_s=deadline_s))
     return sorted(settled, key=lambda outcome: order[outcome.config.key])
+
+
+_Answer = tuple[list[Offer] | ProviderError, RawReply | None]
+
+
+def _ask(registry: ProviderRegistry, config: ProviderConfig, query: QuoteQuery, *, timeout_s: float,
+         ticket: Ticket) -> _Answer:
+    """The provider's offers or failure, with the size and digest of the raw reply read for them."""
+    with recording_replies() as seen:
+        try:
+            offers: list[Offer] | ProviderError = registry.fetch(config, query, timeout_s=timeout_s, ticket=ticket)
+        except ProviderError as error:
+            offers = error
+    return offers, (seen[-1] if seen else None)
+
+
+def _take(outcome: ProviderOutcome, offers: list[Offer]) -> None:
+    """Keeps a provider's offers, or fails it when it sent more than we accept."""
+    if len(offers) > MAX_OFFERS_PER_PROVIDER:
+        outcome.failure = TooManyOffers(len(offers), MAX_OFFERS_PER_PROVIDER)
+        _log_failure(outcome)
+        return
+    outcome.quotes = _recordable(offers)
 
 
 def _recordable(offers: list[Offer]) -> list[Offer]:

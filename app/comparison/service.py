@@ -20,15 +20,17 @@ from app.audit.log import append, document
 from app.audit.models import AuditEntry
 from app.audit.personal import reveal
 from app.comparison import house_notice
+from app.comparison.bounds import shown_score
 from app.comparison.derived import remember_sealed, sealed_of, split_personal, with_personal
 from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.comparison.naming import OfferNames
+from app.comparison.settle import outcomes_from_log, settle
+from app.comparison.settle import provider_identity as _provider_identity
 from app.db import utcnow
-from app.products.base import Criterion, InvalidTerms, ProductLine
+from app.products.base import Criterion, ProductLine
 from app.ranking import explain
 from app.ranking.engine import TIE_TOLERANCE, Candidate, Constraint, RankedOffer, Ranking, normalise_weights, rank
-from providers.base import ProviderConfig, Quote, UnusableQuote
-from providers.errors import ProviderError
+from providers.base import ProviderConfig, Quote
 from providers.registry import ProviderRegistry
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -286,73 +288,9 @@ def build_result(
     deadline_s: float,
 ) -> dict[str, Any]:
     criteria = line.criteria(profile)
-    providers_record: list[dict[str, Any]] = []
-    failures: list[dict[str, Any]] = []
-    excluded: list[dict[str, Any]] = []
-    eligible: list[tuple[ProviderConfig, Quote, Mapping[str, Decimal], Mapping[str, str]]] = []
-
-    for outcome in outcomes:
-        config = outcome.config
-        record: dict[str, Any] = {
-            **_provider_identity(config),
-            "adapter": config.adapter,
-            "commission": config.commission,
-            "request_id": outcome.request_id,
-            "latency_ms": outcome.latency_ms,
-            "cached": outcome.cached,
-            "quotes": [],
-            "unreadable_quotes": [],
-            "invalid_quotes": [],
-            "failure": None,
-        }
-        providers_record.append(record)
-        if outcome.failure is not None:
-            record["outcome"] = "declined" if outcome.failure.kind == "declined" else "failed"
-            record["failure"] = {"kind": outcome.failure.kind, "message": outcome.failure.message,
-                                 "detail": outcome.failure.detail}
-            failures.append({**_provider_identity(config), "kind": outcome.failure.kind,
-                             "message": outcome.failure.message})
-            continue
-        seen_ids: set[str] = set()
-        usable = 0
-        # Offers that could not even be read come first, so a replay from the log (which keeps
-        # them apart from the readable ones) reports them in the same order.
-        for unreadable in (offer for offer in outcome.quotes if isinstance(offer, UnusableQuote)):
-            record["unreadable_quotes"].append({"id": unreadable.id, "field": unreadable.field,
-                                                "problem": unreadable.problem})
-            record["invalid_quotes"].append({"id": unreadable.id, "field": unreadable.field,
-                                             "problem": unreadable.problem})
-        for quote in (offer for offer in outcome.quotes if isinstance(offer, Quote)):
-            record["quotes"].append({"id": quote.id, "product": quote.product, "currency": quote.currency,
-                                     "valid_until": quote.valid_until, "terms": quote.terms, "url": quote.url})
-            try:
-                terms = _usable_terms(line, quote, seen_ids)
-            except InvalidTerms as problem:
-                record["invalid_quotes"].append({"id": quote.id, "field": problem.field_name, "problem": problem.problem})
-                continue
-            finally:
-                seen_ids.add(quote.id)
-            assessment = line.assess(terms, profile)
-            if quote.valid_until <= now:
-                excluded.append({**_provider_identity(config), "quote_id": quote.id, "facts": assessment.facts,
-                                 "reason": "This quote had expired before we could show it to you."})
-            elif assessment.exclusion is not None:
-                excluded.append({**_provider_identity(config), "quote_id": quote.id, "facts": assessment.facts,
-                                 "reason": assessment.exclusion})
-            else:
-                eligible.append((config, quote, assessment.values, assessment.facts))
-            usable += 1
-        if record["invalid_quotes"]:
-            first = record["invalid_quotes"][0]
-            more = len(record["invalid_quotes"]) - 1
-            failures.append({**_provider_identity(config), "kind": "invalid_reply",
-                             "message": f"sent an offer we could not use ({first['field']}: {first['problem']})"
-                                        + (f", and {more} more" if more else "")})
-        if not outcome.quotes:
-            failures.append({**_provider_identity(config), "kind": "no_quotes", "message": "answered but made no offer"})
-        record["outcome"] = "quoted" if usable else "failed"
-
-    offers = _anonymise(eligible)
+    settled = settle(line, profile, outcomes, now=now)
+    excluded = settled.excluded
+    offers = _anonymise(settled.eligible)
     candidates = [Candidate(offer.handle, offer.values) for offer in offers]
     limits = line.constraints(profile)
     ranking = rank(candidates, criteria, weights, limits)
@@ -364,7 +302,7 @@ def build_result(
                          "reason": reason})
     name = _namer(line, by_handle, ranking)
     ranked_records = [_ranked_record(ranked, by_handle[ranked.handle], ranking, name) for ranked in ranking.offers]
-    house_summary, explanation = _house_and_explanation(ranking, by_handle, name, outcomes, excluded, failures)
+    house_summary, explanation = _house_and_explanation(ranking, by_handle, name, outcomes, excluded, settled.failures)
     explanation["presets"], explanation["presets_summary"] = _other_presets(line, candidates, criteria, limits, ranking,
                                                                             by_handle, name, preset)
     explanation["assumptions"] = [{"criterion": criterion.label, "text": criterion.description}
@@ -378,10 +316,10 @@ def build_result(
         "profile": dict(profile),
         "preferences": {"preset": preset, "weights": {key: str(value) for key, value in weights.items()}},
         "criteria": [criterion.as_record() for criterion in criteria],
-        "providers": providers_record,
+        "providers": settled.providers,
         "ranking": ranked_records,
         "excluded": excluded,
-        "failures": failures,
+        "failures": settled.failures,
         "recommended": None if top is None else {"provider": by_handle[top.handle].config.key,
                                                  "quote_id": by_handle[top.handle].quote.id},
         "house": house_summary,
@@ -393,21 +331,6 @@ def build_result(
                              "commission": o.config.commission} for o in outcomes],
         },
     }
-
-
-def _provider_identity(config: ProviderConfig) -> dict[str, Any]:
-    return {"provider": config.key, "provider_name": config.name, "house": config.house}
-
-
-def _usable_terms(line: ProductLine, quote: Quote, seen_ids: set[str]) -> dict[str, Any]:
-    """The quote's terms as the line reads them; InvalidTerms names what makes the quote unusable."""
-    if quote.id in seen_ids:
-        raise InvalidTerms("id", f"quote id {quote.id!r} was sent twice")
-    if quote.product != line.key:
-        raise InvalidTerms("product", f"a {quote.product!r} quote is not {line.name.lower()}")
-    if quote.currency != line.currency:
-        raise InvalidTerms("currency", f"prices in {quote.currency!r}, not {line.currency}")
-    return line.parse_terms(quote.terms)
 
 
 def _anonymise(eligible: list[tuple[ProviderConfig, Quote, Mapping[str, Decimal], Mapping[str, str]]]) -> list[_Offer]:
@@ -443,7 +366,7 @@ def _ranked_record(ranked: RankedOffer, offer: _Offer, ranking: Ranking, name: O
         "currency": offer.quote.currency,
         "valid_until": offer.quote.valid_until,
         "score": ranked.score.quantize(SCORE_QUANTUM),
-        "shown_score": ranked.shown_score,
+        "shown_score": shown_score(ranked.shown_score),
         "contributions": {key: value.quantize(SCORE_QUANTUM) for key, value in ranked.contributions.items()},
         "values": dict(offer.values),
         "facts": dict(offer.facts),
@@ -527,36 +450,6 @@ def _other_presets(line: ProductLine, candidates: list[Candidate], criteria: tup
                          f"would put {name(top.handle)} first too.")
     return results, " ".join(f"With {' or '.join(labels)}, {winner} would rank first instead."
                              for winner, labels in winners.items())
-
-
-class LoggedFailure(ProviderError):
-    """A provider failure as it was logged, for re-ranking and replay from the log."""
-
-    def __init__(self, kind: str, message: str, detail: str | None) -> None:
-        super().__init__(message, detail=detail)
-        self.kind = kind
-
-
-def outcomes_from_log(result: Mapping[str, Any]) -> list[ProviderOutcome]:
-    """The provider outcomes exactly as a logged result recorded them."""
-    product = result["product"]["key"]
-    outcomes = []
-    for record in result["providers"]:
-        config = ProviderConfig(key=record["provider"], name=record["provider_name"], adapter=record["adapter"],
-                                products=(product,), house=record["house"], commission=record["commission"])
-        failure = record["failure"]
-        outcomes.append(ProviderOutcome(
-            config=config,
-            request_id=record["request_id"],
-            quotes=[*(UnusableQuote(u["id"], u["field"], u["problem"]) for u in record.get("unreadable_quotes", [])),
-                    *(Quote(id=q["id"], product=q["product"], currency=q["currency"],
-                            valid_until=datetime.fromisoformat(q["valid_until"].replace("Z", "+00:00")),
-                            terms=q["terms"], url=q["url"]) for q in record["quotes"])],
-            failure=None if failure is None else LoggedFailure(failure["kind"], failure["message"], failure["detail"]),
-            latency_ms=record["latency_ms"],
-            cached=record.get("cached", False),
-        ))
-    return outcomes
 
 
 def replay(line: ProductLine, result: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from flask_wtf import FlaskForm
 
 from app.products.wording import Wording
+from app.products.plausibility import PlausibleRange, implausibility
 from providers.json_schema import SchemaValidator
 
 if TYPE_CHECKING:
@@ -149,6 +150,9 @@ class ProductLine(ABC):
     withheld_from_providers: ClassVar[frozenset[str]] = frozenset()
     wording: ClassVar[Wording] = Wording()
     requirements: ClassVar[Sequence[Requirement]] = ()
+    # The range each figure of a real offer falls in (app/products/plausibility.py); an offer
+    # outside one is set aside as implausible, never ranked.
+    plausible: ClassVar[Sequence[PlausibleRange]] = ()
 
     @abstractmethod
     def profile_form(self, **kwargs: Any) -> FlaskForm:
@@ -173,6 +177,10 @@ class ProductLine(ABC):
     @abstractmethod
     def assess(self, terms: Mapping[str, Any], profile: Mapping[str, Any]) -> Assessment:
         """Eligibility and criterion values for one offer; never looks at who offers it."""
+
+    def implausible(self, terms: Mapping[str, Any]) -> str | None:
+        """Why parsed terms cannot be a real offer ("Implausible — not ranked: …"), or None."""
+        return implausibility(self.plausible, terms)
 
     def provider_profile(self, profile: Mapping[str, Any]) -> dict[str, Any]:
         """The profile as providers are sent it: every field, the withheld ones as null (the

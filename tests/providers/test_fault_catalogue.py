@@ -178,7 +178,6 @@ def test_connection_refused(app: Flask, others: list[dict[str, Any]], closed_por
 OFFER_FAULTS = [
     ("zero_price", "premium", "is not a price"),
     ("negative_price", "premium", ""),
-    ("absurd_price", "premium", "not a plausible premium"),
     ("wrong_currency", "currency", "prices in 'EUR', not USD"),
     ("wrong_product", "product", "is not auto insurance"),
     ("duplicate_ids", "id", "was sent twice"),
@@ -196,10 +195,25 @@ def test_a_bad_offer_is_named_and_the_good_one_beside_it_still_counts(app: Flask
     assert elapsed < DEADLINE_S + SLACK_S
     failure = next(f for f in result["failures"] if f["provider"] == "faulty")
     assert failure["kind"] == "invalid_reply"
-    assert failure["message"].startswith(f"sent an offer we could not use ({field}: ") and problem in failure["message"]
+    assert failure["message"] == "sent an offer we could not use", "the problem is for staff, not the shopper"
     assert "faulty" in {o["provider"] for o in result["ranking"] + result["excluded"]}, "the good offer still counts"
     record = logged_record(app, result["reference"], "faulty")
     assert record["outcome"] == "quoted" and record["invalid_quotes"][0]["field"] == field
+    assert problem in record["invalid_quotes"][0]["problem"]
+
+
+def test_an_absurd_price_is_set_aside_as_implausible(app: Flask, others: list[dict[str, Any]],
+                                                     faulty: Callable[..., Any]) -> None:
+    server = faulty(protocol_provider, "absurd_price")
+    registry = registry_of([*others, entry(server.url)])
+    result, _ = compare(app, registry)
+    registry.close()
+    [excluded] = [e for e in result["excluded"] if e["provider"] == "faulty"]
+    assert excluded["reason"] == ("Implausible — not ranked: its price per year of $10,000,000.00 is too high "
+                                  "to be a real offer.")
+    assert excluded["quote_id"].endswith("-bad")
+    assert "faulty" in {o["provider"] for o in result["ranking"]}, "the good offer still counts"
+    assert_others_ranked(result)
     assert_others_ranked(result)
 
 
@@ -246,7 +260,9 @@ def test_an_unrecordable_value_costs_that_offer_not_the_log(app: Flask, others: 
     result, _ = compare(app, registry)
     registry.close()
     failure = next(f for f in result["failures"] if f["provider"] == "faulty")
-    assert "terms.premium: 1212.5 is a number with a fraction" in failure["message"]
+    assert failure["message"] == "sent an offer we could not use"
+    [unusable] = logged_record(app, result["reference"], "faulty")["invalid_quotes"]
+    assert "terms.premium: 1212.5 is a number with a fraction" in f"{unusable['field']}: {unusable['problem']}"
     assert_others_ranked(result)
 
 

@@ -14,6 +14,7 @@ from app.money import format_money, to_cents
 from app.products.auto_insurance.chart import PriceCoverChart, price_cover_chart
 from app.products.auto_insurance.forms import AutoProfileForm
 from app.products.auto_insurance.requirements import REQUIREMENTS
+from app.products.auto_insurance.plausible import PLAUSIBLE
 from app.products.auto_insurance.schemas import (
     FINANCIAL_STRENGTH_GRADES,
     PROFILE_SCHEMA,
@@ -36,8 +37,6 @@ from providers.json_schema import SchemaValidator
 # out-of-pocket cost and are shown on the methodology page.
 COLLISION_CLAIM_FREQUENCY = Decimal("0.06")
 COMPREHENSIVE_CLAIM_FREQUENCY = Decimal("0.03")
-# A yearly premium beyond this is not a price but a broken reply.
-ABSURD_ANNUAL_PREMIUM = Decimal("50000")
 GRADE_POINTS = {grade: Decimal(len(FINANCIAL_STRENGTH_GRADES) - i) for i, grade in enumerate(FINANCIAL_STRENGTH_GRADES)}
 EXTRAS = (
     ("rental_reimbursement", "rental car"),
@@ -199,6 +198,7 @@ class AutoInsurance(ProductLine):
 
     def price_cover(self, result: Mapping[str, Any]) -> PriceCoverChart | None:
         return price_cover_chart(result)
+    plausible = PLAUSIBLE
 
     def profile_form(self, **kwargs: Any) -> AutoProfileForm:
         return AutoProfileForm(**kwargs)
@@ -231,8 +231,6 @@ class AutoInsurance(ProductLine):
         premium = Decimal(terms["premium"])
         if premium <= 0:
             raise InvalidTerms("premium", f"a premium of {premium} is not a price")
-        if premium * 12 / terms["term_months"] > ABSURD_ANNUAL_PREMIUM:
-            raise InvalidTerms("premium", f"{premium} for {terms['term_months']} months is not a plausible premium")
         return {
             **terms,
             "premium": premium,

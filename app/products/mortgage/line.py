@@ -33,6 +33,7 @@ from app.products.mortgage.forms import (
     _band_label,
 )
 from app.products.mortgage.requirements import REQUIREMENTS
+from app.products.mortgage.plausible import PLAUSIBLE
 from app.products.mortgage.schemas import FIXED_YEARS, PROFILE_SCHEMA, TERMS_SCHEMA
 from app.products.wording import MORTGAGE
 from app.ranking.engine import Constraint
@@ -47,11 +48,6 @@ WORST_REFERENCE_CHARGES = Decimal("0.03")
 # Without a buyer (the methodology page, the preference controls) the scales are the example
 # profile's, and the methodology says so.
 EXAMPLE_PROFILE = PROFILE_SCHEMA["examples"][0]
-# Terms beyond these are not an offer but a broken reply.
-MAX_NOTE_RATE = Decimal("20")
-MAX_POINTS = Decimal("5")
-MAX_FEES = Decimal("100000")
-MAX_CAP = Decimal("10")
 
 _terms_validator = SchemaValidator(TERMS_SCHEMA)
 
@@ -232,6 +228,7 @@ class MortgageLine(ProductLine):
     disclosure_version = "mortgage-disclosure-1"
     methodology_version = "mortgage-methodology-1"
     wording = MORTGAGE
+    plausible = PLAUSIBLE
     withheld_from_providers = frozenset({"max_monthly_payment"})
     # Read by the shared shop templates when a line has them.
     form_lead = ("Tell us about the home and the loan you want. It takes about a minute. We do not ask for "
@@ -287,17 +284,13 @@ class MortgageLine(ProductLine):
 
     def parse_terms(self, terms: Mapping[str, Any]) -> dict[str, Any]:
         check_against_schema(_terms_validator, terms)
+        # Figures out of a real offer's range are set aside by `plausible` (plausible.py), not here.
         note_rate = Decimal(terms["note_rate"])
-        if not 0 < note_rate <= MAX_NOTE_RATE:
-            raise InvalidTerms("note_rate", f"a rate of {note_rate}% is not a plausible mortgage rate")
+        if note_rate <= 0:
+            raise InvalidTerms("note_rate", f"a rate of {note_rate}% is not an interest rate")
         points = Decimal(terms["points"])
-        if points > MAX_POINTS:
-            raise InvalidTerms("points", f"{points} points is more than any lender charges")
         lender_fees = Decimal(terms["lender_fees"])
         other = Decimal(terms.get("other_prepaid_finance_charges") or "0")
-        for field_name, amount in (("lender_fees", lender_fees), ("other_prepaid_finance_charges", other)):
-            if amount > MAX_FEES:
-                raise InvalidTerms(field_name, f"{amount} is not a plausible charge")
         adjustment = terms.get("adjustment")
         if terms["rate_type"] == "fixed" and adjustment is not None:
             raise InvalidTerms("adjustment", "a fixed rate has no adjustment terms")
@@ -306,9 +299,6 @@ class MortgageLine(ProductLine):
         typed_adjustment = None
         if adjustment is not None:
             typed_adjustment = {key: (value if key == "index" else Decimal(value)) for key, value in adjustment.items()}
-            for cap in ("initial_cap", "periodic_cap", "lifetime_cap", "margin"):
-                if typed_adjustment[cap] > MAX_CAP:
-                    raise InvalidTerms(f"adjustment.{cap}", f"{typed_adjustment[cap]} percentage points is not plausible")
         optional = {key: None if terms.get(key) is None else Decimal(terms[key])
                     for key in ("loan_amount", "monthly_payment", "apr")}
         return {

@@ -118,7 +118,7 @@ def test_a_logged_result_with_unreadable_offers_replays_the_same(app: Flask, loo
         result = load_result(db.session, reference)
     registry.close()
     odd_record = next(p for p in result["providers"] if p["provider"] == "odd")
-    assert odd_record["unreadable_quotes"] == [{"id": None, "field": "id", "problem": "'id' is a required property"}]
+    assert odd_record["invalid_quotes"] == [{"id": None, "field": "id", "problem": "'id' is a required property"}]
     replayed = replay(get_product_line("auto"), result)
     for key in ("ranking", "excluded", "failures", "recommended"):
         assert json.loads(json.dumps(loggable(replayed[key]))) == result[key], key

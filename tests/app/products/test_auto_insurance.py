@@ -83,7 +83,6 @@ def test_a_lower_deductible_than_chosen_is_more_cover_and_ranked():
         ({"premium": "-5.00"}, "premium"),
         ({"premium": 1212.5}, "premium"),
         ({"premium": "0"}, "premium"),
-        ({"premium": "999999.00"}, "premium"),
         ({"term_months": 3}, "term_months"),
         ({"financial_strength": "AAA"}, "financial_strength"),
         ({"claims_satisfaction": 1200}, "claims_satisfaction"),
@@ -95,6 +94,23 @@ def test_invalid_terms_name_the_field(changes, field_name):
     with pytest.raises(InvalidTerms) as raised:
         line.parse_terms(auto_terms(**changes))
     assert raised.value.field_name == field_name
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"premium": "999999.00"}, "its price per year of $999,999.00 is too high to be a real offer"),
+        ({"premium": "0.01"}, "its price per year of $0.01 is too low to be a real offer"),
+        ({"premium": "40.00", "term_months": 6}, "its price per year of $80.00 is too low"),
+        ({"complaint_index": "45.00"}, "its complaint index of 45.00 is too high"),
+        ({"collision_deductible": "250000"}, "its collision deductible of $250,000.00 is too high"),
+    ],
+)
+def test_implausible_figures_are_set_aside_naming_the_figure(changes, words):
+    """Out of a real offer's range (published on the methodology page): parsed, never ranked."""
+    reason = line.implausible(line.parse_terms(auto_terms(**changes)))
+    assert reason is not None and reason.startswith("Implausible — not ranked: ") and words in reason
+    assert line.implausible(line.parse_terms(auto_terms())) is None
 
 
 def test_a_missing_field_is_named():

@@ -100,7 +100,7 @@ def test_when_ours_is_not_best_the_notice_says_who_and_by_how_much_and_a_mislead
 def test_declines_exclusions_and_the_payment_limit_are_shown_with_reasons(shopper):
     page = results_page(shopper, max_points=0, max_monthly_payment="2450")
     assert "Did not quote" in page
-    assert "Keystone Mortgage</strong> declined to quote:" in page
+    assert "Keystone Mortgage</strong> declined to quote." in page
     assert "Granite Funding</strong> declined to quote: its rate sheet does not cover this loan" in page
     assert "Offers we did not rank" in page and "is more than the $2,450.00 you set." in page
 

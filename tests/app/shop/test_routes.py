@@ -56,7 +56,7 @@ def test_results_show_failures_exclusions_and_the_notice_when_ours_loses(client)
     # Pioneer declines 3 accidents; Acme only offers 50/100/50 when 250/500/250 is asked.
     response = submit(client, at_fault_accidents_5y=3, liability_limits="250/500/250")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Pioneer Casualty</strong> declined to quote:" in page
+    assert "Pioneer Casualty</strong> declined to quote." in page
     assert "Acme Auto</strong>: Its liability limits (50/100/50) are lower than the 250/500/250 you asked for." in page
 
 

@@ -1,0 +1,101 @@
+"""How much of what a provider sends may reach the log, and in whose words a failure is told.
+
+The log is append-only: nothing written to it can be taken back. So a provider's reply never goes
+into it as sent. What is recorded is what we validated (the schema-valid terms we ranked), the size
+and SHA-256 of the raw reply, and short, capped texts; every limit here holds whatever a provider
+sends (docs/audit-log.md gives the figures).
+
+A provider's own text — a decline reason, an error message, a schema complaint quoting its values —
+is kept for staff only (the compliance entry page), capped and on one line. The shopper is told
+what happened in our words, chosen by the kind of failure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+from providers.protocol import MAX_QUOTES_PER_REPLY
+
+MAX_OFFERS_PER_PROVIDER = MAX_QUOTES_PER_REPLY
+"""A reply with more offers than this is refused as a whole (the protocol's own limit)."""
+MAX_OFFERS_COMPARED = 8
+"""Usable offers compared from one provider, in the order it sent them; the rest are unusable."""
+MAX_QUOTE_ID_CHARS = 200
+MAX_URL_CHARS = 500
+QUOTE_BUDGET_BYTES = 2048
+"""The most one recorded offer (id, product, currency, expiry, terms, link) may take in the log."""
+MAX_INVALID_LISTED = 5
+"""Unusable offers listed per provider; the rest are counted."""
+STAFF_TEXT_CHARS = 300
+FIELD_CHARS = 100
+KIND_CHARS = 40
+
+SHOPPER_WORDS = {
+    "timeout": "did not answer in time",
+    "declined": "declined to quote",
+    "unavailable": "could not answer just now",
+    "rate_limited": "was too busy to quote",
+    "circuit_open": "is temporarily unavailable",
+    "not_allowed": "does not allow us to read its rate page",
+    "invalid_reply": "sent a reply we could not use",
+    "parse_error": "sent a reply we could not read",
+    "layout_changed": "changed its rate page, so we could not read its rates",
+    "too_large": "sent a reply larger than we accept",
+    "redirect_loop": "sent us round in a loop of redirects",
+    "misconfigured": "is not set up correctly on our side",
+    "adapter_fault": "could not be asked because of a fault on our side",
+    "no_quotes": "answered but made no offer",
+}
+"""Our words for each kind of failure, for a failure whose own message is not one of ours."""
+OTHER_FAILURE = "could not give us a quote"
+_READ = ("a reply", "a quote reply", "a page", "a web page", "a rate sheet", "robots.txt")
+OUR_MESSAGES = frozenset({
+    *SHOPPER_WORDS.values(),
+    "could not be reached", "had a problem on its side", "broke off its reply", "refused our request",
+    "sent us to an address we cannot use", "sent us to another site", "no longer publishes its rates where we read them",
+    "has no rate sheet for us to read", "sent a reply of the wrong shape", "sent a rate sheet of the wrong shape",
+    "sent more offers than we accept",
+    *(f"sent {what} we could not read" for what in _READ), *(f"sent something that is not {what}" for what in _READ),
+})
+"""The messages our own adapters and HTTP client fail with. Any other message — a plug-in adapter
+may pass on whatever a provider said — is kept for staff, and the shopper reads SHOPPER_WORDS."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def shopper_words(kind: str, message: str | None = None) -> str:
+    """What the shopper reads after a provider's name: the failure's message when it is one of our
+    own, else our words for its kind — never a provider's text, and never a decline's reason."""
+    if kind != "declined" and message in OUR_MESSAGES:
+        return message
+    return SHOPPER_WORDS.get(kind, OTHER_FAILURE)
+
+
+def unusable_offers_words(count: int) -> str:
+    return "sent an offer we could not use" if count == 1 else f"sent {count:,} offers we could not use"
+
+
+def capped(text: object, limit: int = STAFF_TEXT_CHARS) -> str | None:
+    """Text for the log and staff pages: one line, no control or formatting characters, at most
+    `limit` characters (cut with "…"). Applying it twice changes nothing, so a replay from the log
+    records the same text again."""
+    if text is None:
+        return None
+    plain = "".join(" " if unicodedata.category(char) == "Cf" else char for char in _CONTROL.sub(" ", str(text)))
+    line = " ".join(plain.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def failure_kind(kind: object) -> str:
+    return capped(kind, KIND_CHARS) or "error"
+
+
+LOWEST_SHOWN_SCORE, HIGHEST_SHOWN_SCORE = Decimal("0.0"), Decimal("100.0")
+
+
+def shown_score(score: Decimal) -> Decimal:
+    """A score as shown, out of 100. An offer beyond the best end of a criterion's scale scores past
+    100 (beyond the worst, below 0); it is ranked on its exact score, but shown within the scale."""
+    return min(max(score, LOWEST_SHOWN_SCORE), HIGHEST_SHOWN_SCORE)
