@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -78,11 +77,14 @@ def _delay_s(failures: int, free: int) -> int:
     return min(maximum, 2 ** min(failures - free - 1, 30))
 
 
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
 def wait_seconds(who: Client) -> int:
     """How long this client must wait before its next attempt is even checked (0: go ahead)."""
-    now = time.time()
-    until = max(int(_call("get", f"{who.address_key}-until")), int(_call("get", f"{who.pair_key}-until")))
-    return max(0, math.ceil(until - now))
+    until_ms = max(int(_call("get", f"{who.address_key}-until")), int(_call("get", f"{who.pair_key}-until")))
+    return max(0, -(-(until_ms - _now_ms()) // 1000))  # whole seconds, rounded up
 
 
 def record_failure(who: Client) -> int:
@@ -93,7 +95,8 @@ def record_failure(who: Client) -> int:
                       (who.pair_key, int(config["CANDOR_LOGIN_FREE_FAILURES"]))):
         delay = _delay_s(int(_call("incr", f"{key}-count", STREAK_S)), free)
         if delay:
-            until = int(time.time()) + delay
+            # In milliseconds: whole seconds would cut the wait short by up to one.
+            until = _now_ms() + delay * 1000
             _call("clear", f"{key}-until")
             _call("incr", f"{key}-until", delay + 1, until)
         waits.append(delay)

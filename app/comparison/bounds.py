@@ -44,6 +44,8 @@ SHOPPER_WORDS = {
     "layout_changed": "changed its rate page, so we could not read its rates",
     "too_large": "sent a reply larger than we accept",
     "redirect_loop": "sent us round in a loop of redirects",
+    "redirect_refused": "redirected us elsewhere, so we did not follow",
+    "address_refused": "is at an address we do not contact",
     "misconfigured": "is not set up correctly on our side",
     "adapter_fault": "could not be asked because of a fault on our side",
     "no_quotes": "answered but made no offer",

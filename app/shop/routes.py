@@ -69,7 +69,8 @@ def start_comparison(line, profile, preferences, *, retry_url: str, replaces=Non
                "permalink_sha256": secret_sha256}
     if wants_progress(request.form):  # the form page's own submit: show providers answering (progress.py)
         return stream_comparison(
-            line, profile, **options, remember=_remember_reference, retry_url=retry_url,
+            line, profile, **options, remember=lambda reference: _remember_reference(reference, secret),
+            retry_url=retry_url,
             results_url=lambda reference: url_for("shop.results", reference=reference),
         )
     try:
@@ -118,6 +119,8 @@ def _profile_summary(line, result):  # type: ignore[no-untyped-def]
 def results(reference: str):  # type: ignore[no-untyped-def]
     result = _own_result(reference)
     line = get_product_line(result["product"]["key"])
+    if result["profile"] is None:  # the same answer as the permalink's: nothing of the comparison is left to show
+        return render_template("shop/erased.html", result=result, line=line), 410
     return render_template("shop/results.html", **_results_context(line, result))
 
 
@@ -128,9 +131,10 @@ def _results_context(line, result, errors=None):  # type: ignore[no-untyped-def]
 
     from app.shop.view import results_view
     shown_by_get = request.method == "GET"
+    # The view's links go to the results address, never the permalink's: the secret stays out of
+    # every link on the page (a browser that opened the permalink holds the result in its session).
     view = results_view(line, result, request.args if shown_by_get else MultiDict(),
-                        request.path if shown_by_get else url_for("shop.results", reference=result["reference"]),
-                        ranking_criteria(line))
+                        url_for("shop.results", reference=result["reference"]), ranking_criteria(line))
     address = permalink.link(result["reference"])
     return {"result": result, "line": line, "profile_summary": _profile_summary(line, result),
             "replaces": replaced_comparison(db.session, result),
