@@ -42,6 +42,11 @@ the edges of a step: 50.05 and 50.04 show as 50.1 and 50.0 and do not tie althou
 apart — the ranks always agree with the scores shown. Offers that share a rank always differ by
 less than 0.1 points, and offers 0.1 points or more apart never share one.
 
+Measures. A preset named after a measure ("Lowest cost") ranks with that measure: offers are
+ordered first by their step on it, then as above (app/ranking/measure.py says why and how); two
+offers share a rank only when they share a step too. Everything said here about the order still
+holds with a measure, except that scores then fall only within a step.
+
 Dominance. Offer A dominates B when A is at least as good on every criterion and better on one.
 `RankedOffer.dominated` says whether anything dominates an offer; `dominated_by` lists every offer
 that does, best placed first. A dominator always stands before what it dominates (its score is at
@@ -80,11 +85,13 @@ from itertools import compress, repeat
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
 
+from app.ranking.measure import InvalidMeasure, Measure, MeasureSteps, competition_ranks
+
 if TYPE_CHECKING:  # the engine needs only the criteria's attributes; importing the product
     # package at run time would tie the engine to every product line (and to import order)
     from app.products.base import Criterion
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"  # 3: rankings may be made with a measure (app/ranking/measure.py)
 TIE_TOLERANCE = Decimal("0.1")
 """The score step: scores are rounded half up to it, and offers with equal rounded scores tie."""
 SCORE_PLACES = 12
@@ -443,15 +450,22 @@ class Ranking:
     engine_version = ENGINE_VERSION
 
     def __init__(self, scale: _Scale, handles: list[str], columns: list[list[Decimal]],
-                 numerators: list[Decimal], order: list[int], excluded: tuple[tuple[str, str], ...]) -> None:
+                 numerators: list[Decimal], order: list[int], excluded: tuple[tuple[str, str], ...],
+                 measure: MeasureSteps | None = None, steps: list[int] | None = None) -> None:
         self._scale = scale
+        self._measure = measure
         self._columns = columns
         self._numerators = numerators
         self._order = order
         self.excluded = excluded
         self._sorted_handles = list(map(handles.__getitem__, order))
         self._positions = dict(zip(self._sorted_handles, range(1, len(order) + 1)))
-        self._ranks, self._bands = _ranks_and_bands(scale, list(map(numerators.__getitem__, order)))
+        sorted_numerators = list(map(numerators.__getitem__, order))
+        if steps is None:
+            self._ranks, self._bands = _ranks_and_bands(scale, sorted_numerators)
+        else:
+            self._bands = list(map(scale.band, sorted_numerators))
+            self._ranks = competition_ranks(list(zip(map(steps.__getitem__, order), self._bands)))
         self._tied = _tied(self._ranks)
         self._dominance: list[bool] | None = None
         self._oriented: list[tuple[Decimal, ...]] = []
@@ -470,6 +484,19 @@ class Ranking:
     def weights(self) -> dict[str, Decimal]:
         """Each criterion's share of the total weight."""
         return normalise_weights(self._scale.criteria, dict(zip(self._scale.keys, self._scale.weights)))
+
+    @property
+    def measure(self) -> Measure | None:
+        """The measure the order puts first, if the preset is named after one."""
+        return None if self._measure is None else self._measure.measure
+
+    def measure_value(self, handle: str) -> Decimal | None:
+        """An offer's value on the ranking's measure (None without a measure)."""
+        return None if self._measure is None else self._measure.value(self.handles[handle].row)
+
+    def measure_step(self, handle: str) -> int | None:
+        """An offer's step on the ranking's measure, smaller better (None without a measure)."""
+        return None if self._measure is None else self._measure.step(self.handles[handle].row)
 
     @property
     def top(self) -> RankedOffer | None:
@@ -517,12 +544,13 @@ class Ranking:
             self._dominators[handle] = tuple(found)
         return self._dominators[handle]
 
-    def order_key(self, handle: str, values: Mapping[str, Decimal] | None = None) -> tuple[Decimal, Decimal, str, str]:
+    def order_key(self, handle: str, values: Mapping[str, Decimal] | None = None) -> tuple[int, Decimal, Decimal, str, str]:
         """The key offers are ordered by (smaller first), for an offer in this ranking or for the
         same offer with other values — to ask where it would stand if it were different."""
         scale = self._scale
         row = self.handles[handle].row if values is None else _row(scale, handle, values)
-        return (-scale.numerator(row), -scale.unweighted_sum(row), scale.digest(row), handle)
+        step = 0 if self._measure is None else self._measure.step(row)
+        return (step, -scale.numerator(row), -scale.unweighted_sum(row), scale.digest(row), handle)
 
     def points_per_unit(self, criterion_key: str) -> Fraction:
         return self._scale.points_per_unit(self._scale.keys.index(criterion_key))
@@ -530,8 +558,8 @@ class Ranking:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Ranking):
             return NotImplemented
-        return (self.offers, self.excluded, self._scale.keys, self._scale.weights) == (
-            other.offers, other.excluded, other._scale.keys, other._scale.weights)
+        return (self.offers, self.excluded, self._scale.keys, self._scale.weights, self.measure) == (
+            other.offers, other.excluded, other._scale.keys, other._scale.weights, other.measure)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -569,8 +597,13 @@ def rank(
     criteria: Sequence[Criterion],
     weights: Mapping[str, Any],
     constraints: Sequence[Constraint] = (),
+    measure: Measure | None = None,
 ) -> Ranking:
     scale = _Scale(criteria, weights)
+    try:
+        measured = None if measure is None else MeasureSteps(measure, scale.criteria)
+    except InvalidMeasure as problem:
+        raise RankingInputError(str(problem)) from None
     candidates = list(candidates)
     handles = [candidate.handle for candidate in candidates]
     if len(set(handles)) != len(handles):
@@ -585,8 +618,9 @@ def rank(
         columns = [list(map(column.__getitem__, keep)) for column in columns]
         numerators = list(map(numerators.__getitem__, keep))
     excluded.sort()
-    order = _order(scale, handles, columns, numerators)
-    return Ranking(scale, handles, columns, numerators, order, tuple(excluded))
+    steps = None if measured is None else measured.steps(columns)
+    order = _order(scale, handles, columns, numerators, steps)
+    return Ranking(scale, handles, columns, numerators, order, tuple(excluded), measured, steps)
 
 
 def _columns(scale: _Scale, candidates: list[Candidate]) -> tuple[list[list[Decimal]], list[Decimal]]:
@@ -642,11 +676,15 @@ def _apply_constraints(scale: _Scale, constraints: Sequence[Constraint], handles
     return keep
 
 
-def _order(scale: _Scale, handles: list[str], columns: list[list[Decimal]], numerators: list[Decimal]) -> list[int]:
-    """Indices best first: by score, then — worked out only among equal scores, which are rare —
-    by unweighted utility sum, then digest and handle."""
+def _order(scale: _Scale, handles: list[str], columns: list[list[Decimal]], numerators: list[Decimal],
+           steps: list[int] | None = None) -> list[int]:
+    """Indices best first: by step on the measure if there is one, by score, then — worked out
+    only among equal scores, which are rare — by unweighted utility sum, then digest and handle."""
     order = sorted(range(len(numerators)), key=numerators.__getitem__, reverse=True)
-    ordered = list(map(numerators.__getitem__, order))
+    ordered: list[Any] = list(map(numerators.__getitem__, order))
+    if steps is not None:
+        order.sort(key=steps.__getitem__)  # stable: by score within a step
+        ordered = [(steps[i], numerators[i]) for i in order]
     # Places whose score equals the next one's; found in bulk, as they are rare.
     level = list(compress(range(len(ordered)), map(operator.eq, ordered, ordered[1:])))
     if not level:
