@@ -4,6 +4,7 @@ first is best on that measure, or within the preset's published tolerance of the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import random
@@ -15,13 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.comparison.fetch import ProviderOutcome
-from app.comparison.service import build_result
+from app.audit.canonical import loggable
+from app.comparison.service import build_result, replay
 from app.db import utcnow
 from app.products import PRODUCT_LINES, get_product_line
 from providers.base import ProviderConfig, Quote
 from providers.sandbox.sample_profiles import random_auto_profile, random_mortgage_profile
 from tests.app.ranking.test_fairness import terms as auto_terms
-from tests.factories import mortgage_terms
+from tests.factories import auto_profile, mortgage_terms
+from tests.factories import auto_terms as auto_terms_of
 
 NOW = utcnow()
 promise = settings(max_examples=int(os.environ.get("CANDOR_PROPERTY_EXAMPLES", "60")), deadline=None,
@@ -119,3 +122,37 @@ def test_the_methodology_says_what_best_means_for_each_named_preset_and_its_tole
         assert sentence in html
     shown = re.findall(r'data-promise="([a-z_]+)"', html)
     assert shown == [key for line_key, key in NAMED if line_key == product]
+
+
+def _logged(result: dict) -> dict:
+    return {**json.loads(json.dumps(loggable(result))), "time": NOW.isoformat()}
+
+
+def test_replay_uses_the_logged_measure_and_entries_from_before_measures_replay_as_they_were():
+    """A cheap insurer with poor service against one $10.00 a year dearer with the best: “Lowest
+    cost” used to put the dearer first (its weights leave 5% to service); now the cheaper. Each
+    entry replays to the ranking it logged."""
+    line = get_product_line("auto")
+    poor = auto_terms_of(premium="1000.00", financial_strength="B", claims_satisfaction=700, complaint_index="1.42",
+                         rental_reimbursement=False, roadside_assistance=False, uninsured_motorist=False)
+    good = auto_terms_of(premium="1010.00", financial_strength="A++", claims_satisfaction=920, complaint_index="0.50",
+                         rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True)
+    outcomes = [ProviderOutcome(config=ProviderConfig(key=key, name=key.title(), adapter="quote_protocol",
+                                                      products=("auto",), house=key == "ours", commission=""),
+                                request_id=key, quotes=[Quote(id="q", product="auto", currency="USD",
+                                                              valid_until=NOW + timedelta(days=30), terms=terms,
+                                                              url=f"https://{key}.example/q")])
+                for key, terms in (("ours", good), ("cheap", poor))]
+    weights = line.preset("lowest_cost").weights
+    before = _logged(build_result(line, auto_profile(), outcomes, preset="lowest_cost", weights=weights, now=NOW,
+                                  deadline_s=3, measures={}))
+    before["engine"] = {"version": "2", "tie_tolerance": "0.1"}  # as engine 2 logged it: no measures at all
+    now = _logged(build_result(line, auto_profile(), outcomes, preset="lowest_cost", weights=weights, now=NOW,
+                               deadline_s=3))
+    assert [o["provider"] for o in before["ranking"]] == ["ours", "cheap"]
+    assert [o["provider"] for o in now["ranking"]] == ["cheap", "ours"]
+    assert now["preferences"]["measure"] == line.preset("lowest_cost").measure.as_record()
+    for logged in (before, now):
+        again = _logged(replay(line, logged))
+        for part in ("ranking", "recommended", "house", "explanation"):
+            assert again[part] == logged[part], part
