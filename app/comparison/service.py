@@ -500,7 +500,8 @@ def _house_and_explanation(line: ProductLine, ranking: Ranking, by_handle: Mappi
     phrases = explain.advantages(ranking, top, house_offer, limit=2)
     explanation["house_notice"] = (f"{top_name} fits you better than our offer"
                                    + (f": {' and '.join(phrases)}." if phrases else "."))
-    explanation["house_comparison"] = _house_comparison(ranking, top, house_offer)
+    if top.exact_score >= house_offer.exact_score:  # else a preset's measure put it first: no points behind
+        explanation["house_comparison"] = _house_comparison(ranking, top, house_offer)
     price = explain.price_criterion(ranking.criteria)
     if price is not None:
         needed = explain.change_to_come_first(ranking, house_offer.handle, price)

@@ -128,21 +128,25 @@ def _logged(result: dict) -> dict:
     return {**json.loads(json.dumps(loggable(result))), "time": NOW.isoformat()}
 
 
-def test_replay_uses_the_logged_measure_and_entries_from_before_measures_replay_as_they_were():
-    """A cheap insurer with poor service against one $10.00 a year dearer with the best: “Lowest
-    cost” used to put the dearer first (its weights leave 5% to service); now the cheaper. Each
-    entry replays to the ranking it logged."""
-    line = get_product_line("auto")
+def _cheap_against_ours() -> list[ProviderOutcome]:
+    """A cheap insurer with poor service against ours, $10.00 a year dearer with the best service."""
     poor = auto_terms_of(premium="1000.00", financial_strength="B", claims_satisfaction=700, complaint_index="1.42",
                          rental_reimbursement=False, roadside_assistance=False, uninsured_motorist=False)
     good = auto_terms_of(premium="1010.00", financial_strength="A++", claims_satisfaction=920, complaint_index="0.50",
                          rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True)
-    outcomes = [ProviderOutcome(config=ProviderConfig(key=key, name=key.title(), adapter="quote_protocol",
-                                                      products=("auto",), house=key == "ours", commission=""),
-                                request_id=key, quotes=[Quote(id="q", product="auto", currency="USD",
-                                                              valid_until=NOW + timedelta(days=30), terms=terms,
-                                                              url=f"https://{key}.example/q")])
-                for key, terms in (("ours", good), ("cheap", poor))]
+    return [ProviderOutcome(config=ProviderConfig(key=key, name=key.title(), adapter="quote_protocol",
+                                                  products=("auto",), house=key == "ours", commission=""),
+                            request_id=key, quotes=[Quote(id="q", product="auto", currency="USD",
+                                                          valid_until=NOW + timedelta(days=30), terms=terms,
+                                                          url=f"https://{key}.example/q")])
+            for key, terms in (("ours", good), ("cheap", poor))]
+
+
+def test_replay_uses_the_logged_measure_and_entries_from_before_measures_replay_as_they_were():
+    """“Lowest cost” used to put our dearer offer first (its weights leave 5% to service); now the
+    cheaper. Each entry replays to the ranking it logged."""
+    line = get_product_line("auto")
+    outcomes = _cheap_against_ours()
     weights = line.preset("lowest_cost").weights
     before = _logged(build_result(line, auto_profile(), outcomes, preset="lowest_cost", weights=weights, now=NOW,
                                   deadline_s=3, measures={}))
@@ -156,3 +160,22 @@ def test_replay_uses_the_logged_measure_and_entries_from_before_measures_replay_
         again = _logged(replay(line, logged))
         for part in ("ranking", "recommended", "house", "explanation"):
             assert again[part] == logged[part], part
+
+
+def test_the_words_say_the_measure_put_the_first_offer_first_and_never_a_negative_gap():
+    line = get_product_line("auto")
+    result = _logged(build_result(line, auto_profile(), _cheap_against_ours(), preset="lowest_cost",
+                                  weights=line.preset("lowest_cost").weights, now=NOW, deadline_s=3))
+    cheap, ours = result["ranking"]
+    assert cheap["provider"] == "cheap" and Decimal(cheap["score"]) < Decimal(ours["score"])
+    reasons = result["explanation"]["top_reasons"]
+    assert reasons[0].startswith("It has the lowest cost a year (price plus expected deductibles): $")
+    assert reasons[1] == "Ours (our offer) is $10.00 a year more."
+    assert reasons[-1].endswith("but cost a year (price plus expected deductibles) comes first with these preferences.")
+    assert cheap["why"][0] == f"It scores {cheap['shown_score']} out of 100."  # not “the highest”: it is not
+    assert ours["why"][1] == ("Cheap comes before it on cost a year (price plus expected deductibles): "
+                              "this offer is $10.00 a year more.")
+    # Ours would have to come within the cheaper offer's $1.00 step: $9.51 less, then its score decides.
+    assert result["explanation"]["house_gap"] == "Our offer ranks 2nd. It would need to be $9.51 a year cheaper to rank first."
+    assert result["explanation"]["house_comparison"] is None  # it is not “points behind”: it scores more
+    assert not re.search(r"-\d|−\d", json.dumps(result["explanation"]) + json.dumps([o["why"] for o in result["ranking"]]))
