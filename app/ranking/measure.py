@@ -133,3 +133,17 @@ def logged_measures(result: Mapping[str, Any]) -> dict[str, Measure]:
     if preferences.get("measure") is not None:
         measures[preferences["preset"]] = Measure.from_record(preferences["measure"])
     return measures
+
+
+MEASURE_SCHEMA: dict[str, Any] = {
+    "description": ("For a preset named after a measure: the criteria whose sum it puts first, and the tolerance. "
+                    "Offers are ordered by that sum rounded half up to the tolerance, then by score, so the first "
+                    "offer is less than one tolerance from the best on it. Null for other presets."),
+    "oneOf": [
+        {"type": "null"},
+        {"type": "object", "required": ["criteria", "tolerance", "label", "per"],
+         "properties": {"criteria": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                        "tolerance": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
+                        "label": {"type": "string"}, "per": {"type": "string"}}},
+    ],
+}

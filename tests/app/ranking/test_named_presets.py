@@ -179,3 +179,18 @@ def test_the_words_say_the_measure_put_the_first_offer_first_and_never_a_negativ
     assert result["explanation"]["house_gap"] == "Our offer ranks 2nd. It would need to be $9.51 a year cheaper to rank first."
     assert result["explanation"]["house_comparison"] is None  # it is not “points behind”: it scores more
     assert not re.search(r"-\d|−\d", json.dumps(result["explanation"]) + json.dumps([o["why"] for o in result["ranking"]]))
+
+
+def test_the_api_publishes_each_presets_measure_and_tolerance(client):
+    from jsonschema import Draft202012Validator
+
+    from app.api.products import PRODUCTS_SCHEMA
+
+    body = client.get("/api/v1/products").get_json()
+    Draft202012Validator(PRODUCTS_SCHEMA).validate(body)
+    published = {(product["key"], preset["key"]): preset["measure"] for product in body["products"]
+                 for preset in product["presets"]}
+    assert {key for key, measure in published.items() if measure} == set(NAMED)
+    assert published[("mortgage", "lowest_cost")] == {"criteria": ["horizon_cost"], "tolerance": "25.00",
+                                                      "label": "cost while you keep the loan",
+                                                      "per": "over the years you keep the loan"}
