@@ -40,6 +40,7 @@ from app.db import db
 from app.products import PRODUCT_LINES
 from app.products.base import ProductLine
 from app.products.prefill import form_data
+from app.ranking.measure import MEASURE_SCHEMA
 from app.provider_registry import current_registry
 from app.security import REFERENCE_RATE_LIMIT, admitted, limiter_for, rate_limited
 from providers.json_schema import SchemaValidator
@@ -98,10 +99,13 @@ RESULT_SCHEMA: dict[str, Any] = {
                     "properties": {"key": _NAME, "name": _NAME, "version": _NAME}},
         "preferences": {"type": "object", "required": ["preset", "weights"],
                         "properties": {"preset": _NAME,
-                                       "weights": {"type": "object", "additionalProperties": _DECIMAL}}},
+                                       "weights": {"type": "object", "additionalProperties": _DECIMAL},
+                                       "measure": MEASURE_SCHEMA}},
         "ranking": {
             "type": "array",
-            "description": "Eligible offers, best fit first. Offers whose scores round to the same value share a rank.",
+            "description": ("Eligible offers, best fit first. Offers whose scores round to the same value share a "
+                            "rank (with a preset named after a measure, only if they also round to the same "
+                            "amount on it: see preferences.measure)."),
             "items": {
                 "type": "object",
                 "required": ["rank", "tied", *_PARTY, "quote", "score", "shown_score", "criteria", "facts", "why"],

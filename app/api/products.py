@@ -13,6 +13,7 @@ from app.auth.access import public
 from app.comparison.service import ranking_criteria
 from app.products import PRODUCT_LINES
 from app.products.base import ProductLine
+from app.ranking.measure import MEASURE_SCHEMA
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
@@ -64,6 +65,7 @@ PRODUCTS_SCHEMA: dict[str, Any] = {
                                 "label": {"type": "string"},
                                 "description": {"type": "string"},
                                 "weights": {"type": "object", "additionalProperties": _DECIMAL},
+                                "measure": MEASURE_SCHEMA,
                             },
                         },
                     },
@@ -94,7 +96,8 @@ def describe(line: ProductLine) -> dict[str, Any]:
         "criteria": [{**criterion.as_record(), "description": criterion.description}
                      for criterion in ranking_criteria(line)],
         "presets": [{"key": preset.key, "label": preset.label, "description": preset.description,
-                     "weights": {key: str(weight) for key, weight in preset.weights.items()}}
+                     "weights": {key: str(weight) for key, weight in preset.weights.items()},
+                     "measure": None if preset.measure is None else preset.measure.as_record()}
                     for preset in line.presets],
         "default_preset": line.default_preset,
     }

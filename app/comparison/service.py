@@ -30,6 +30,7 @@ from app.db import utcnow
 from app.products.base import Criterion, ProductLine
 from app.ranking import explain
 from app.ranking.engine import TIE_TOLERANCE, Candidate, Constraint, RankedOffer, Ranking, normalise_weights, rank
+from app.ranking.measure import Measure, declared_measures, logged_measures
 from providers.base import ProviderConfig, Quote
 from providers.registry import ProviderRegistry
 
@@ -286,14 +287,19 @@ def build_result(
     weights: Mapping[str, Decimal],
     now: datetime,
     deadline_s: float,
+    measures: Mapping[str, Measure] | None = None,
 ) -> dict[str, Any]:
+    """`measures`: what each preset named after a measure ranks with (default: as the line
+    declares them; replay passes the logged ones)."""
     criteria = line.criteria(profile)
+    measures = declared_measures(line.presets) if measures is None else measures
+    measure = None if preset == CUSTOM else measures.get(preset)
     settled = settle(line, profile, outcomes, now=now)
     excluded = settled.excluded
     offers = _anonymise(settled.eligible)
     candidates = [Candidate(offer.handle, offer.values) for offer in offers]
     limits = line.constraints(profile)
-    ranking = rank(candidates, criteria, weights, limits)
+    ranking = rank(candidates, criteria, weights, limits, measure)
     # Names are re-attached only now, after ranking, to put the engine's numbers into words.
     by_handle = {offer.handle: offer for offer in offers}
     for handle, reason in ranking.excluded:
@@ -304,17 +310,19 @@ def build_result(
     ranked_records = [_ranked_record(ranked, by_handle[ranked.handle], ranking, name) for ranked in ranking.offers]
     house_summary, explanation = _house_and_explanation(ranking, by_handle, name, outcomes, excluded, settled.failures)
     explanation["presets"], explanation["presets_summary"] = _other_presets(line, candidates, criteria, limits, ranking,
-                                                                            by_handle, name, preset)
+                                                                            by_handle, name, preset, measures)
     explanation["assumptions"] = [{"criterion": criterion.label, "text": criterion.description}
                                   for criterion in criteria]
     top = ranking.top
     return {
         "product": {"key": line.key, "version": line.version, "name": line.name},
         "engine": {"version": ranking.engine_version, "tie_tolerance": str(TIE_TOLERANCE),
-                   "ties": "scores rounded half up to the tie step; equal rounded scores share a rank"},
+                   "ties": "scores rounded half up to the tie step; equal rounded scores share a rank",
+                   "measures": {key: value.as_record() for key, value in measures.items()}},
         "deadline_ms": round(deadline_s * 1000),
         "profile": dict(profile),
-        "preferences": {"preset": preset, "weights": {key: str(value) for key, value in weights.items()}},
+        "preferences": {"preset": preset, "weights": {key: str(value) for key, value in weights.items()},
+                        **({"measure": measure.as_record()} if measure else {})},
         "criteria": [criterion.as_record() for criterion in criteria],
         "providers": settled.providers,
         "ranking": ranked_records,
@@ -389,8 +397,11 @@ def _house_and_explanation(ranking: Ranking, by_handle: Mapping[str, _Offer], na
         "house_notice": notice.sentence,
         "house_money": notice.money,
         "house_standing": notice.standing,
+        # Points behind only when the score put the first offer first; when a preset's measure did,
+        # ours may score more, and "points behind" would read as a negative gap.
         "house_comparison": (_house_comparison(ranking, top, house_offer)
-                             if notice.standing == "behind" and top is not None and house_offer is not None else None),
+                             if notice.standing == "behind" and top is not None and house_offer is not None
+                             and top.exact_score >= house_offer.exact_score else None),
     }
     house = {
         "provider": house_config.key if house_config else None,
@@ -426,7 +437,8 @@ def _signed(points: str) -> str:
 
 def _other_presets(line: ProductLine, candidates: list[Candidate], criteria: tuple[Criterion, ...],
                    limits: tuple[Constraint, ...], ranking: Ranking, by_handle: Mapping[str, _Offer],
-                   name: Callable[[str], str], preset: str) -> tuple[list[dict[str, Any]], str | None]:
+                   name: Callable[[str], str], preset: str,
+                   measures: Mapping[str, Measure]) -> tuple[list[dict[str, Any]], str | None]:
     """Which offer each of the line's presets would put first, and a sentence saying whether any
     would change the winner. Ranked the same way, from the same anonymous offers."""
     top = ranking.top
@@ -436,7 +448,7 @@ def _other_presets(line: ProductLine, candidates: list[Candidate], criteria: tup
     for other in line.presets:
         if other.key == preset:
             continue
-        winner = rank(candidates, criteria, other.weights, limits).top
+        winner = rank(candidates, criteria, other.weights, limits, measures.get(other.key)).top
         if winner is None:  # cannot happen: the same offers and limits rank the same offers
             continue
         results.append({"preset": other.key, "label": other.label, "provider": by_handle[winner.handle].config.key,
@@ -463,6 +475,7 @@ def replay(line: ProductLine, result: Mapping[str, Any]) -> dict[str, Any]:
         preset=preferences["preset"], weights=weights,
         now=datetime.fromisoformat(result["time"].replace("Z", "+00:00")),
         deadline_s=result["deadline_ms"] / 1000,
+        measures=logged_measures(result),
     )
 
 

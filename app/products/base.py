@@ -18,6 +18,7 @@ from providers.json_schema import SchemaValidator
 
 if TYPE_CHECKING:
     from app.ranking.engine import Constraint
+    from app.ranking.measure import Measure
 
 Direction = Literal["lower", "higher"]
 
@@ -60,10 +61,15 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Preset:
+    """A set of weights the customer can pick by name. A preset whose label names a measure
+    ("Lowest cost") declares it: its ranking then puts first an offer best on that measure, within
+    the measure's published tolerance (app/ranking/measure.py)."""
+
     key: str
     label: str
     description: str
     weights: Mapping[str, Decimal]
+    measure: Measure | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ Each generated customer profile is sent to the simulated providers once; the ans
 ranked twice — as they came, and with the providers' keys, names, "our offer" flag and
 commissions shuffled among them (and their order shuffled too). The two rankings must agree on
 every offer, rank and score. The first ranking also says how often our offer wins, per segment
-of customers, which is what a neutrality review looks at.
+of customers, which is what a neutrality review looks at. And every preset named after a measure
+("Lowest cost") ranks the same offers, to show that its first offer is best on that measure within
+its published tolerance (app/ranking/named_presets.py).
 
 The engine stays product-agnostic: what a sweep needs to know about a product line (how to make
 a plausible customer and how to sort customers into segments) is in the SWEEPS table below.
@@ -18,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -28,8 +31,9 @@ from app.comparison.service import build_result, resolve_weights
 from app.db import utcnow
 from app.products import UnknownProduct, get_product_line
 from app.products.base import ProductLine
+from app.ranking.named_presets import NamedPresetReport, check_named_presets, format_named
 from providers.registry import ProviderRegistry
-from providers.sandbox.sample_profiles import random_auto_profile
+from providers.sandbox.sample_profiles import random_auto_profile, random_mortgage_profile
 
 ranking_cli = AppGroup("ranking", help="Check the ranking engine.")
 
@@ -52,6 +56,25 @@ def _age_band(profile: Mapping[str, Any], today: date) -> str:
     return next(label for limit, label in AGE_BANDS if limit is None or age < limit)
 
 
+def _loan(profile: Mapping[str, Any], today: date) -> str:
+    kind = "fixed" if profile["rate_type"] == "fixed" else profile["rate_type"].replace("arm_", "").replace("_", "/")
+    return f"{profile['term_years']}-year {kind}"
+
+
+def _down_payment(profile: Mapping[str, Any], today: date) -> str:
+    share = Decimal(profile["down_payment"]) / Decimal(profile["property_value"])
+    return next(label for limit, label in DOWN_PAYMENT_BANDS if limit is None or share < limit)
+
+
+def _keeping(profile: Mapping[str, Any], today: date) -> str:
+    years = int(profile["years_expected"])
+    return next(label for limit, label in KEEPING_BANDS if limit is None or years < limit)
+
+
+DOWN_PAYMENT_BANDS = ((Decimal("0.10"), "under 10%"), (Decimal("0.20"), "10–19%"), (None, "20% or more"))
+KEEPING_BANDS = ((6, "3–5 years"), (11, "6–10 years"), (21, "11–20 years"), (None, "21 years or more"))
+
+
 @dataclass(frozen=True)
 class SweepSpec:
     """What a sweep needs from a product line: plausible customers, the segments to count by, and
@@ -72,6 +95,17 @@ SWEEPS: dict[str, SweepSpec] = {
         },
         group_order={"age": [label for _, label in AGE_BANDS], "region": list(_REGIONS)},
     ),
+    "mortgage": SweepSpec(
+        profile=random_mortgage_profile,
+        segments={
+            "loan": _loan,
+            "credit": lambda profile, today: str(profile["credit_score_band"]),
+            "down payment": _down_payment,
+            "keeps it": _keeping,
+        },
+        group_order={"down payment": [label for _, label in DOWN_PAYMENT_BANDS],
+                     "keeps it": [label for _, label in KEEPING_BANDS]},
+    ),
 }
 
 
@@ -83,6 +117,11 @@ class SweepReport:
     mismatches: list[str] = field(default_factory=list)
     segment_profiles: Counter[tuple[str, str]] = field(default_factory=Counter)
     segment_wins: Counter[tuple[str, str]] = field(default_factory=Counter)
+    named: NamedPresetReport = field(default_factory=NamedPresetReport)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.mismatches or self.named.misses)
 
 
 def disguise(outcomes: Sequence[ProviderOutcome], rng: random.Random) -> tuple[list[ProviderOutcome], dict[str, str]]:
@@ -128,6 +167,7 @@ def sweep(line: ProductLine, registry: ProviderRegistry, spec: SweepSpec, *, pro
         if signature(as_is) != signature(disguised, real_key.__getitem__):
             report.mismatches.append(f"profile {number}: the ranking changed when the providers were disguised")
         report.profiles += 1
+        check_named_presets(line, profile, outcomes, now=now, deadline_s=deadline_s, number=number, report=report.named)
         if not as_is["ranking"]:
             continue
         report.ranked += 1
@@ -152,6 +192,7 @@ def format_report(report: SweepReport, line: ProductLine, preset: str, spec: Swe
         *(f"  {mismatch}" for mismatch in report.mismatches),
         f"Profiles with at least one eligible offer: {report.ranked}",
         f"Our offer ranked first: {report.house_wins} of {report.ranked} ({_share(report.house_wins, report.ranked).strip()})",
+        *format_named(report.named, line),
         "",
         f"{'segment':<14}{'group':<16}{'profiles':>9}{'ours first':>12}{'share':>8}",
     ]
@@ -169,38 +210,56 @@ def format_report(report: SweepReport, line: ProductLine, preset: str, spec: Swe
 
 @ranking_cli.command("sweep")
 @click.option("--profiles", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
-              help="How many generated customer profiles to rank.")
+              help="How many generated customer profiles to rank, per product line.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the profiles and the shuffles.")
-@click.option("--product", default="auto", show_default=True)
+@click.option("--product", default=None, help="Sweep only this product line (default: every line with a sweep).")
 @click.option("--preset", default=None, help="Rank with this preset (default: the product line's).")
-def sweep_command(profiles: int, seed: int, product: str, preset: str | None) -> None:
+def sweep_command(profiles: int, seed: int, product: str | None, preset: str | None) -> None:
     """Rank generated profiles against the sandbox market twice — as is, and with provider names
     and the our-offer flag shuffled — and report mismatches (must be 0) and how often our offer
-    wins, by customer segment. Exits 1 on any mismatch."""
-    try:
-        line = get_product_line(product)
-    except UnknownProduct:
-        raise click.BadParameter(f"unknown product {product!r}", param_hint="--product") from None
+    wins, by customer segment; and check that every preset named after a measure puts first an
+    offer best on it, within its tolerance (misses must be 0). Exits 1 on any mismatch or miss."""
+    lines = _swept_lines(product, preset)
+    failed = False
+    for number, line in enumerate(lines):
+        report = _sweep_line(line, profiles=profiles, seed=seed, preset=preset)
+        if number:
+            click.echo("")
+        for text in format_report(report, line, preset or line.default_preset, SWEEPS[line.key]):
+            click.echo(text)
+        failed = failed or report.failed
+    if failed:
+        raise SystemExit(1)
+
+
+def _swept_lines(product: str | None, preset: str | None) -> list[ProductLine]:
+    if product is None:
+        lines = [get_product_line(key) for key in SWEEPS]
+    else:
+        try:
+            lines = [get_product_line(product)]
+        except UnknownProduct:
+            raise click.BadParameter(f"unknown product {product!r}", param_hint="--product") from None
+        if product not in SWEEPS:
+            raise click.BadParameter(f"there is no sweep for {product!r} yet (known: {', '.join(SWEEPS)})",
+                                     param_hint="--product")
+    lacking = [line.name for line in lines if preset is not None and preset not in {p.key for p in line.presets}]
+    if lacking:
+        raise click.BadParameter(f"unknown preset {preset!r} for {' and '.join(lacking)}", param_hint="--preset")
+    return lines
+
+
+def _sweep_line(line: ProductLine, *, profiles: int, seed: int, preset: str | None) -> SweepReport:
     # Here rather than at the top: the sandbox (and numpy, which its lenders use) is for this
     # command only, and every web worker would otherwise carry some 30 MB of it.
     from providers.sandbox.market import MARKETS, SandboxMarket
 
-    spec = SWEEPS.get(product)
-    if spec is None or product not in MARKETS:
-        raise click.BadParameter(f"there is no sweep for {product!r} yet (known: {', '.join(SWEEPS)})",
-                                 param_hint="--product")
-    if preset is not None and preset not in {p.key for p in line.presets}:
-        raise click.BadParameter(f"unknown preset {preset!r}", param_hint="--preset")
-    participants = MARKETS[product]()
+    participants = MARKETS[line.key]()
     # How slowly a provider answers has no bearing on a ranking; the sweep does not wait for it.
     quick = {p.key: {"latency_s": 0.0} for p in participants if p.latency_s}
     with SandboxMarket(participants, overrides=quick) as market:
         registry = ProviderRegistry.from_entries(market.provider_entries())
         try:
-            report = sweep(line, registry, spec, profiles=profiles, seed=seed, preset=preset)
+            return sweep(line, registry, SWEEPS[line.key], profiles=profiles, seed=seed, preset=preset)
         finally:
             registry.close()
-    for text in format_report(report, line, preset or line.default_preset, spec):
-        click.echo(text)
-    if report.mismatches:
-        raise SystemExit(1)

@@ -16,6 +16,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from app.ranking.engine import RankedOffer, Ranking, _round
+from app.ranking.measure_explain import (
+    ahead_on_measure,
+    has_highest_score,
+    has_lowest_score,
+    measure_criterion,
+    steps_to_come_first,
+)
 
 if TYPE_CHECKING:
     from app.products.base import Criterion
@@ -207,8 +214,10 @@ def top_reasons(ranking: Ranking, name: Namer) -> list[str]:
             reasons.append(f"Against {name(runner_up.handle)} it does better on {_on(ahead)}.")
         return reasons
     phrases = advantages(ranking, top, runner_up)
-    reasons = [f"It scores {points(top.shown_score)} out of 100, "
-               f"{points(top.shown_score - runner_up.shown_score)} points ahead of {name(runner_up.handle)}, the next best."]
+    by_measure = ahead_on_measure(ranking, top, runner_up)
+    reasons = (_measure_lead(ranking, top, runner_up, name) if by_measure else
+               [f"It scores {points(top.shown_score)} out of 100, "
+                f"{points(top.shown_score - runner_up.shown_score)} points ahead of {name(runner_up.handle)}, the next best."])
     if phrases:
         reasons.append(f"Compared with {name(runner_up.handle)}: {listing(phrases)}.")
     if top.handle in runner_up.dominated_by:
@@ -217,8 +226,29 @@ def top_reasons(ranking: Ranking, name: Namer) -> list[str]:
         losses = gains(ranking, runner_up, top, limit=2)
         if losses:
             reasons.append(f"{name(runner_up.handle)} does better on {_on(losses)}, "
-                           "but that counts for less with these weights.")
+                           + (f"but {ranking.measure.label} comes first with these preferences." if by_measure
+                              else "but that counts for less with these weights."))
     return reasons
+
+
+def _measure_lead(ranking: Ranking, top: RankedOffer, runner_up: RankedOffer, name: Namer) -> list[str]:
+    """Why the first offer is first when the measure put it there: it is the best on the measure
+    (alone in the best step), and by how much."""
+    criterion = measure_criterion(ranking)
+    value, other = ranking.measure_value(top.handle), ranking.measure_value(runner_up.handle)
+    lower = criterion.direction == "lower"
+    over = period(criterion)
+    return [f"It has the {'lowest' if lower else 'highest'} {criterion.label}: "
+            f"{criterion.format(value)}{' ' + over if over else ''}.",
+            f"{name(runner_up.handle)} is {amount_phrase(criterion, abs(other - value), 'more' if lower else 'less')}."]
+
+
+def _measure_behind(ranking: Ranking, above: RankedOffer, offer: RankedOffer, name: Namer) -> str:
+    criterion = measure_criterion(ranking)
+    gap = abs(ranking.measure_value(offer.handle) - ranking.measure_value(above.handle))
+    worse = "more" if criterion.direction == "lower" else "less"
+    return (f"{name(above.handle)} comes before it on {criterion.label}: this offer is "
+            f"{amount_phrase(criterion, gap, worse)}.")
 
 
 def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
@@ -229,8 +259,8 @@ def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
     if count == 1:
         return [f"It scores {points(offer.shown_score)} out of 100 and is the only offer that meets "
                 "everything you asked for."]
-    sentences = [f"It scores {points(offer.shown_score)} out of 100"
-                 + (", the highest." if offer.position == 1 else ".")]
+    highest = offer.position == 1 and (ranking.measure is None or has_highest_score(ranking, offer))
+    sentences = [f"It scores {points(offer.shown_score)} out of 100" + (", the highest." if highest else ".")]
     level = [other for other in offers if other.rank == offer.rank and other.position != offer.position]
     if level:
         sentences.append(f"It shares rank {offer.rank} with {listing([name(o.handle) for o in level])}: "
@@ -240,7 +270,9 @@ def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
             sentences.append(f"It is listed after {name(previous.handle)} because "
                              f"{order_reason(ranking, previous, offer, name(previous.handle))}.")
     above = _nearest(offers, offer, step=-1)
-    if above is not None:
+    if above is not None and ahead_on_measure(ranking, above, offer):
+        sentences.append(_measure_behind(ranking, above, offer, name))
+    elif above is not None:
         behind = points(above.shown_score - offer.shown_score)
         better = gains(ranking, above, offer, limit=2)
         sentences.append(f"It is {behind} points behind {name(above.handle)}"
@@ -250,7 +282,7 @@ def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
         better = gains(ranking, offer, below, limit=2)
         if better:
             sentences.append(f"It ranks above {name(below.handle)} by doing better on {_on(better)}.")
-    elif offer.position == count:
+    elif offer.position == count and (ranking.measure is None or has_lowest_score(ranking, offer)):
         sentences.append("It scores lowest of the offers that meet what you asked for.")
     dominators = offer.dominated_by
     if dominators:
@@ -290,6 +322,9 @@ def change_to_come_first(ranking: Ranking, handle: str, criterion: Criterion, *,
     offer = ranking.handles[handle]
     if top is None or offer.position == 1:
         return None
+    if ranking.measure is not None:
+        steps = steps_to_come_first(ranking, handle, criterion, quantum)
+        return NeededChange(criterion, None if steps is None else (steps * quantum).quantize(quantum))
     per_unit = ranking.points_per_unit(criterion.key)
     if per_unit == 0:
         return NeededChange(criterion, None)

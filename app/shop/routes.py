@@ -20,6 +20,7 @@ from app.db import db
 from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
 from app.provider_registry import current_registry
 from app.ranking.engine import TIE_TOLERANCE, normalise_weights
+from app.ranking.measure_explain import promise
 from app.security import REFERENCE_RATE_LIMIT, admitted, rate_limited
 from app.shop import permalink
 from app.shop.progress import stream_comparison, wants_progress
@@ -229,6 +230,8 @@ def methodology(product: str):  # type: ignore[no-untyped-def]
         presets=line.presets,
         shares={preset.key: normalise_weights(criteria, preset.weights) for preset in line.presets},
         tolerance=TIE_TOLERANCE,
+        promises={preset.key: promise(preset.label, preset.measure, line.criterion(
+            line.profile_schema["examples"][0], preset.measure.criteria[0])) for preset in line.presets if preset.measure},
         providers=registry.for_product(line.key),
         not_asked=[config for config in registry.configs if line.key in config.products and not config.enabled],
     )

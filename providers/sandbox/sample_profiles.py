@@ -1,4 +1,5 @@
-"""Auto profiles for demos, tests and benchmarks: one known-good example and a seeded random spread."""
+"""Profiles for demos, tests and benchmarks: one known-good auto example and seeded random spreads
+of auto and mortgage customers."""
 
 from __future__ import annotations
 
@@ -89,3 +90,30 @@ def random_auto_profile(rng: random.Random, today: date) -> dict[str, Any]:
 def _depreciated_value(new_price: int, vehicle_age: int, rng: random.Random) -> str:
     value = new_price * (0.86**vehicle_age) * rng.uniform(0.85, 1.15)
     return str(Decimal(max(1500, round(value / 50) * 50)).quantize(Decimal("0.01")))
+
+
+_MORTGAGE_CREDIT_BANDS = ("760-850", "740-759", "700-719", "660-679")
+_MORTGAGE_RATE_TYPES = ("fixed", "arm_7_6")
+
+
+def random_mortgage_profile(rng: random.Random, today: date) -> dict[str, Any]:
+    """A plausible conventional home buyer: a 15- or 30-year loan, fixed or 7/6 adjustable, 5–30%
+    down, one of four credit bands, keeping the loan 3 to 30 years. `today` is unused (a mortgage
+    profile has no dates) but kept so every line's generator is called the same way."""
+    value = Decimal(rng.randrange(250_000, 800_001, 5_000))
+    down = (value * Decimal(rng.randint(5, 30)) / 100).quantize(Decimal("1"))
+    return {
+        "state": rng.choice(_SORTED_STATES),
+        "zip_code": f"{rng.randint(1001, 99950):05d}",
+        "property_value": f"{value:.2f}",
+        "down_payment": f"{down:.2f}",
+        "loan_amount": f"{value - down:.2f}",
+        "credit_score_band": rng.choice(_MORTGAGE_CREDIT_BANDS),
+        "loan_type": "conventional",
+        "term_years": rng.choice((15, 30)),
+        "rate_type": rng.choice(_MORTGAGE_RATE_TYPES),
+        "max_points": rng.choice(("0", "1", "2")),
+        "occupancy": "primary",
+        "years_expected": rng.randint(3, 30),
+        "max_monthly_payment": None,
+    }

@@ -23,7 +23,7 @@ def test_in_a_browser_presets_and_sliders_re_rank_in_place(live_site, page):
     expect(page.get_by_role("heading", name="Your auto insurance comparison")).to_be_visible()
     reference = page.locator("[data-reference]").first.inner_text()
 
-    rerank_in_place(page, live_site, reference, preset="Best service", slider="Claims satisfaction")
+    rerank_in_place(page, live_site, reference, preset="Service counts more", slider="Claims satisfaction")
     expect(page.locator("output[data-share-of='weight-claims_satisfaction']")).to_contain_text("weight 100")
     assert not problems, problems
     screenshots(page, "shopper-auto-reranked")

@@ -18,8 +18,8 @@ YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 PRESET_CHOICES = [
     SelectChoice("balanced", "Balanced: price first, cover and service count too"),
     SelectChoice("lowest_cost", "Lowest cost"),
-    SelectChoice("best_cover", "Best cover"),
-    SelectChoice("best_service", "Best service"),
+    SelectChoice("best_cover", "Cover counts more"),
+    SelectChoice("best_service", "Service counts more"),
 ]
 OLDEST_DRIVER_YEARS = 110
 YOUNGEST_DRIVER_YEARS = 15

@@ -31,6 +31,7 @@ from app.products.base import (
     weights,
 )
 from app.products.wording import INSURANCE
+from app.ranking.measure import Measure
 from providers.json_schema import SchemaValidator
 
 # Assumed yearly chance of a claim under each cover; they turn deductibles into an expected
@@ -151,17 +152,20 @@ PRESETS: tuple[Preset, ...] = (
         "What you pay, in premium and expected deductibles, is nearly all that counts.",
         weights(annual_premium="0.75", expected_out_of_pocket="0.20", financial_strength="0.02",
                  claims_satisfaction="0.01", complaint_index="0.01", extras="0.01"),
+        # What "cost" means here: the price and the deductibles you can expect to pay, a year.
+        Measure(("annual_premium", "expected_out_of_pocket"), Decimal("1.00"),
+                "cost a year (price plus expected deductibles)", "a year"),
     ),
     Preset(
         "best_cover",
-        "Best cover",
+        "Cover counts more",
         "Low deductibles and extras weigh as much as price.",
         weights(annual_premium="0.30", expected_out_of_pocket="0.25", financial_strength="0.10",
                  claims_satisfaction="0.05", complaint_index="0.05", extras="0.25"),
     ),
     Preset(
         "best_service",
-        "Best service",
+        "Service counts more",
         "How the insurer treats customers and pays claims weighs as much as price.",
         weights(annual_premium="0.30", expected_out_of_pocket="0.10", financial_strength="0.20",
                  claims_satisfaction="0.25", complaint_index="0.15", extras="0.00"),

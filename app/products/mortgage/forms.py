@@ -19,7 +19,7 @@ PRESET_CHOICES = [
     SelectChoice("balanced", "Balanced: what it costs you over the years you keep it, then the rest"),
     SelectChoice("lowest_cost", "Lowest cost over the years you keep it"),
     SelectChoice("lowest_payment", "Lowest monthly payment"),
-    SelectChoice("best_service", "Best service"),
+    SelectChoice("best_service", "Service counts more"),
 ]
 LOAN_TYPE_CHOICES = [
     SelectChoice("conventional", "Conventional"),

@@ -37,6 +37,7 @@ from app.products.mortgage.plausible import PLAUSIBLE
 from app.products.mortgage.schemas import FIXED_YEARS, PROFILE_SCHEMA, TERMS_SCHEMA
 from app.products.wording import MORTGAGE
 from app.ranking.engine import Constraint
+from app.ranking.measure import Measure
 from providers.json_schema import SchemaValidator
 
 # The money scales are read for each buyer from two reference loans of their own amount, term and
@@ -187,16 +188,19 @@ PRESETS: tuple[Preset, ...] = (
         "Lowest cost",
         "What the loan costs you over the years you keep it is nearly all that counts.",
         weights(horizon_cost="0.85", monthly_payment="0.05", apr="0.04", rate_lock_days="0.03", service_score="0.03"),
+        Measure(("horizon_cost",), Decimal("25.00"), "cost while you keep the loan",
+                "over the years you keep the loan"),
     ),
     Preset(
         "lowest_payment",
         "Lowest monthly payment",
         "The monthly payment weighs most; the cost over the years you keep the loan still counts.",
         weights(horizon_cost="0.30", monthly_payment="0.55", apr="0.05", rate_lock_days="0.05", service_score="0.05"),
+        Measure(("monthly_payment",), Decimal("1.00"), "monthly payment", "a month"),
     ),
     Preset(
         "best_service",
-        "Best service",
+        "Service counts more",
         "How the lender treats borrowers, and how long it holds your rate, weigh nearly as much as cost.",
         weights(horizon_cost="0.45", monthly_payment="0.05", apr="0.05", rate_lock_days="0.15", service_score="0.30"),
     ),

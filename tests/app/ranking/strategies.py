@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.products.base import Criterion
 from app.ranking.engine import Candidate
+from app.ranking.measure import Measure
 
 KEYS = ("price", "excess", "strength", "service", "complaints", "extras")
 
@@ -59,12 +60,27 @@ class Market:
     criteria: tuple[Criterion, ...]
     weights: dict[str, Decimal]
     offers: list[Candidate]
+    measure: Measure | None = None
 
 
 @st.composite
-def markets(draw: st.DrawFn, *, min_offers: int = 0, max_offers: int = 10, max_criteria: int = 6) -> Market:
+def measures(draw: st.DrawFn, criteria: tuple[Criterion, ...]) -> Measure:
+    """One criterion, or the sum of it and others of its unit and direction, with a tolerance
+    from a cent to a good part of the scale."""
+    first = draw(st.sampled_from(criteria))
+    alike = [c for c in criteria if c is not first and (c.unit, c.direction) == (first.unit, first.direction)]
+    chosen = [first, *draw(st.lists(st.sampled_from(alike), unique=True))] if alike else [first]
+    span = abs(first.best - first.worst)
+    tolerance = draw(st.sampled_from([Decimal("0.01"), Decimal(1), Decimal("7.5"), Decimal(25), span / 8]))
+    return Measure(tuple(c.key for c in chosen), tolerance, "measure")
+
+
+@st.composite
+def markets(draw: st.DrawFn, *, min_offers: int = 0, max_offers: int = 10, max_criteria: int = 6,
+            measured: bool = False) -> Market:
     made_criteria = draw(criteria(max_size=max_criteria))
     made_weights = draw(weights(made_criteria))
+    measure = draw(measures(made_criteria)) if measured else None
     count = draw(st.integers(min_offers, max_offers))
     offers = []
     for position in range(count):
@@ -74,7 +90,7 @@ def markets(draw: st.DrawFn, *, min_offers: int = 0, max_offers: int = 10, max_c
         else:
             values = {c.key: draw(values_for(c)) for c in made_criteria}
         offers.append(Candidate(f"h{position}", values))
-    return Market(made_criteria, made_weights, offers)
+    return Market(made_criteria, made_weights, offers, measure)
 
 
 def exact_score(market_criteria: tuple[Criterion, ...], market_weights: dict[str, Decimal], values: dict[str, Decimal]) -> Fraction:

@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,25 @@ def test_a_product_lines_hard_limits_exclude_offers_with_the_reason():
         ("q3", "It costs more than the $1,000.00 a year you set.")]
     # Another preset would not bring an excluded offer back as the winner.
     assert {p["provider"] for p in result["explanation"]["presets"]} <= {"p0", "p1"}
+
+
+@pytest.mark.parametrize("preset", [p.key for p in line.presets])
+def test_identical_offers_from_two_providers_are_ordered_by_neither_name_nor_our_offer_flag(preset):
+    """Two insurers send the very same offer. Whichever is called what, whichever is ours and
+    whichever is listed first in the providers file, the same quote is listed first: the order
+    between them comes from the quotes, never from who sent them."""
+    same = auto_terms()
+    quotes = [Quote(id=f"quote-{n}", product="auto", currency="USD", valid_until=NOW + timedelta(days=30),
+                    terms=same, url=f"https://insurer-{n}.example/q") for n in (1, 2)]
+    orders = set()
+    for names in (("Aardvark Mutual", "Zenith Insurance"), ("Zenith Insurance", "Aardvark Mutual")):
+        for ours in (0, 1):
+            answers = [ProviderOutcome(config=ProviderConfig(key=f"p{n}", name=names[n], adapter="quote_protocol",
+                                                             products=("auto",), house=n == ours, commission=""),
+                                       request_id=f"r{n}", quotes=[quotes[n]]) for n in (0, 1)]
+            for listed in (answers, answers[::-1]):
+                result = build_result(line, auto_profile(), listed, preset=preset, weights=line.preset(preset).weights,
+                                      now=NOW, deadline_s=3)
+                assert [o["rank"] for o in result["ranking"]] == [1, 1]
+                orders.add(tuple(o["quote_id"] for o in result["ranking"]))
+    assert len(orders) == 1

@@ -90,3 +90,31 @@ def test_shuffled_identities_rank_the_same_offers_the_same_way(market):
                 assert signature(swapped) != signature(as_is)
     finally:
         registry.close()
+
+
+def test_the_sweep_covers_both_lines_and_every_preset_named_after_a_measure(cli_app):
+    result = cli_app.test_cli_runner().invoke(args=["ranking", "sweep", "--profiles", "4", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Auto insurance: 4 profiles ranked twice" in result.output
+    assert "Mortgage: 4 profiles ranked twice" in result.output
+    assert result.output.count("Named presets whose first offer is not best on their measure: 0") == 2
+    assert "“Lowest cost”: cost a year (price plus expected deductibles), tolerance $1.00 a year; checked on" in result.output
+    assert "“Lowest monthly payment”: monthly payment, tolerance $1.00 a month; checked on" in result.output
+    assert re.search(r"^loan\s+(15|30)-year (fixed|7/6)\s+\d+", result.output, re.MULTILINE)
+
+
+def test_a_named_preset_that_breaks_its_promise_fails_the_sweep(cli_app, monkeypatch):
+    """Ranked as before measures (the weights alone), “Lowest cost” puts a dearer loan first for
+    some buyers: the sweep names them and exits 1."""
+    import app.ranking.named_presets as named
+
+    def weights_alone(*args, **kwargs):
+        return build_result(*args, **kwargs, measures={})
+
+    monkeypatch.setattr(named, "build_result", weights_alone)
+    result = cli_app.test_cli_runner().invoke(args=["ranking", "sweep", "--profiles", "12", "--product", "mortgage"])
+    assert result.exit_code == 1, result.output
+    missed = re.search(r"Named presets whose first offer is not best on their measure: (\d+)", result.output)
+    assert missed and int(missed.group(1)) > 0
+    assert re.search(r"profile \d+: “Lowest cost” put first an offer \$[\d,.]+ over the years you keep the loan "
+                     r"worse on cost while you keep the loan than the best", result.output)

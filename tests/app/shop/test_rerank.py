@@ -71,7 +71,7 @@ def test_a_preset_re_ranks_in_place_and_is_logged(app, client):
     assert response.status_code == 200
     fragment = response.get_data(as_text=True)
     assert "<html" not in fragment and "<h1" not in fragment  # only the results block
-    assert 'data-ranked-for>Best service</strong>' in fragment
+    assert 'data-ranked-for>Service counts more</strong>' in fragment
     assert 'id="preset-best_service" value="best_service"' in fragment
     assert response.headers["Cache-Control"] == "no-store"
     assert [kind for kind, _ in entries(app, reference)] == ["recommendation", "re-rank"]
@@ -79,7 +79,7 @@ def test_a_preset_re_ranks_in_place_and_is_logged(app, client):
     assert shown["preferences"]["preset"] == "best_service"
     assert f"Entry <span data-entry-index>{shown['index']}</span>" in fragment
     assert shown["ranking"][0]["provider_name"] in fragment
-    assert "Best service" in client.get(f"/results/{reference}").get_data(as_text=True)
+    assert "Service counts more" in client.get(f"/results/{reference}").get_data(as_text=True)
 
 
 def test_without_javascript_the_form_posts_and_redirects_back(app, client):
