@@ -415,8 +415,8 @@ def _house_comparison(ranking: Ranking, top: RankedOffer, house: RankedOffer) ->
     """Where our offer loses (and gains) points against the first, criterion by criterion; the
     points add up to the gap between the two scores."""
     return {
-        "top_score": top.shown_score,
-        "house_score": house.shown_score,
+        "top_score": shown_score(top.shown_score),
+        "house_score": shown_score(house.shown_score),
         "points_behind": explain.points(top.shown_score - house.shown_score),
         "criteria": [
             {"criterion": item.criterion.label,

@@ -168,6 +168,13 @@ def points(value: Fraction | Decimal) -> str:
     return f"{_round(Fraction(value), POINT):.1f}"
 
 
+def out_of_100(score: Decimal) -> str:
+    """A score said "out of 100". An offer beyond the best end of a criterion's scale scores past
+    100 (beyond the worst, below 0); it is ranked on its exact score but never said to score more
+    than 100 or less than 0 (the table and API show the same, app/comparison/bounds.py)."""
+    return points(min(max(score, Decimal(0)), Decimal(100)))
+
+
 def listing(phrases: Sequence[str]) -> str:
     if len(phrases) <= 1:
         return "".join(phrases)
@@ -206,7 +213,7 @@ def top_reasons(ranking: Ranking, name: Namer) -> list[str]:
         level = [offer for offer in ranking.offers if offer.rank == top.rank and offer.position != top.position]
         reasons = [
             f"It shares first place with {listing([name(o.handle) for o in level])}: their scores round to "
-            f"the same {points(top.shown_score)} points out of 100.",
+            f"the same {out_of_100(top.shown_score)} points out of 100.",
             f"It is listed first because {order_reason(ranking, top, runner_up)}.",
         ]
         ahead = gains(ranking, top, runner_up, limit=2)
@@ -216,7 +223,7 @@ def top_reasons(ranking: Ranking, name: Namer) -> list[str]:
     phrases = advantages(ranking, top, runner_up)
     by_measure = ahead_on_measure(ranking, top, runner_up)
     reasons = (_measure_lead(ranking, top, runner_up, name) if by_measure else
-               [f"It scores {points(top.shown_score)} out of 100, "
+               [f"It scores {out_of_100(top.shown_score)} out of 100, "
                 f"{points(top.shown_score - runner_up.shown_score)} points ahead of {name(runner_up.handle)}, the next best."])
     if phrases:
         reasons.append(f"Compared with {name(runner_up.handle)}: {listing(phrases)}.")
@@ -257,14 +264,14 @@ def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
     offers = ranking.offers
     count = len(offers)
     if count == 1:
-        return [f"It scores {points(offer.shown_score)} out of 100 and is the only offer that meets "
+        return [f"It scores {out_of_100(offer.shown_score)} out of 100 and is the only offer that meets "
                 "everything you asked for."]
     highest = offer.position == 1 and (ranking.measure is None or has_highest_score(ranking, offer))
-    sentences = [f"It scores {points(offer.shown_score)} out of 100" + (", the highest." if highest else ".")]
+    sentences = [f"It scores {out_of_100(offer.shown_score)} out of 100" + (", the highest." if highest else ".")]
     level = [other for other in offers if other.rank == offer.rank and other.position != offer.position]
     if level:
         sentences.append(f"It shares rank {offer.rank} with {listing([name(o.handle) for o in level])}: "
-                         f"the scores round to the same {points(offer.shown_score)} points.")
+                         f"the scores round to the same {out_of_100(offer.shown_score)} points.")
         previous = offers[offer.position - 2] if offer.position > 1 else None
         if previous is not None and previous.rank == offer.rank:
             sentences.append(f"It is listed after {name(previous.handle)} because "

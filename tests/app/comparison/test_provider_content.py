@@ -299,6 +299,9 @@ def test_every_shown_score_is_out_of_100(offers: list[dict[str, Any]], weights: 
     assert result["ranking"]
     for offer in result["ranking"]:
         assert Decimal(0) <= offer["shown_score"] <= Decimal(100), offer["shown_score"]
+    said = " ".join([*result["explanation"]["top_reasons"], *(why for offer in result["ranking"] for why in offer["why"])])
+    for score in re.findall(r"(-?[\d.]+) (?:out of 100|points out of 100)", said):
+        assert Decimal(0) <= Decimal(score) <= Decimal(100), said
 
 
 BUILT_IN_MESSAGE = re.compile(r'(?:raise|return) (?!ValueError|TypeError)[A-Z][A-Za-z]*\(\s*"([^"{]+)"|message: str = "([^"]+)"')
