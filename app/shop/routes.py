@@ -120,8 +120,8 @@ def _profile_summary(line, result):  # type: ignore[no-untyped-def]
 def results(reference: str):  # type: ignore[no-untyped-def]
     result = _own_result(reference)
     line = get_product_line(result["product"]["key"])
-    if result["profile"] is None:  # the same answer as the permalink's: nothing of the comparison is left to show
-        return render_template("shop/erased.html", result=result, line=line), 410
+    if result["profile"] is None:  # the permalink's page: nothing of the comparison is left to show
+        return render_template("shop/erased.html", result=result, line=line)
     return render_template("shop/results.html", **_results_context(line, result))
 
 

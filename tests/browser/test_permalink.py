@@ -61,7 +61,7 @@ def test_the_permalink_opens_the_same_results_in_a_fresh_browser(live_site, page
         expect(elsewhere.locator("[data-reference]")).to_have_text(str(original["reference"]))
         expect(elsewhere.locator("table.ranking")).to_be_visible()
         elsewhere.go_back()
-        rerank_in_place(elsewhere, live_site, str(original["reference"]), preset="Best service",
+        rerank_in_place(elsewhere, live_site, str(original["reference"]), preset="Service counts more",
                         slider="Claims satisfaction")
         wrong = elsewhere.goto(address[:-1] + ("A" if address[-1] != "A" else "B"))
         assert wrong is not None and wrong.status == 404
