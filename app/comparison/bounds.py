@@ -17,17 +17,27 @@ import unicodedata
 from decimal import Decimal
 
 from providers.protocol import MAX_QUOTES_PER_REPLY
+from providers.settings import MAX_PROVIDERS_PER_LINE
 
+ENTRY_BUDGET_BYTES = 64 * 1024
+"""What one comparison's log entry (clear record and sealed part, as stored) stays within, whatever
+providers send, with up to MAX_PROVIDERS_PER_LINE providers asked (the providers file may configure
+no more for one product line). tests/app/comparison/test_entry_budget.py measures the worst case."""
 MAX_OFFERS_PER_PROVIDER = MAX_QUOTES_PER_REPLY
 """A reply with more offers than this is refused as a whole (the protocol's own limit)."""
 MAX_OFFERS_COMPARED = 8
-"""Usable offers compared from one provider, in the order it sent them; the rest are unusable."""
-MAX_QUOTE_ID_CHARS = 200
-MAX_URL_CHARS = 500
-QUOTE_BUDGET_BYTES = 2048
-"""The most one recorded offer (id, product, currency, expiry, terms, link) may take in the log."""
+"""Usable offers compared from one provider at most, however few providers are asked."""
+OFFERS_COMPARED_IN_ALL = 12
+"""Usable offers one comparison compares, shared evenly among the providers asked (at least one
+each): the share depends only on how many were asked, never on who answered first or who is ours."""
+UNUSABLE_LISTED_IN_ALL = 20
+"""Unusable offers one comparison lists (id, field, problem), shared the same way; the rest are counted."""
 MAX_INVALID_LISTED = 5
-"""Unusable offers listed per provider; the rest are counted."""
+"""Unusable offers listed per provider at most."""
+MAX_QUOTE_ID_CHARS = 100
+MAX_URL_CHARS = 300
+QUOTE_BUDGET_BYTES = 1024
+"""The most one recorded offer (id, product, currency, expiry, terms, link) may take in the log."""
 STAFF_TEXT_CHARS = 300
 FIELD_CHARS = 100
 KIND_CHARS = 40
@@ -75,6 +85,28 @@ def shopper_words(kind: str, message: str | None = None) -> str:
 
 def unusable_offers_words(count: int) -> str:
     return "sent an offer we could not use" if count == 1 else f"sent {count:,} offers we could not use"
+
+
+def offers_compared_share(providers_asked: int) -> int:
+    """How many usable offers each provider may have compared, in the order it sent them."""
+    return min(MAX_OFFERS_COMPARED, max(1, OFFERS_COMPARED_IN_ALL // max(1, providers_asked)))
+
+
+def unusable_listed_share(providers_asked: int) -> int:
+    return min(MAX_INVALID_LISTED, max(1, UNUSABLE_LISTED_IN_ALL // max(1, providers_asked)))
+
+
+def _offers(count: int) -> str:
+    return "1 offer" if count == 1 else f"{count:,} offers"
+
+
+def not_compared_problem(share: int) -> str:
+    """Why an offer beyond its provider's share is not compared, in our words."""
+    return f"we compare at most {_offers(share)} from one provider in one comparison"
+
+
+def not_compared_words(count: int, share: int) -> str:
+    return f"sent {_offers(count)} we did not compare: {not_compared_problem(share)}"
 
 
 def capped(text: object, limit: int = STAFF_TEXT_CHARS) -> str | None:

@@ -42,16 +42,29 @@ def provider_identity(config: ProviderConfig) -> dict[str, Any]:
     return {"provider": config.key, "provider_name": config.name, "house": config.house}
 
 
+@dataclass(frozen=True)
+class Shares:
+    """What each provider may put into one comparison: usable offers compared, unusable ones listed.
+    Even shares of fixed totals, by the number of providers asked (app/comparison/bounds.py)."""
+    compared: int
+    listed: int
+
+    @classmethod
+    def among(cls, providers_asked: int) -> Shares:
+        return cls(bounds.offers_compared_share(providers_asked), bounds.unusable_listed_share(providers_asked))
+
+
 def settle(line: ProductLine, profile: Mapping[str, Any], outcomes: list[ProviderOutcome], *,
            now: datetime) -> Settled:
     settled = Settled()
+    shares = Shares.among(len(outcomes))
     for outcome in outcomes:
-        _settle_provider(line, profile, outcome, now, settled)
+        _settle_provider(line, profile, outcome, now, settled, shares)
     return settled
 
 
 def _settle_provider(line: ProductLine, profile: Mapping[str, Any], outcome: ProviderOutcome, now: datetime,
-                     settled: Settled) -> None:
+                     settled: Settled, shares: Shares) -> None:
     config = outcome.config
     identity = provider_identity(config)
     record: dict[str, Any] = {
@@ -65,40 +78,62 @@ def _settle_provider(line: ProductLine, profile: Mapping[str, Any], outcome: Pro
         "quotes": [],
         "invalid_quotes": [],
         "invalid_quotes_not_listed": 0,
+        "offers_not_compared": 0,
         "failure": None,
     }
     settled.providers.append(record)
     if outcome.failure is not None:
-        kind = bounds.failure_kind(outcome.failure.kind)
-        record["outcome"] = "declined" if kind == "declined" else "failed"
-        detail = bounds.capped(outcome.failure.detail)
-        ours = bool(outcome.failure.detail_is_ours and detail)
-        record["failure"] = {"kind": kind, "message": bounds.capped(outcome.failure.message), "detail": detail,
-                             "detail_is_ours": ours}
-        message = bounds.shopper_words(kind, record["failure"]["message"]) + (f": {detail}" if ours else "")
-        settled.failures.append({**identity, "kind": kind, "message": message})
+        _settle_failure(outcome, record, identity, settled)
         return
     # Offers that could not even be read come first, so a replay from the log (which records every
     # unusable offer as unreadable) lists them in the same order.
     invalid = [_invalid(offer.id, offer.field, offer.problem) for offer in outcome.quotes
                if isinstance(offer, UnusableQuote)]
     claimed: set[str] = set()
+    not_compared = outcome.not_compared
     for quote in (offer for offer in outcome.quotes if isinstance(offer, Quote)):
         try:
             terms = _usable_terms(line, quote, claimed)
         except InvalidTerms as problem:
             invalid.append(_invalid(quote.id, problem.field_name, problem.problem))
             continue
+        if len(claimed) >= shares.compared:
+            invalid.append(_invalid(quote.id, "quotes", bounds.not_compared_problem(shares.compared)))
+            not_compared += 1
+            continue
         claimed.add(quote.id)
         record["quotes"].append(logged_quote(quote))
         _judge(line, profile, config, quote, terms, now, settled)
-    record["invalid_quotes"] = invalid[:bounds.MAX_INVALID_LISTED]
+    record["invalid_quotes"] = invalid[:shares.listed]
     record["invalid_quotes_not_listed"] = len(invalid) - len(record["invalid_quotes"])
-    if invalid:
-        settled.failures.append({**identity, "kind": "invalid_reply", "message": bounds.unusable_offers_words(len(invalid))})
+    record["offers_not_compared"] = not_compared
+    _tell_unusable(len(invalid) - not_compared, not_compared, shares, identity, settled)
     if not outcome.quotes:
         settled.failures.append({**identity, "kind": "no_quotes", "message": bounds.shopper_words("no_quotes")})
     record["outcome"] = "quoted" if claimed else "failed"
+
+
+def _settle_failure(outcome: ProviderOutcome, record: dict[str, Any], identity: dict[str, Any],
+                    settled: Settled) -> None:
+    assert outcome.failure is not None
+    kind = bounds.failure_kind(outcome.failure.kind)
+    record["outcome"] = "declined" if kind == "declined" else "failed"
+    detail = bounds.capped(outcome.failure.detail)
+    ours = bool(outcome.failure.detail_is_ours and detail)
+    record["failure"] = {"kind": kind, "message": bounds.capped(outcome.failure.message), "detail": detail,
+                         "detail_is_ours": ours}
+    message = bounds.shopper_words(kind, record["failure"]["message"]) + (f": {detail}" if ours else "")
+    settled.failures.append({**identity, "kind": kind, "message": message})
+
+
+def _tell_unusable(unusable: int, not_compared: int, shares: Shares, identity: dict[str, Any],
+                   settled: Settled) -> None:
+    """What the shopper reads about offers we could not use, and about those beyond the provider's share."""
+    if unusable:
+        settled.failures.append({**identity, "kind": "invalid_reply", "message": bounds.unusable_offers_words(unusable)})
+    if not_compared:
+        settled.failures.append({**identity, "kind": "not_compared",
+                                 "message": bounds.not_compared_words(not_compared, shares.compared)})
 
 
 def _judge(line: ProductLine, profile: Mapping[str, Any], config: ProviderConfig, quote: Quote,
@@ -132,8 +167,6 @@ def _usable_terms(line: ProductLine, quote: Quote, claimed: set[str]) -> Mapping
     terms = line.parse_terms(quote.terms)
     if quote.id in claimed:
         raise InvalidTerms("id", f"quote id {quote.id!r} was sent twice; we used the first offer with it")
-    if len(claimed) >= bounds.MAX_OFFERS_COMPARED:
-        raise InvalidTerms("quotes", f"we compare at most {bounds.MAX_OFFERS_COMPARED} offers from one provider")
     if len(canonical_json(logged_quote(quote))) > bounds.QUOTE_BUDGET_BYTES:
         raise InvalidTerms("terms", f"the offer takes more than the {bounds.QUOTE_BUDGET_BYTES:,} bytes we record")
     return terms
@@ -176,6 +209,7 @@ def outcomes_from_log(result: Mapping[str, Any]) -> list[ProviderOutcome]:
             latency_ms=record["latency_ms"],
             cached=record.get("cached", False),
             reply=None if reply is None else RawReply(reply["bytes"], reply["sha256"]),
+            not_compared=record.get("offers_not_compared", 0),
         ))
     return outcomes
 
