@@ -85,12 +85,13 @@ def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str,
         products = entry.get("products")
         timeout_s = entry.get("timeout_s", 3.0)
         for field_name, value, ok in (
-            ("name", name, isinstance(name, str) and name.strip() != ""),
+            ("name", name, isinstance(name, str) and 0 < len(name.strip()) <= settings.MAX_NAME_CHARS),
             ("adapter", adapter, isinstance(adapter, str) and adapter != ""),
             ("products", products, isinstance(products, list) and products and all(isinstance(p, str) for p in products)),
             ("house", entry.get("house", False), isinstance(entry.get("house", False), bool)),
             ("enabled", entry.get("enabled", True), isinstance(entry.get("enabled", True), bool)),
-            ("commission", entry.get("commission", ""), isinstance(entry.get("commission", ""), str)),
+            ("commission", entry.get("commission", ""), isinstance(entry.get("commission", ""), str)
+             and len(entry.get("commission", "")) <= settings.MAX_COMMISSION_CHARS),
             ("timeout_s", timeout_s, isinstance(timeout_s, (int, float)) and not isinstance(timeout_s, bool) and 0 < timeout_s <= 60),
         ):
             if not ok:
