@@ -63,8 +63,10 @@ def discover_kinds() -> tuple[dict[str, type[Adapter[Any, Any]]], list[AdapterLo
     return kinds, errors
 
 
-def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str,
-                           base_dir: str | None = None) -> list[ProviderConfig]:
+def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str, base_dir: str | None = None,
+                           providers_per_line: int | None = settings.MAX_PROVIDERS_PER_LINE) -> list[ProviderConfig]:
+    """The providers as configured; `providers_per_line` None lifts the limit (for tests of many faults
+    at once, which do not rely on the bound of a comparison's log entry)."""
     configs: list[ProviderConfig] = []
     keys: set[str] = set()
     for position, entry in enumerate(entries, start=1):
@@ -83,12 +85,13 @@ def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str,
         products = entry.get("products")
         timeout_s = entry.get("timeout_s", 3.0)
         for field_name, value, ok in (
-            ("name", name, isinstance(name, str) and name.strip() != ""),
+            ("name", name, isinstance(name, str) and 0 < len(name.strip()) <= settings.MAX_NAME_CHARS),
             ("adapter", adapter, isinstance(adapter, str) and adapter != ""),
             ("products", products, isinstance(products, list) and products and all(isinstance(p, str) for p in products)),
             ("house", entry.get("house", False), isinstance(entry.get("house", False), bool)),
             ("enabled", entry.get("enabled", True), isinstance(entry.get("enabled", True), bool)),
-            ("commission", entry.get("commission", ""), isinstance(entry.get("commission", ""), str)),
+            ("commission", entry.get("commission", ""), isinstance(entry.get("commission", ""), str)
+             and len(entry.get("commission", "")) <= settings.MAX_COMMISSION_CHARS),
             ("timeout_s", timeout_s, isinstance(timeout_s, (int, float)) and not isinstance(timeout_s, bool) and 0 < timeout_s <= 60),
         ):
             if not ok:
@@ -113,7 +116,19 @@ def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str,
         settings.attempts(config)
         settings.reachable_addresses(config)
         configs.append(config)
+    if providers_per_line is not None:
+        _check_providers_per_line(configs, origin, providers_per_line)
     return configs
+
+
+def _check_providers_per_line(configs: list[ProviderConfig], origin: str, limit: int) -> None:
+    """Each comparison's log entry is bounded for so many providers (app/comparison/bounds.py)."""
+    lines = sorted({product for config in configs for product in config.products})
+    for product in lines:
+        keys = [config.key for config in configs if product in config.products]
+        if len(keys) > limit:
+            raise ProvidersFileError(f"{origin}: {len(keys)} providers quote for the {product!r} line "
+                                     f"({', '.join(keys)}); at most {limit} may")
 
 
 def load_providers_file(path: str | Path) -> list[ProviderConfig]:
@@ -181,9 +196,10 @@ class ProviderRegistry:
 
     @classmethod
     def from_entries(cls, entries: Iterable[Mapping[str, Any]], *, origin: str = "configuration",
-                     **runtime: Any) -> ProviderRegistry:
+                     providers_per_line: int | None = settings.MAX_PROVIDERS_PER_LINE, **runtime: Any) -> ProviderRegistry:
         kinds, errors = discover_kinds()
-        return cls(parse_provider_entries(entries, origin=origin), kinds, errors, **runtime)
+        return cls(parse_provider_entries(entries, origin=origin, providers_per_line=providers_per_line), kinds, errors,
+                   **runtime)
 
     @classmethod
     def from_file(cls, path: str | Path, **runtime: Any) -> ProviderRegistry:

@@ -15,6 +15,12 @@ FRAMEWORK_OPTIONS = frozenset({"quote_cache", "breaker_failures", "breaker_coold
                                "private_network"})
 """Settings every provider may have, whatever its adapter; the registry and the HTTP client read them."""
 MAX_REPLY_BYTES_LIMIT = 50 * 1024 * 1024
+MAX_PROVIDERS_PER_LINE = 10
+MAX_NAME_CHARS = 40
+MAX_COMMISSION_CHARS = 120
+"""A provider's name and commission are repeated in every comparison's log entry, so they are bounded too."""
+"""Providers the file may configure for one product line (enabled or not: an administrator may
+enable any of them). A comparison's log entry is bounded for up to this many (app/comparison/bounds.py)."""
 
 
 def check_known(config: ProviderConfig, known: Collection[str]) -> None:

@@ -14,20 +14,33 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from providers.protocol import MAX_QUOTES_PER_REPLY
 
+ENTRY_BUDGET_BYTES = 64 * 1024
+"""What one comparison's log entry (clear record and sealed part, as stored) stays within, whatever
+providers send, with up to providers.settings.MAX_PROVIDERS_PER_LINE asked (the providers file may configure
+no more for one product line). tests/app/comparison/test_entry_budget.py measures the worst case."""
 MAX_OFFERS_PER_PROVIDER = MAX_QUOTES_PER_REPLY
 """A reply with more offers than this is refused as a whole (the protocol's own limit)."""
 MAX_OFFERS_COMPARED = 8
-"""Usable offers compared from one provider, in the order it sent them; the rest are unusable."""
-MAX_QUOTE_ID_CHARS = 200
-MAX_URL_CHARS = 500
-QUOTE_BUDGET_BYTES = 2048
+"""Usable offers compared from one provider at most, however few providers are asked."""
+OFFERS_COMPARED_IN_ALL = 12
+"""Usable offers one comparison compares, shared evenly among the providers asked (at least one
+each): the share depends only on how many were asked, never on who answered first or who is ours."""
+UNUSABLE_LISTED_IN_ALL = 12
+"""Unusable offers one comparison lists (id, field, problem), shared the same way but at least
+MIN_INVALID_LISTED each; the rest are counted."""
+MAX_INVALID_LISTED, MIN_INVALID_LISTED = 3, 2
+LISTED_PROBLEM_CHARS = 120
+MAX_QUOTE_ID_CHARS = 64
+MAX_URL_CHARS = 200
+QUOTE_BUDGET_BYTES = 1024
 """The most one recorded offer (id, product, currency, expiry, terms, link) may take in the log."""
-MAX_INVALID_LISTED = 5
-"""Unusable offers listed per provider; the rest are counted."""
 STAFF_TEXT_CHARS = 300
 FIELD_CHARS = 100
 KIND_CHARS = 40
@@ -58,7 +71,7 @@ OUR_MESSAGES = frozenset({
     "could not be reached", "had a problem on its side", "broke off its reply", "refused our request",
     "sent us to an address we cannot use", "sent us to another site", "no longer publishes its rates where we read them",
     "has no rate sheet for us to read", "sent a reply of the wrong shape", "sent a rate sheet of the wrong shape",
-    "sent more offers than we accept",
+    "sent more offers than we accept", "is at an address we do not contact", "redirected us elsewhere, so we did not follow",
     *(f"sent {what} we could not read" for what in _READ), *(f"sent something that is not {what}" for what in _READ),
 })
 """The messages our own adapters and HTTP client fail with. Any other message — a plug-in adapter
@@ -77,6 +90,62 @@ def shopper_words(kind: str, message: str | None = None) -> str:
 
 def unusable_offers_words(count: int) -> str:
     return "sent an offer we could not use" if count == 1 else f"sent {count:,} offers we could not use"
+
+
+def offers_compared_share(providers_asked: int) -> int:
+    """How many usable offers each provider may have compared, in the order it sent them."""
+    return min(MAX_OFFERS_COMPARED, max(1, OFFERS_COMPARED_IN_ALL // max(1, providers_asked)))
+
+
+def unusable_listed_share(providers_asked: int) -> int:
+    return min(MAX_INVALID_LISTED, max(MIN_INVALID_LISTED, UNUSABLE_LISTED_IN_ALL // max(1, providers_asked)))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one comparison lets each provider put into its entry. Recorded in the entry, so that a
+    replay or re-rank judges the logged offers by the limits they were judged by."""
+    compared: int
+    listed: int
+    id_chars: int = MAX_QUOTE_ID_CHARS
+    url_chars: int = MAX_URL_CHARS
+    quote_bytes: int = QUOTE_BUDGET_BYTES
+    problem_chars: int = LISTED_PROBLEM_CHARS
+
+    @classmethod
+    def among(cls, providers_asked: int) -> Limits:
+        """Even shares by the number of providers asked: never by who answered first, or who is ours."""
+        return cls(offers_compared_share(providers_asked), unusable_listed_share(providers_asked))
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any] | None) -> Limits:
+        return LEGACY_LIMITS if record is None else cls(**record)
+
+    def as_record(self) -> dict[str, int]:
+        return asdict(self)
+
+    def tighter(self) -> Limits | None:
+        """Fewer unusable offers listed, then fewer offers compared from each provider (at least one)."""
+        if self.listed:
+            return replace(self, listed=self.listed - 1)
+        return replace(self, compared=self.compared - 1) if self.compared > 1 else None
+
+
+LEGACY_LIMITS = Limits(compared=8, listed=5, id_chars=200, url_chars=500, quote_bytes=2048, problem_chars=300)
+"""The limits of entries logged before limits were recorded in them."""
+
+
+def _offers(count: int) -> str:
+    return "1 offer" if count == 1 else f"{count:,} offers"
+
+
+def not_compared_problem(share: int) -> str:
+    """Why an offer beyond its provider's share is not compared, in our words."""
+    return f"we compare at most {_offers(share)} from one provider in one comparison"
+
+
+def not_compared_words(count: int, share: int) -> str:
+    return f"sent {_offers(count)} we did not compare: {not_compared_problem(share)}"
 
 
 def capped(text: object, limit: int = STAFF_TEXT_CHARS) -> str | None:

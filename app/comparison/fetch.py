@@ -59,6 +59,8 @@ class ProviderOutcome:
     """The quotes came from the quote cache; `request_id` is then the request that fetched them."""
     reply: RawReply | None = None
     """Size and SHA-256 of the raw reply read for this comparison (none when none was read)."""
+    not_compared: int = 0
+    """On replay from the log: how many of the unusable offers were beyond the provider's share."""
 
     @property
     def state(self) -> str:

@@ -20,8 +20,9 @@ from app.audit.log import append, document
 from app.audit.models import AuditEntry
 from app.audit.personal import reveal
 from app.comparison import house_notice
-from app.comparison.bounds import shown_score
-from app.comparison.derived import remember_sealed, sealed_of, split_personal, with_personal
+from app.comparison.bounds import Limits, shown_score
+from app.comparison.budget import within_budget
+from app.comparison.derived import remember_sealed, sealed_of, with_personal
 from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.comparison.naming import OfferNames
 from app.comparison.settle import outcomes_from_log, settle
@@ -264,13 +265,18 @@ def record_comparison(
     (a streamed comparison: app/shop/progress.py), else a new one is drawn."""
     preset, weights = resolve_weights(line, preferences)
     now = utcnow()
-    body = build_result(line, profile, outcomes, preset=preset, weights=weights, now=now, deadline_s=deadline_s)
-    body["actor"] = actor.as_record()
-    if replaces is not None:
-        body["replaces"] = {"reference": replaces["reference"], "index": replaces["index"]}
-    if permalink_sha256 is not None:
-        body[PERMALINK] = {"sha256": permalink_sha256}
-    clear, personal = split_personal(body)
+
+    def build(limits: Limits | None) -> dict[str, Any]:
+        body = build_result(line, profile, outcomes, preset=preset, weights=weights, now=now, deadline_s=deadline_s,
+                            limits=limits)
+        body["actor"] = actor.as_record()
+        if replaces is not None:
+            body["replaces"] = {"reference": replaces["reference"], "index": replaces["index"]}
+        if permalink_sha256 is not None:
+            body[PERMALINK] = {"sha256": permalink_sha256}
+        return body
+
+    clear, personal = within_budget(build)
     entry = append(session, clear, kind=RECOMMENDATION, channel=channel, created_at=now,
                    reference=reference or new_reference(session), product=line.key, personal=personal,
                    subject=subject)
@@ -288,13 +294,15 @@ def build_result(
     now: datetime,
     deadline_s: float,
     measures: Mapping[str, Measure] | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """`measures`: what each preset named after a measure ranks with (default: as the line
-    declares them; replay passes the logged ones)."""
+    declares them; replay passes the logged ones). `limits` None: each provider's even share
+    (app/comparison/bounds.py); the result records them."""
     criteria = line.criteria(profile)
     measures = declared_measures(line.presets) if measures is None else measures
     measure = None if preset == CUSTOM else measures.get(preset)
-    settled = settle(line, profile, outcomes, now=now)
+    settled = settle(line, profile, outcomes, now=now, limits=limits)
     excluded = settled.excluded
     offers = _anonymise(settled.eligible)
     candidates = [Candidate(offer.handle, offer.values) for offer in offers]
@@ -324,6 +332,7 @@ def build_result(
         "preferences": {"preset": preset, "weights": {key: str(value) for key, value in weights.items()},
                         **({"measure": measure.as_record()} if measure else {})},
         "criteria": [criterion.as_record() for criterion in criteria],
+        "limits": settled.limits.as_record(),
         "providers": settled.providers,
         "ranking": ranked_records,
         "excluded": excluded,
@@ -475,7 +484,7 @@ def replay(line: ProductLine, result: Mapping[str, Any]) -> dict[str, Any]:
         preset=preferences["preset"], weights=weights,
         now=datetime.fromisoformat(result["time"].replace("Z", "+00:00")),
         deadline_s=result["deadline_ms"] / 1000,
-        measures=logged_measures(result),
+        measures=logged_measures(result), limits=Limits.from_record(result.get("limits")),
     )
 
 
@@ -494,13 +503,18 @@ def rerank(
         raise InputsErased(previous.get("erasure"))
     preset, weights = resolve_weights(line, preferences)
     now = utcnow()
-    body = build_result(line, previous["profile"], outcomes_from_log(previous), preset=preset, weights=weights,
-                        now=now, deadline_s=previous["deadline_ms"] / 1000)
-    body["actor"] = actor.as_record()
-    body["reranks"] = previous["index"]
-    if previous.get(PERMALINK) is not None:  # the same link opens the re-ranked result
-        body[PERMALINK] = previous[PERMALINK]
-    clear, personal = split_personal(body)
+    outcomes = outcomes_from_log(previous)
+
+    def build(limits: Limits | None) -> dict[str, Any]:
+        body = build_result(line, previous["profile"], outcomes, preset=preset, weights=weights, now=now,
+                            deadline_s=previous["deadline_ms"] / 1000, limits=limits)
+        body["actor"] = actor.as_record()
+        body["reranks"] = previous["index"]
+        if previous.get(PERMALINK) is not None:  # the same link opens the re-ranked result
+            body[PERMALINK] = previous[PERMALINK]
+        return body
+
+    clear, personal = within_budget(build, Limits.from_record(previous.get("limits")))
     sealed = previous.get("personal")
     entry = append(session, clear, kind=RERANK, channel=channel, created_at=now,
                    reference=previous["reference"], product=line.key, personal=personal,

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.audit.canonical import canonical_json
 from app.comparison import bounds
+from app.comparison.bounds import Limits
 from app.comparison.fetch import ProviderOutcome
 from app.products.base import InvalidTerms, ProductLine
 from providers.base import ProviderConfig, Quote, RawReply, UnusableQuote
@@ -36,6 +37,7 @@ class Settled:
     failures: list[dict[str, Any]] = field(default_factory=list)
     excluded: list[dict[str, Any]] = field(default_factory=list)
     eligible: list[Eligible] = field(default_factory=list)
+    limits: Limits = bounds.LEGACY_LIMITS
 
 
 def provider_identity(config: ProviderConfig) -> dict[str, Any]:
@@ -43,8 +45,9 @@ def provider_identity(config: ProviderConfig) -> dict[str, Any]:
 
 
 def settle(line: ProductLine, profile: Mapping[str, Any], outcomes: list[ProviderOutcome], *,
-           now: datetime) -> Settled:
-    settled = Settled()
+           now: datetime, limits: Limits | None = None) -> Settled:
+    """`limits` None: even shares among the providers asked (bounds.Limits.among)."""
+    settled = Settled(limits=limits or Limits.among(len(outcomes)))
     for outcome in outcomes:
         _settle_provider(line, profile, outcome, now, settled)
     return settled
@@ -53,6 +56,7 @@ def settle(line: ProductLine, profile: Mapping[str, Any], outcomes: list[Provide
 def _settle_provider(line: ProductLine, profile: Mapping[str, Any], outcome: ProviderOutcome, now: datetime,
                      settled: Settled) -> None:
     config = outcome.config
+    limits = settled.limits
     identity = provider_identity(config)
     record: dict[str, Any] = {
         **identity,
@@ -65,40 +69,61 @@ def _settle_provider(line: ProductLine, profile: Mapping[str, Any], outcome: Pro
         "quotes": [],
         "invalid_quotes": [],
         "invalid_quotes_not_listed": 0,
+        "offers_not_compared": 0,
         "failure": None,
     }
     settled.providers.append(record)
     if outcome.failure is not None:
-        kind = bounds.failure_kind(outcome.failure.kind)
-        record["outcome"] = "declined" if kind == "declined" else "failed"
-        detail = bounds.capped(outcome.failure.detail)
-        ours = bool(outcome.failure.detail_is_ours and detail)
-        record["failure"] = {"kind": kind, "message": bounds.capped(outcome.failure.message), "detail": detail,
-                             "detail_is_ours": ours}
-        message = bounds.shopper_words(kind, record["failure"]["message"]) + (f": {detail}" if ours else "")
-        settled.failures.append({**identity, "kind": kind, "message": message})
+        _settle_failure(outcome, record, identity, settled)
         return
     # Offers that could not even be read come first, so a replay from the log (which records every
     # unusable offer as unreadable) lists them in the same order.
-    invalid = [_invalid(offer.id, offer.field, offer.problem) for offer in outcome.quotes
+    invalid = [_invalid(offer.id, offer.field, offer.problem, limits) for offer in outcome.quotes
                if isinstance(offer, UnusableQuote)]
     claimed: set[str] = set()
+    not_compared = outcome.not_compared
     for quote in (offer for offer in outcome.quotes if isinstance(offer, Quote)):
         try:
-            terms = _usable_terms(line, quote, claimed)
+            terms = _usable_terms(line, quote, claimed, limits)
         except InvalidTerms as problem:
-            invalid.append(_invalid(quote.id, problem.field_name, problem.problem))
+            invalid.append(_invalid(quote.id, problem.field_name, problem.problem, limits))
+            continue
+        if len(claimed) >= limits.compared:
+            invalid.append(_invalid(quote.id, "quotes", bounds.not_compared_problem(limits.compared), limits))
+            not_compared += 1
             continue
         claimed.add(quote.id)
         record["quotes"].append(logged_quote(quote))
         _judge(line, profile, config, quote, terms, now, settled)
-    record["invalid_quotes"] = invalid[:bounds.MAX_INVALID_LISTED]
+    record["invalid_quotes"] = invalid[:limits.listed]
     record["invalid_quotes_not_listed"] = len(invalid) - len(record["invalid_quotes"])
-    if invalid:
-        settled.failures.append({**identity, "kind": "invalid_reply", "message": bounds.unusable_offers_words(len(invalid))})
+    record["offers_not_compared"] = not_compared
+    _tell_unusable(len(invalid) - not_compared, not_compared, identity, settled)
     if not outcome.quotes:
         settled.failures.append({**identity, "kind": "no_quotes", "message": bounds.shopper_words("no_quotes")})
     record["outcome"] = "quoted" if claimed else "failed"
+
+
+def _settle_failure(outcome: ProviderOutcome, record: dict[str, Any], identity: dict[str, Any],
+                    settled: Settled) -> None:
+    assert outcome.failure is not None
+    kind = bounds.failure_kind(outcome.failure.kind)
+    record["outcome"] = "declined" if kind == "declined" else "failed"
+    detail = bounds.capped(outcome.failure.detail)
+    ours = bool(outcome.failure.detail_is_ours and detail)
+    record["failure"] = {"kind": kind, "message": bounds.capped(outcome.failure.message), "detail": detail,
+                         "detail_is_ours": ours}
+    message = bounds.shopper_words(kind, record["failure"]["message"]) + (f": {detail}" if ours else "")
+    settled.failures.append({**identity, "kind": kind, "message": message})
+
+
+def _tell_unusable(unusable: int, not_compared: int, identity: dict[str, Any], settled: Settled) -> None:
+    """What the shopper reads about offers we could not use, and about those beyond the provider's share."""
+    if unusable:
+        settled.failures.append({**identity, "kind": "invalid_reply", "message": bounds.unusable_offers_words(unusable)})
+    if not_compared:
+        settled.failures.append({**identity, "kind": "not_compared",
+                                 "message": bounds.not_compared_words(not_compared, settled.limits.compared)})
 
 
 def _judge(line: ProductLine, profile: Mapping[str, Any], config: ProviderConfig, quote: Quote,
@@ -119,12 +144,12 @@ def _judge(line: ProductLine, profile: Mapping[str, Any], config: ProviderConfig
         settled.eligible.append((config, quote, assessment.values, assessment.facts))
 
 
-def _usable_terms(line: ProductLine, quote: Quote, claimed: set[str]) -> Mapping[str, Any]:
+def _usable_terms(line: ProductLine, quote: Quote, claimed: set[str], limits: Limits) -> Mapping[str, Any]:
     """The quote's terms as the line reads them; InvalidTerms names what makes the quote unusable."""
-    if len(quote.id) > bounds.MAX_QUOTE_ID_CHARS:
-        raise InvalidTerms("id", f"is longer than the {bounds.MAX_QUOTE_ID_CHARS} characters we accept")
-    if quote.url is not None and len(quote.url) > bounds.MAX_URL_CHARS:
-        raise InvalidTerms("url", f"is longer than the {bounds.MAX_URL_CHARS:,} characters we accept")
+    if len(quote.id) > limits.id_chars:
+        raise InvalidTerms("id", f"is longer than the {limits.id_chars} characters we accept")
+    if quote.url is not None and len(quote.url) > limits.url_chars:
+        raise InvalidTerms("url", f"is longer than the {limits.url_chars:,} characters we accept")
     if quote.product != line.key:
         raise InvalidTerms("product", f"a {quote.product!r} quote is not {line.name.lower()}")
     if quote.currency != line.currency:
@@ -132,10 +157,8 @@ def _usable_terms(line: ProductLine, quote: Quote, claimed: set[str]) -> Mapping
     terms = line.parse_terms(quote.terms)
     if quote.id in claimed:
         raise InvalidTerms("id", f"quote id {quote.id!r} was sent twice; we used the first offer with it")
-    if len(claimed) >= bounds.MAX_OFFERS_COMPARED:
-        raise InvalidTerms("quotes", f"we compare at most {bounds.MAX_OFFERS_COMPARED} offers from one provider")
-    if len(canonical_json(logged_quote(quote))) > bounds.QUOTE_BUDGET_BYTES:
-        raise InvalidTerms("terms", f"the offer takes more than the {bounds.QUOTE_BUDGET_BYTES:,} bytes we record")
+    if len(canonical_json(logged_quote(quote))) > limits.quote_bytes:
+        raise InvalidTerms("terms", f"the offer takes more than the {limits.quote_bytes:,} bytes we record")
     return terms
 
 
@@ -144,9 +167,9 @@ def logged_quote(quote: Quote) -> dict[str, Any]:
             "valid_until": quote.valid_until, "terms": dict(quote.terms), "url": quote.url}
 
 
-def _invalid(quote_id: str | None, field_name: str, problem: str) -> dict[str, Any]:
-    return {"id": bounds.capped(quote_id, bounds.MAX_QUOTE_ID_CHARS), "field": bounds.capped(field_name, bounds.FIELD_CHARS),
-            "problem": bounds.capped(problem)}
+def _invalid(quote_id: str | None, field_name: str, problem: str, limits: Limits) -> dict[str, Any]:
+    return {"id": bounds.capped(quote_id, limits.id_chars), "field": bounds.capped(field_name, bounds.FIELD_CHARS),
+            "problem": bounds.capped(problem, limits.problem_chars)}
 
 
 class LoggedFailure(ProviderError):
@@ -176,6 +199,7 @@ def outcomes_from_log(result: Mapping[str, Any]) -> list[ProviderOutcome]:
             latency_ms=record["latency_ms"],
             cached=record.get("cached", False),
             reply=None if reply is None else RawReply(reply["bytes"], reply["sha256"]),
+            not_compared=record.get("offers_not_compared", 0),
         ))
     return outcomes
 

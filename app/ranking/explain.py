@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 Namer = Callable[[str], str]
 POINT = Decimal("0.1")
+TIED_NAMED = 3
+"""Offers sharing a rank that a "why" sentence names; more are counted, so that each offer's words
+(and the log entry holding them) do not grow with the square of the number of offers."""
 CENT = Decimal("0.01")
 _HORIZON = re.compile(r"over your ([0-9]+) years?")
 
@@ -181,6 +184,12 @@ def listing(phrases: Sequence[str]) -> str:
     return ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
+def _tied_names(level: Sequence[RankedOffer], name: Namer) -> list[str]:
+    if len(level) <= TIED_NAMED + 1:
+        return [name(other.handle) for other in level]
+    return [*(name(other.handle) for other in level[:TIED_NAMED]), f"{len(level) - TIED_NAMED} other offers"]
+
+
 def order_reason(ranking: Ranking, first: RankedOffer, second: RankedOffer, who: str = "it") -> str:
     """Why `first` (called `who`) is listed before `second` when they share a rank: always from
     their figures, never from who made them."""
@@ -270,7 +279,7 @@ def why_rank(ranking: Ranking, offer: RankedOffer, name: Namer) -> list[str]:
     sentences = [f"It scores {out_of_100(offer.shown_score)} out of 100" + (", the highest." if highest else ".")]
     level = [other for other in offers if other.rank == offer.rank and other.position != offer.position]
     if level:
-        sentences.append(f"It shares rank {offer.rank} with {listing([name(o.handle) for o in level])}: "
+        sentences.append(f"It shares rank {offer.rank} with {listing(_tied_names(level, name))}: "
                          f"the scores round to the same {out_of_100(offer.shown_score)} points.")
         previous = offers[offer.position - 2] if offer.position > 1 else None
         if previous is not None and previous.rank == offer.rank:

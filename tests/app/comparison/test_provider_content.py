@@ -139,14 +139,15 @@ def test_an_ordinary_comparison_is_well_within_the_budget_and_records_each_reply
 
 def test_every_offer_a_provider_may_send_stays_within_its_share(site, serve) -> None:
     """Twenty usable offers (the most one reply may hold) with the longest ids and links we accept:
-    the first eight are compared, the rest named as more than we compare."""
-    quotes = [{**protocol_quote(f"{n:03d}" + "i" * 197), "url": "https://insurer.example/" + "u" * 476}
-              for n in range(20)]
+    the first are compared, up to the provider's share, the rest named as more than we compare."""
+    quotes = [{**protocol_quote(f"{n:03d}" + "i" * (bounds.MAX_QUOTE_ID_CHARS - 3)),
+               "url": "https://insurer.example/".ljust(bounds.MAX_URL_CHARS, "u")} for n in range(20)]
     application = site([provider("bulky", serve(reply_body(quotes)))])
     _, _, reference = shop(application)
     entry = logged(application, reference)
     record = logged_provider(entry, "bulky")
-    assert len(record["quotes"]) == 8 and len(record["invalid_quotes"]) + record["invalid_quotes_not_listed"] == 12
+    share = bounds.offers_compared_share(9)
+    assert len(record["quotes"]) == share and len(record["invalid_quotes"]) + record["invalid_quotes_not_listed"] == 20 - share
     print(f"with twenty of the largest offers from one insurer: {len(entry.leaf):,} bytes")
     assert len(entry.leaf) < ENTRY_BUDGET_BYTES, f"{len(entry.leaf):,} bytes logged"
 
