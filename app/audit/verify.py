@@ -284,7 +284,7 @@ class _Rebuild:
     def batch(self, rows: list[Any], stored: dict[NodeKey, bytes]) -> None:
         # Locals rather than attributes inside the loop: attribute reads per entry cost real time.
         frontier, expected, gap = self.frontier, self.expected, self.gap
-        walk, signed, report, problems = self.walk, self.signed, self.report, self.problems
+        walk, signed, report, problems, check_columns = self.walk, self.signed, self.report, self.problems, self.check_columns
         sha256, leaf_prefix, node_prefix = hashlib.sha256, merkle.LEAF_PREFIX, merkle.NODE_PREFIX
         needed, captured = walk.captured.needed_until, walk.captured.nodes
         for row in rows:
@@ -300,7 +300,7 @@ class _Rebuild:
             node = digest.digest()
             if node != row[2]:
                 problems.add("entry", index, f"entry {index}: its leaf hash does not match its leaf; the entry was altered")
-            if self.check_columns:
+            if check_columns:
                 _check_columns(row, problems)
             report.entries += 1
             expected = index + 1
