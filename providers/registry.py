@@ -80,42 +80,7 @@ def parse_provider_entries(entries: Iterable[Mapping[str, Any]], *, origin: str,
         if key in keys:
             raise ProvidersFileError(f"{label} appears twice")
         keys.add(key)
-        name = entry.get("name")
-        adapter = entry.get("adapter")
-        products = entry.get("products")
-        timeout_s = entry.get("timeout_s", 3.0)
-        for field_name, value, ok in (
-            ("name", name, isinstance(name, str) and 0 < len(name.strip()) <= settings.MAX_NAME_CHARS),
-            ("adapter", adapter, isinstance(adapter, str) and adapter != ""),
-            ("products", products, isinstance(products, list) and products and all(isinstance(p, str) for p in products)),
-            ("house", entry.get("house", False), isinstance(entry.get("house", False), bool)),
-            ("enabled", entry.get("enabled", True), isinstance(entry.get("enabled", True), bool)),
-            ("commission", entry.get("commission", ""), isinstance(entry.get("commission", ""), str)
-             and len(entry.get("commission", "")) <= settings.MAX_COMMISSION_CHARS),
-            ("timeout_s", timeout_s, isinstance(timeout_s, (int, float)) and not isinstance(timeout_s, bool) and 0 < timeout_s <= 60),
-        ):
-            if not ok:
-                raise ProvidersFileError(f"{label}: {field_name!r} has an invalid value {value!r}")
-        config = ProviderConfig(
-            key=key,
-            name=name.strip(),
-            adapter=adapter,
-            products=tuple(products),
-            house=entry.get("house", False),
-            timeout_s=float(timeout_s),
-            commission=entry.get("commission", ""),
-            enabled=entry.get("enabled", True),
-            options={k: v for k, v in entry.items() if k not in STANDARD_KEYS},
-            base_dir=base_dir,
-        )
-        # The settings every provider shares are checked now; an adapter's own settings are
-        # checked when its adapter is built, so one bad provider does not stop the others.
-        settings.breaker_policy(config)
-        settings.quote_cache_enabled(config)
-        settings.max_reply_bytes(config)
-        settings.attempts(config)
-        settings.reachable_addresses(config)
-        configs.append(config)
+        configs.append(_provider_config(entry, key, label, base_dir))
     if providers_per_line is not None:
         _check_providers_per_line(configs, origin, providers_per_line)
     return configs
@@ -129,6 +94,46 @@ def _check_providers_per_line(configs: list[ProviderConfig], origin: str, limit:
         if len(keys) > limit:
             raise ProvidersFileError(f"{origin}: {len(keys)} providers quote for the {product!r} line "
                                      f"({', '.join(keys)}); at most {limit} may")
+
+
+def _provider_config(entry: Mapping[str, Any], key: str, label: str, base_dir: str | None) -> ProviderConfig:
+    """One entry whose key is known good and unique; `label` names it in every complaint."""
+    name = entry.get("name")
+    adapter = entry.get("adapter")
+    products = entry.get("products")
+    timeout_s = entry.get("timeout_s", 3.0)
+    for field_name, value, ok in (
+        ("name", name, isinstance(name, str) and 0 < len(name.strip()) <= settings.MAX_NAME_CHARS),
+        ("adapter", adapter, isinstance(adapter, str) and adapter != ""),
+        ("products", products, isinstance(products, list) and products and all(isinstance(p, str) for p in products)),
+        ("house", entry.get("house", False), isinstance(entry.get("house", False), bool)),
+        ("enabled", entry.get("enabled", True), isinstance(entry.get("enabled", True), bool)),
+        ("commission", entry.get("commission", ""), isinstance(entry.get("commission", ""), str)
+         and len(entry.get("commission", "")) <= settings.MAX_COMMISSION_CHARS),
+        ("timeout_s", timeout_s, isinstance(timeout_s, (int, float)) and not isinstance(timeout_s, bool) and 0 < timeout_s <= 60),
+    ):
+        if not ok:
+            raise ProvidersFileError(f"{label}: {field_name!r} has an invalid value {value!r}")
+    config = ProviderConfig(
+        key=key,
+        name=name.strip(),
+        adapter=adapter,
+        products=tuple(products),
+        house=entry.get("house", False),
+        timeout_s=float(timeout_s),
+        commission=entry.get("commission", ""),
+        enabled=entry.get("enabled", True),
+        options={k: v for k, v in entry.items() if k not in STANDARD_KEYS},
+        base_dir=base_dir,
+    )
+    # The settings every provider shares are checked now; an adapter's own settings are
+    # checked when its adapter is built, so one bad provider does not stop the others.
+    settings.breaker_policy(config)
+    settings.quote_cache_enabled(config)
+    settings.max_reply_bytes(config)
+    settings.attempts(config)
+    settings.reachable_addresses(config)
+    return config
 
 
 def load_providers_file(path: str | Path) -> list[ProviderConfig]:

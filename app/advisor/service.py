@@ -134,20 +134,7 @@ def record_outcome(session: Session, call: AdvisorCall, result: Mapping[str, Any
                    advisor: User, shown_index: int, script_version: str) -> AuditEntry:
     """Appends the outcome to the log and marks the call as decided, in the caller's transaction;
     raises OutcomeError (the caller rolls back) when it cannot be recorded."""
-    if call.advisor_id != advisor.id:
-        raise NotYourCall("Only the advisor who took this call can record its outcome.")
-    if call.outcome_index is not None:
-        raise OutcomeAlreadyRecorded("An outcome is already recorded for this call.")
-    if shown_index != result["index"]:
-        raise RankingChanged("The ranking for this reference changed after you opened it. "
-                             "Read the new ranking to the caller, then record the outcome again.")
-    offers = {offer_value(offer): offer for offer in result["ranking"]}
-    if outcome.choice != DECLINED and outcome.choice not in offers:
-        raise InvalidOutcome("Choose one of the offers in the ranking, or “declined all”.")
-    reason_needed = needs_reason(result, outcome.choice)
-    if reason_needed and (outcome.reason not in REASON_LABELS or not (outcome.note or "").strip()):
-        raise InvalidOutcome("The caller did not take the top pick: choose a reason and write a note.")
-    chosen = offers.get(outcome.choice)
+    chosen, reason_needed = _checked_choice(call, result, outcome, advisor=advisor, shown_index=shown_index)
     kind = OVERRIDE if chosen is not None and reason_needed else ADVISOR_DECISION
     now = utcnow()
     body = {
@@ -184,3 +171,23 @@ def record_outcome(session: Session, call: AdvisorCall, result: Mapping[str, Any
         # Another request recorded an outcome first; the caller rolls this entry back.
         raise OutcomeAlreadyRecorded("An outcome is already recorded for this call.")
     return entry
+
+
+def _checked_choice(call: AdvisorCall, result: Mapping[str, Any], outcome: Outcome, *, advisor: User,
+                    shown_index: int) -> tuple[Mapping[str, Any] | None, bool]:
+    """The offer chosen (None: declined all) and whether a reason was needed; raises OutcomeError
+    when this advisor cannot record this outcome for this call."""
+    if call.advisor_id != advisor.id:
+        raise NotYourCall("Only the advisor who took this call can record its outcome.")
+    if call.outcome_index is not None:
+        raise OutcomeAlreadyRecorded("An outcome is already recorded for this call.")
+    if shown_index != result["index"]:
+        raise RankingChanged("The ranking for this reference changed after you opened it. "
+                             "Read the new ranking to the caller, then record the outcome again.")
+    offers = {offer_value(offer): offer for offer in result["ranking"]}
+    if outcome.choice != DECLINED and outcome.choice not in offers:
+        raise InvalidOutcome("Choose one of the offers in the ranking, or “declined all”.")
+    reason_needed = needs_reason(result, outcome.choice)
+    if reason_needed and (outcome.reason not in REASON_LABELS or not (outcome.note or "").strip()):
+        raise InvalidOutcome("The caller did not take the top pick: choose a reason and write a note.")
+    return offers.get(outcome.choice), reason_needed

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit import checkpoints, merkle
 from app.audit.canonical import canonical_json, leaf_hash, loggable
 from app.audit.entries import InvalidEntry, check_kind, columns_of_header, flatten, header_of, product_key
-from app.audit.keys import current_keys
+from app.audit.keys import AuditKeys, current_keys
 from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditTreeNode
 from app.audit.personal import NewKey, new_key, new_subject, seal, seal_with, store_key
 from app.db import utcnow
@@ -48,24 +48,9 @@ def append(
     header. `personal` holds the fields that are personal data: they are sealed with the data key
     of `subject` (a new customer when None) and only the ciphertext is logged."""
     check_kind(kind)
-    clashing = [name for name in (*RESERVED_MEMBERS, "personal") if name in body]
-    if clashing:
-        raise InvalidEntry(f"the body may not set {', '.join(clashing)}: append sets them")
-    record = dict(body)
-    actor = record.pop("actor", None)
-    if product is not None and product_key(record.setdefault("product", {"key": product})) != product:
-        raise InvalidEntry(f"the body's product is not {product!r}")
+    record, actor = _record_of(body, product)
     keys = current_keys()
-    new_customer_key: NewKey | None = None
-    if personal is not None and subject is None:
-        # A new customer: their key is made here and stored by the append itself.
-        subject = new_subject()
-        data_key, new_customer_key = new_key(subject, keys)
-        record["personal"] = seal_with(data_key, subject, personal)
-    elif personal is not None:
-        record["personal"] = seal(session, subject, personal, now=created_at)
-    elif subject is not None:
-        raise InvalidEntry("a subject is only given with the personal data sealed for it")
+    new_customer_key = _seal_personal(session, record, personal, subject, keys, created_at)
     header = header_of({**record, "actor": loggable(actor), "index": 0, "time": loggable(created_at), "kind": kind,
                         "channel": channel, "reference": reference})
     columns = columns_of_header(header)
@@ -84,15 +69,46 @@ def append(
         if new_customer_key is not None:
             store_key(session, new_customer_key, now=created_at)
         index, leaf, entry_hash, frontier, checkpointed_at = _numbered_here(session, prefix, suffix, columns)
-    size = index + 1
+    _checkpoint_if_due(session, index + 1, frontier, checkpointed_at, keys)
+    entry.index, entry.leaf, entry.leaf_hash = index, leaf, entry_hash
+    return entry
+
+
+def _record_of(body: Mapping[str, Any], product: str | None) -> tuple[dict[str, Any], Any]:
+    """The body as logged, and its actor (which goes to the header instead)."""
+    clashing = [name for name in (*RESERVED_MEMBERS, "personal") if name in body]
+    if clashing:
+        raise InvalidEntry(f"the body may not set {', '.join(clashing)}: append sets them")
+    record = dict(body)
+    actor = record.pop("actor", None)
+    if product is not None and product_key(record.setdefault("product", {"key": product})) != product:
+        raise InvalidEntry(f"the body's product is not {product!r}")
+    return record, actor
+
+
+def _seal_personal(session: Session, record: dict[str, Any], personal: Mapping[str, Any] | None,
+                   subject: str | None, keys: AuditKeys, created_at: datetime) -> NewKey | None:
+    """Puts the sealed personal data into `record`; returns a new customer's key, which the append stores."""
+    if personal is not None and subject is None:
+        subject = new_subject()
+        data_key, new_customer_key = new_key(subject, keys)
+        record["personal"] = seal_with(data_key, subject, personal)
+        return new_customer_key
+    if personal is not None:
+        record["personal"] = seal(session, subject, personal, now=created_at)
+    elif subject is not None:
+        raise InvalidEntry("a subject is only given with the personal data sealed for it")
+    return None
+
+
+def _checkpoint_if_due(session: Session, size: int, frontier: list[bytes], checkpointed_at: datetime | None,
+                       keys: AuditKeys) -> None:
     now = utcnow()
     if size % keys.settings.checkpoint_every == 0 or checkpoints.due_by_age(checkpointed_at, now, keys):
         root = merkle.frontier_root(frontier)
         session.execute(insert(AuditCheckpoint.__table__).values(
             tree_size=size, root_hash=root, created_at=now, note=checkpoints.sign(keys, size, root)))
         session.execute(update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(checkpointed_at=now))
-    entry.index, entry.leaf, entry.leaf_hash = index, leaf, entry_hash
-    return entry
 
 
 _INDEX_PLACEHOLDER = "\x00index\x00"

@@ -259,26 +259,38 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
     report.checkpoints = len(stored_checkpoints)
     signed = _checked_checkpoints(stored_checkpoints, keys, head.size, problems)
     walk = _CheckpointWalk(signed, report, problems)
-
-    # The tree is rebuilt bottom-up in one pass, as a stack of the complete subtrees so far
-    # (merkle.extend, inlined: this loop runs once per entry and is most of the work).
-    frontier: list[bytes] = []
-    expected = 0
-    gap: _Gap | None = None
-    holes = False
-    sha256, leaf_prefix, node_prefix = hashlib.sha256, merkle.LEAF_PREFIX, merkle.NODE_PREFIX
-    needed, captured = walk.captured.needed_until, walk.captured.nodes
+    rebuild = _Rebuild(session, head.size, walk, signed, check_columns=check_columns)
     for rows, stored in entry_batches(session, head.size, batch_size):
+        rebuild.batch(rows, stored)
+    _check_the_end(session, head, rebuild, problems)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Rebuild:
+    """The tree rebuilt bottom-up in one pass, as a stack of the complete subtrees so far
+    (merkle.extend, inlined: `batch` runs once per entry and is most of the work)."""
+
+    def __init__(self, session: Session, head_size: int, walk: _CheckpointWalk, signed: dict[int, SignedCheckpoint], *,
+                 check_columns: bool) -> None:
+        self.session, self.head_size, self.walk, self.signed = session, head_size, walk, signed
+        self.report, self.problems = walk.report, walk.problems
+        self.check_columns = check_columns
+        self.frontier: list[bytes] = []
+        self.expected = 0
+        self.gap: _Gap | None = None
+        self.holes = False
+
+    def batch(self, rows: list[Any], stored: dict[NodeKey, bytes]) -> None:
+        # Locals rather than attributes inside the loop: attribute reads per entry cost real time.
+        frontier, expected, gap = self.frontier, self.expected, self.gap
+        walk, signed, report, problems, check_columns = self.walk, self.signed, self.report, self.problems, self.check_columns
+        sha256, leaf_prefix, node_prefix = hashlib.sha256, merkle.LEAF_PREFIX, merkle.NODE_PREFIX
+        needed, captured = walk.captured.needed_until, walk.captured.nodes
         for row in rows:
             index = row[0]
             if index != expected:
-                problems.add("entry", expected, f"entries {expected}–{index - 1} are missing" if index - 1 > expected
-                             else f"entry {expected} is missing")
-                if gap is None:
-                    gap = _Gap(session, head.size, expected, index - 1)
-                else:
-                    gap.widen(index - 1)
-                holes = True
+                gap = self._across_hole(gap, expected, index)
                 expected = index
                 resumed = _take_up(gap, expected, walk, problems)
                 if resumed is not None:
@@ -308,27 +320,44 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
                 report.nodes += 1
                 found = stored.get(key)
                 if found != node:
-                    first, last = position << level, ((position + 1) << level) - 1
-                    problems.add("tree", first, f"the tree node over entries {first}–{last} is missing" if found is None
-                                 else f"the stored tree node over entries {first}–{last} does not match them")
+                    _wrong_node(problems, level, position, found)
                 if key in needed:
                     captured[key] = node
             frontier.append(node)
             if expected in signed:
                 walk.reach(expected, frontier)
+        self.frontier, self.expected, self.gap = frontier, expected, gap
 
+    def _across_hole(self, gap: _Gap | None, expected: int, index: int) -> _Gap:
+        """Entries `expected` to `index - 1` are missing: named, and the hole they leave widened or opened."""
+        self.problems.add("entry", expected, f"entries {expected}–{index - 1} are missing" if index - 1 > expected
+                          else f"entry {expected} is missing")
+        self.holes = True
+        if gap is None:
+            return _Gap(self.session, self.head_size, expected, index - 1)
+        gap.widen(index - 1)
+        return gap
+
+
+def _wrong_node(problems: _Problems, level: int, position: int, found: bytes | None) -> None:
+    first, last = position << level, ((position + 1) << level) - 1
+    problems.add("tree", first, f"the tree node over entries {first}–{last} is missing" if found is None
+                 else f"the stored tree node over entries {first}–{last} does not match them")
+
+
+def _check_the_end(session: Session, head: _StoredHead, rebuild: _Rebuild, problems: _Problems) -> None:
+    """After the last entry: the head against the rebuilt tree, and no tree node stored beyond the entries."""
+    expected, frontier = rebuild.expected, rebuild.frontier
     if expected < head.size:
         problems.add("entry", expected, f"the log should have {head.size} entries but entries from {expected} are missing")
-    tree_whole = gap is None and head.frontier is not None
+    tree_whole = rebuild.gap is None and head.frontier is not None
     if tree_whole and expected == head.size and merkle.pack_frontier(frontier) != merkle.pack_frontier(head.frontier):
         problems.add("head", None, "the head's right edge does not match the entries")
     expected_nodes = sum(expected >> level for level in range(1, expected.bit_length()))
     stored_count = session.scalar(select(func.count()).select_from(AuditTreeNode).where(
         ((AuditTreeNode.index + 1).op("<<")(AuditTreeNode.level)) <= expected)) or 0
-    if not holes and stored_count != expected_nodes:
+    if not rebuild.holes and stored_count != expected_nodes:
         problems.add("tree", None, f"{stored_count} tree nodes are stored where {expected_nodes} belong")
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _take_up(gap: _Gap, size: int, walk: _CheckpointWalk, problems: _Problems) -> list[bytes] | None:

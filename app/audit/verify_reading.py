@@ -76,40 +76,10 @@ def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> I
     driver = connection.driver_connection
     connection.detach()  # its transaction settings are its own; it is closed, never pooled again
     driver.isolation_level = IsolationLevel.REPEATABLE_READ  # type: ignore[union-attr]
-    columns = psycopg_sql.SQL(", ").join(
-        psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
-    query = psycopg_sql.SQL(
-        'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
     batches: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)
     stop = threading.Event()
-
-    def stored_nodes(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
-        ranges = node_ranges(first, last)
-        if not ranges:
-            return {}
-        condition = psycopg_sql.SQL(" OR ").join(
-            [psycopg_sql.SQL('(level = %s AND "index" BETWEEN %s AND %s)')] * len(ranges))
-        cursor.execute(psycopg_sql.SQL('SELECT level, "index", hash FROM audit_tree_nodes WHERE {}').format(condition),
-                       [bound for node_range in ranges for bound in node_range])
-        return {(level, index): value for level, index, value in cursor.fetchall()}
-
-    def read() -> None:
-        try:
-            with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
-                cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
-                after = -1
-                while not stop.is_set():
-                    cursor.execute(query, (after, size, batch_size))
-                    rows = cursor.fetchall()
-                    if not rows:
-                        break
-                    batches.put((rows, stored_nodes(cursor, rows[0][0], rows[-1][0])))
-                    after = rows[-1][0]
-            batches.put(None)
-        except BaseException as error:  # handed to the checking side, which raises it
-            batches.put(error)
-
-    reader = threading.Thread(target=read, name="audit-verify-reader", daemon=True)
+    reader = threading.Thread(target=_read_ahead, args=(driver, snapshot, size, batch_size, batches, stop),
+                              name="audit-verify-reader", daemon=True)
     reader.start()
     try:
         while True:
@@ -127,3 +97,37 @@ def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> I
             except queue.Empty:
                 pass
         connection.close()  # detached: this closes the database connection itself
+
+
+def _read_ahead(driver: Any, snapshot: str, size: int, batch_size: int,
+                batches: queue.Queue[Batch | BaseException | None], stop: threading.Event) -> None:
+    """The reader thread: batches into `batches` until the log ends (None) or `stop` is set."""
+    columns = psycopg_sql.SQL(", ").join(
+        psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
+    query = psycopg_sql.SQL(
+        'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
+    try:
+        with driver.cursor(binary=True) as cursor:
+            cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
+            after = -1
+            while not stop.is_set():
+                cursor.execute(query, (after, size, batch_size))
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                batches.put((rows, _stored_nodes_read_ahead(cursor, rows[0][0], rows[-1][0])))
+                after = rows[-1][0]
+        batches.put(None)
+    except BaseException as error:  # handed to the checking side, which raises it
+        batches.put(error)
+
+
+def _stored_nodes_read_ahead(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
+    ranges = node_ranges(first, last)
+    if not ranges:
+        return {}
+    condition = psycopg_sql.SQL(" OR ").join(
+        [psycopg_sql.SQL('(level = %s AND "index" BETWEEN %s AND %s)')] * len(ranges))
+    cursor.execute(psycopg_sql.SQL('SELECT level, "index", hash FROM audit_tree_nodes WHERE {}').format(condition),
+                   [bound for node_range in ranges for bound in node_range])
+    return {(level, index): value for level, index, value in cursor.fetchall()}

@@ -66,17 +66,10 @@ class InsurerApp:
         return self.dispatch(request)(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        adapter = _ROUTES.bind_to_environ(request.environ)
-        try:
-            endpoint, arguments = adapter.match()
-        except MethodNotAllowed as error:
-            response = problem(HTTPStatus.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here")
-            response.headers["Allow"] = ", ".join(error.valid_methods or [])
-            return response
-        except NotFound:
-            return problem(HTTPStatus.NOT_FOUND, f"No such resource: {request.path}")
-        except HTTPException as error:  # pragma: no cover - e.g. redirects the map never issues
-            return problem(HTTPStatus(error.code or 500), error.description or "")
+        routed = route(_ROUTES, request)
+        if isinstance(routed, Response):
+            return routed
+        endpoint, arguments = routed
         if endpoint == "describe":
             return self.describe()
         if endpoint == "offer":
@@ -207,3 +200,18 @@ def problem(status: HTTPStatus, detail: str, *, errors: list[FieldError] | None 
     if errors:
         document["errors"] = [{"pointer": error.pointer, "detail": error.detail} for error in errors]
     return json_response(document, status.value, "application/problem+json")
+
+
+def route(routes: Map, request: Request) -> tuple[str, dict[str, Any]] | Response:
+    """The endpoint and arguments `routes` gives the request, or the problem document that says why none does
+    (shared by every sandbox provider's app, so each answers a wrong path or method alike)."""
+    try:
+        return routes.bind_to_environ(request.environ).match()
+    except MethodNotAllowed as error:
+        response = problem(HTTPStatus.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here")
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+        return response
+    except NotFound:
+        return problem(HTTPStatus.NOT_FOUND, f"No such resource: {request.path}")
+    except HTTPException as error:  # pragma: no cover - e.g. redirects the map never issues
+        return problem(HTTPStatus(error.code or 500), error.description or "")

@@ -10,6 +10,7 @@ replaces the site's robots.txt (e.g. one that disallows us).
 
 from __future__ import annotations
 
+import copy
 import html
 import random
 import zlib
@@ -108,7 +109,6 @@ class RatePageSpec:
     def provider_entry(self, url: str, timeout_s: float) -> dict[str, Any]:
         """The providers-file entry that reads this page: where the tables are, what each column
         means, and how a row and the surcharges become an offer (docs/writing-an-adapter.md)."""
-        surcharge_labels = [label for label, _ in self.surcharges]
         return {
             "key": self.key,
             "name": self.name,
@@ -119,46 +119,9 @@ class RatePageSpec:
             "commission": self.commission,
             "url": f"{url}{RATES_PATH}",
             "page_cache_s": self.page_cache_s,
-            "table": "table#auto-base-rates",
-            "rows": "tbody > tr",
-            "columns": {
-                "age_from": {"header": "Driver age from", "parse": "integer"},
-                "age_to": {"header": "Driver age to", "parse": "integer"},
-                "zip_from": {"header": "ZIP codes from", "parse": "integer"},
-                "zip_to": {"header": "ZIP codes to", "parse": "integer"},
-                "liability_only": {"header": "Liability only", "parse": "money"},
-                "full_500": {"header": "Full cover, $500 deductibles", "parse": "money"},
-                "full_1000": {"header": "Full cover, $1,000 deductibles", "parse": "money"},
-            },
-            "derive": {
-                "driver_age": {"age_of": "driver_birth_date"},
-                "zip_number": {"prefix_of": "zip_code", "length": 5},
-            },
-            "match": [
-                {"value": "driver_age", "from": "age_from", "to": "age_to"},
-                {"value": "zip_number", "from": "zip_from", "to": "zip_to"},
-            ],
-            "pricing": {
-                "base": "full_500",
-                "into": "premium",
-                "surcharges": {"table": "table#surcharges", "rows": "tbody > tr",
-                               "label": {"selector": "th"}, "percent": {"selector": "td", "parse": "percent"}},
-                "factors": [
-                    {"label": surcharge_labels[0], "value": "at_fault_accidents_5y", "per_unit": True},
-                    {"label": surcharge_labels[1], "value": "violations_5y", "per_unit": True},
-                    {"label": surcharge_labels[2], "value": "years_licensed", "below": "3"},
-                    {"label": surcharge_labels[3], "value": "continuous_cover", "when": False},
-                    {"label": surcharge_labels[4], "value": "vehicle_use", "when": "business"},
-                    {"label": surcharge_labels[5], "value": "vehicle_use", "when": "pleasure"},
-                    {"label": surcharge_labels[6], "value": "annual_mileage", "above": "15000"},
-                ],
-            },
-            "variants": [
-                {"when": {"comprehensive": False, "collision": False}, "base": "liability_only",
-                 "terms": {"comprehensive_deductible": {"none": True}, "collision_deductible": {"none": True}}},
-                {"when": {"deductible": ["1000", "2000"]}, "base": "full_1000",
-                 "terms": {"comprehensive_deductible": "1000", "collision_deductible": "1000"}},
-            ],
+            **copy.deepcopy(_RATE_TABLE_READING),  # a copy: callers may edit their entry, say to break it
+            "pricing": self._pricing(),
+            "variants": copy.deepcopy(_VARIANTS),
             "terms": {
                 "term_months": 12,
                 "liability_limits": "100/300/100",
@@ -173,6 +136,54 @@ class RatePageSpec:
             },
         }
 
+    def _pricing(self) -> dict[str, Any]:
+        surcharge_labels = [label for label, _ in self.surcharges]
+        return {
+            "base": "full_500",
+            "into": "premium",
+            "surcharges": {"table": "table#surcharges", "rows": "tbody > tr",
+                           "label": {"selector": "th"}, "percent": {"selector": "td", "parse": "percent"}},
+            "factors": [
+                {"label": surcharge_labels[0], "value": "at_fault_accidents_5y", "per_unit": True},
+                {"label": surcharge_labels[1], "value": "violations_5y", "per_unit": True},
+                {"label": surcharge_labels[2], "value": "years_licensed", "below": "3"},
+                {"label": surcharge_labels[3], "value": "continuous_cover", "when": False},
+                {"label": surcharge_labels[4], "value": "vehicle_use", "when": "business"},
+                {"label": surcharge_labels[5], "value": "vehicle_use", "when": "pleasure"},
+                {"label": surcharge_labels[6], "value": "annual_mileage", "above": "15000"},
+            ],
+        }
+
+
+# Where the base-rate table is and how its rows match a profile: fixed by the page's markup, so the
+# same for every sandbox insurer that publishes one.
+_RATE_TABLE_READING: dict[str, Any] = {
+    "table": "table#auto-base-rates",
+    "rows": "tbody > tr",
+    "columns": {
+        "age_from": {"header": "Driver age from", "parse": "integer"},
+        "age_to": {"header": "Driver age to", "parse": "integer"},
+        "zip_from": {"header": "ZIP codes from", "parse": "integer"},
+        "zip_to": {"header": "ZIP codes to", "parse": "integer"},
+        "liability_only": {"header": "Liability only", "parse": "money"},
+        "full_500": {"header": "Full cover, $500 deductibles", "parse": "money"},
+        "full_1000": {"header": "Full cover, $1,000 deductibles", "parse": "money"},
+    },
+    "derive": {
+        "driver_age": {"age_of": "driver_birth_date"},
+        "zip_number": {"prefix_of": "zip_code", "length": 5},
+    },
+    "match": [
+        {"value": "driver_age", "from": "age_from", "to": "age_to"},
+        {"value": "zip_number", "from": "zip_from", "to": "zip_to"},
+    ],
+}
+_VARIANTS: list[dict[str, Any]] = [
+    {"when": {"comprehensive": False, "collision": False}, "base": "liability_only",
+     "terms": {"comprehensive_deductible": {"none": True}, "collision_deductible": {"none": True}}},
+    {"when": {"deductible": ["1000", "2000"]}, "base": "full_1000",
+     "terms": {"comprehensive_deductible": "1000", "collision_deductible": "1000"}},
+]
 
 def _cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)

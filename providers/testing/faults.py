@@ -166,56 +166,72 @@ def misbehave(app: WSGIApp, fault: str | None, *, stopping: threading.Event, pri
             stopping.wait(HANG_LIMIT_S)
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"stopped"]
-        if fault in ("status_500", "status_503", "status_429"):
-            code = int(fault[-3:])
-            phrase = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests"}[code]
-            headers = [("Content-Type", "application/problem+json")]
-            if code != 500:
-                headers.append(("Retry-After", str(retry_after_s)))
-            start_response(f"{code} {phrase}", headers)
-            return [json.dumps({"title": phrase, "status": code}).encode()]
-        if fault in ("redirect_loop", "redirect_elsewhere"):
-            code = "302 Found" if environ["REQUEST_METHOD"] == "GET" else "307 Temporary Redirect"
-            location = (environ.get("PATH_INFO") or "/") if fault == "redirect_loop" else METADATA_URL
-            start_response(code, [("Location", location), ("Content-Length", "0")])
-            return [b""]
-        if fault == "wrong_content_type":
-            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
-            return [b"<!doctype html><title>Down for maintenance</title><p>Back soon.</p>"]
-        if fault == "wrong_shape":
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [json.dumps({"offers": [{"price": 100}], "status": "ok"}).encode()]
-        if fault == "oversized_declared":
-            start_response("200 OK", [("Content-Type", _content_type([])), ("Content-Length", str(OVERSIZED_BYTES))])
-            return [b" " * 1024]
-        status, headers, body = _call(app, environ)
-        content_type = _content_type(headers)
-        if fault == "malformed_json":
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [body[: max(1, len(body) // 2)] or b'{"quotes": [']
-        if fault == "not_utf8":
-            cut = body.find(b"<td>") + 4 if b"<td>" in body else body.find(b'"') + 1
-            start_response("200 OK", [("Content-Type", content_type)])
-            return [body[:cut] + b"\xe9\xff\xfe" + body[cut:]]
-        if fault == "oversized":
-            start_response("200 OK", [("Content-Type", content_type)])
-            return _padded(body)
-        if fault == "trickle":
-            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-            return _trickle(body, stopping, trickle_interval_s)
-        if fault == "changed_layout":
-            changed = body.replace(b"<table", b"<div").replace(b"</table>", b"</div>")
-            start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(changed)))])
-            return [changed]
-        # A content fault: keep the good quote and add a bad one beside it.
-        reply = json.loads(body)
-        if reply.get("quotes"):
-            reply["quotes"].append(_bad_quote(reply["quotes"][0], fault, price_field))
-        data = json.dumps(reply).encode()
-        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
-        return [data]
+        made_up = _made_up_reply(fault, environ, start_response, retry_after_s)
+        if made_up is not None:
+            return made_up
+        return _spoiled_reply(app, fault, environ, start_response, stopping=stopping,
+                              trickle_interval_s=trickle_interval_s, price_field=price_field)
 
     return faulty
+
+
+def _made_up_reply(fault: str, environ: dict[str, Any], start_response: Callable[..., Any],
+                   retry_after_s: int) -> Iterable[bytes] | None:
+    """The reply of a fault that never asks the app; None for a fault that spoils the app's own reply."""
+    if fault in ("status_500", "status_503", "status_429"):
+        code = int(fault[-3:])
+        phrase = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests"}[code]
+        headers = [("Content-Type", "application/problem+json")]
+        if code != 500:
+            headers.append(("Retry-After", str(retry_after_s)))
+        start_response(f"{code} {phrase}", headers)
+        return [json.dumps({"title": phrase, "status": code}).encode()]
+    if fault in ("redirect_loop", "redirect_elsewhere"):
+        code = "302 Found" if environ["REQUEST_METHOD"] == "GET" else "307 Temporary Redirect"
+        location = (environ.get("PATH_INFO") or "/") if fault == "redirect_loop" else METADATA_URL
+        start_response(code, [("Location", location), ("Content-Length", "0")])
+        return [b""]
+    if fault == "wrong_content_type":
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [b"<!doctype html><title>Down for maintenance</title><p>Back soon.</p>"]
+    if fault == "wrong_shape":
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"offers": [{"price": 100}], "status": "ok"}).encode()]
+    if fault == "oversized_declared":
+        start_response("200 OK", [("Content-Type", _content_type([])), ("Content-Length", str(OVERSIZED_BYTES))])
+        return [b" " * 1024]
+    return None
+
+
+def _spoiled_reply(app: WSGIApp, fault: str, environ: dict[str, Any], start_response: Callable[..., Any], *,
+                   stopping: threading.Event, trickle_interval_s: float, price_field: str) -> Iterable[bytes]:
+    """The app's own reply, spoilt as `fault` says."""
+    status, headers, body = _call(app, environ)
+    content_type = _content_type(headers)
+    if fault == "malformed_json":
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body[: max(1, len(body) // 2)] or b'{"quotes": [']
+    if fault == "not_utf8":
+        cut = body.find(b"<td>") + 4 if b"<td>" in body else body.find(b'"') + 1
+        start_response("200 OK", [("Content-Type", content_type)])
+        return [body[:cut] + b"\xe9\xff\xfe" + body[cut:]]
+    if fault == "oversized":
+        start_response("200 OK", [("Content-Type", content_type)])
+        return _padded(body)
+    if fault == "trickle":
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return _trickle(body, stopping, trickle_interval_s)
+    if fault == "changed_layout":
+        changed = body.replace(b"<table", b"<div").replace(b"</table>", b"</div>")
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(changed)))])
+        return [changed]
+    # A content fault: keep the good quote and add a bad one beside it.
+    reply = json.loads(body)
+    if reply.get("quotes"):
+        reply["quotes"].append(_bad_quote(reply["quotes"][0], fault, price_field))
+    data = json.dumps(reply).encode()
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+    return [data]
 
 
 def _page_fault(app: WSGIApp, environ: dict[str, Any], start_response: Callable[..., Any], fault: str) -> Iterable[bytes]:

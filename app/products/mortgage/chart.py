@@ -83,52 +83,71 @@ def cost_chart(result: Mapping[str, Any], analysed: Analyser) -> CostChart | Non
         for i in range(len(curves)) for j in range(i + 1, len(curves))
         for month in _crossings(curves[i], curves[j])
     ]
-    # Wide enough for the buyer's horizon and every crossing, and not the whole term, where the
-    # differences of the later years would dwarf those of the years the buyer keeps the loan.
-    latest_interest = max([horizon_months] + [month for month, _, _ in crossing_months])
-    shown_months = min(term_months, max(MIN_YEARS_SHOWN * MONTHS_PER_YEAR, horizon_months + 3 * MONTHS_PER_YEAR,
-                                        latest_interest + 2 * MONTHS_PER_YEAR))
-    shown_months = -(-shown_months // MONTHS_PER_YEAR) * MONTHS_PER_YEAR
+    shown_months = _months_shown(term_months, horizon_months, crossing_months)
     years = shown_months // MONTHS_PER_YEAR
     differences = [[curve[month] - curves[0][month] for month in range(shown_months + 1)] for curve in curves]
     low, step, steps = axis(min(min(row) for row in differences), max(max(row) for row in differences))
-
-    def x_of(month: int) -> float:
-        return LEFT + (RIGHT - LEFT) * month / shown_months
-
-    def y_of(value: Decimal) -> float:
-        return BOTTOM - (BOTTOM - TOP) * float((value - low) / (step * steps))
-
+    scale = _Scale(shown_months, low, step * steps)
     series = tuple(
         Series(
             label=labels[offer["quote_id"]],
             css_class=f"series-{position}",
             house=bool(offer["house"]),
-            points=" ".join(f"{x_of(month):.1f},{y_of(row[month]):.1f}" for month in range(shown_months + 1)),
+            points=" ".join(f"{scale.x(month):.1f},{scale.y(row[month]):.1f}" for month in range(shown_months + 1)),
             yearly=tuple(signed_money(row[year * MONTHS_PER_YEAR]) for year in range(years + 1)),
         )
         for position, (offer, row) in enumerate(zip(ranking, differences), start=1)
     )
     crossings = tuple(
         Crossing(
-            x=x_of(month),
-            y=y_of(differences[i][month]),
+            x=scale.x(month),
+            y=scale.y(differences[i][month]),
             text=(f"{labels[ranking[i]['quote_id']]} and {labels[ranking[j]['quote_id']]} cross after "
                   f"{years_text(month)}, when each has cost {format_money(curves[i][month], whole=True)}"),
         )
         for month, i, j in sorted(crossing_months)
         if month <= shown_months
     )
+    return _chart(scale, years, horizon_months, (low, step, steps), series, crossings)
+
+
+def _months_shown(term_months: int, horizon_months: int, crossing_months: Sequence[tuple[int, int, int]]) -> int:
+    """Whole years, wide enough for the buyer's horizon and every crossing, and not the whole term,
+    where the differences of the later years would dwarf those of the years the buyer keeps the loan."""
+    latest_interest = max([horizon_months] + [month for month, _, _ in crossing_months])
+    shown_months = min(term_months, max(MIN_YEARS_SHOWN * MONTHS_PER_YEAR, horizon_months + 3 * MONTHS_PER_YEAR,
+                                        latest_interest + 2 * MONTHS_PER_YEAR))
+    return -(-shown_months // MONTHS_PER_YEAR) * MONTHS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """From months and amounts to drawing positions."""
+
+    shown_months: int
+    low: Decimal
+    span: Decimal
+
+    def x(self, month: int) -> float:
+        return LEFT + (RIGHT - LEFT) * month / self.shown_months
+
+    def y(self, value: Decimal) -> float:
+        return BOTTOM - (BOTTOM - TOP) * float((value - self.low) / self.span)
+
+
+def _chart(scale: _Scale, years: int, horizon_months: int, y_axis: tuple[Decimal, Decimal, int],
+           series: tuple[Series, ...], crossings: tuple[Crossing, ...]) -> CostChart:
+    low, step, steps = y_axis
     year_step = _tick_step(years)
     stay = years_text(horizon_months)
     return CostChart(
         width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM, years=years,
-        x_ticks=tuple((x_of(year * MONTHS_PER_YEAR), str(year)) for year in range(0, years + 1, year_step)),
-        y_ticks=tuple((y_of(low + step * k), signed_money(low + step * k)) for k in range(steps + 1)),
-        zero_y=y_of(Decimal(0)),
+        x_ticks=tuple((scale.x(year * MONTHS_PER_YEAR), str(year)) for year in range(0, years + 1, year_step)),
+        y_ticks=tuple((scale.y(low + step * k), signed_money(low + step * k)) for k in range(steps + 1)),
+        zero_y=scale.y(Decimal(0)),
         series=series,
         crossings=crossings,
-        horizon_x=x_of(horizon_months),
+        horizon_x=scale.x(horizon_months),
         horizon_label=f"You expect to stay {stay}",
         summary=(f"How much more than the best fit, {series[0].label}, each of the top {plural(len(series), 'offer')} "
                  f"would have cost you in points, fees and interest by the end of each year, over "
