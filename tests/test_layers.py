@@ -57,6 +57,14 @@ def test_the_contract_states_the_layers_of_the_design_in_order() -> None:
     assert places == sorted(places), "docs/design.md lists the layers in another order than .importlinter"
 
 
+def test_every_part_of_the_application_has_its_layer() -> None:
+    """A module or package of app in no layer would be checked by no layer contract."""
+    layered = {name.strip() for layer in LAYERS for name in layer.split("|")}
+    parts = {f"app.{path.stem}" for path in (ROOT / "app").iterdir()
+             if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").exists()}
+    assert parts - layered == set(), "add these to a layer in .importlinter and docs/design.md"
+
+
 def test_nothing_inside_the_application_imports_create_app() -> None:
     graph = grimp.build_graph(*PACKAGES, cache_dir=None)
     assert {importer for importer in graph.find_modules_that_directly_import("app")
