@@ -5,15 +5,17 @@ tables, used by tests) or the TOML providers file, with the administrators' over
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String, Text, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.admin.models import ProviderSetting
-from app.db import db
+from app.db import UTCDateTime, db
 from providers.base import Adapter, ProviderConfig
 from providers.registry import ProviderRegistry
 from providers.store import store_for
@@ -22,6 +24,26 @@ EXTENSION_KEY = "candor.providers"
 OVERRIDDEN_KEY = "candor.providers.overridden"
 
 Override = tuple[str, bool | None, float | None, str | None]
+COMMISSION_MAX_LENGTH = 300
+TIMEOUT_MAX_S = Decimal(60)
+
+
+class ProviderSetting(db.Model):
+    """An administrator's override of one provider's line in the providers file. A NULL column
+    means "as in the providers file"."""
+
+    __tablename__ = "provider_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled: Mapped[bool | None] = mapped_column(Boolean)
+    timeout_s: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    commission: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        CheckConstraint("timeout_s IS NULL OR (timeout_s > 0 AND timeout_s <= 60)", name="timeout_range"),
+    )
 
 
 class OverriddenRegistry(ProviderRegistry):

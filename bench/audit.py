@@ -36,6 +36,7 @@ from flask_migrate import upgrade
 from psycopg import sql as psycopg_sql
 
 from app import create_app
+from app.actors import Actor
 from app.audit import checkpoints, merkle, tree
 from app.audit.canonical import canonical_json, loggable
 from app.audit.entries import columns_of_header, header_of
@@ -45,7 +46,6 @@ from app.audit.models import AuditEntry, AuditHead, AuditTreeNode
 from app.audit.verify import verify_log
 from app.auth import session_fields
 from app.auth.service import create_user as create_account
-from app.comparison.service import Actor
 from app.db import db, scratch_schema, utcnow
 from bench import Figure, print_table
 from bench.api_throughput import cpu_seconds

@@ -15,10 +15,10 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
 from app import create_app
+from app.actors import Actor
 from app.auth import session_fields
 from app.auth.models import User
 from app.auth.service import create_user as create_account
-from app.comparison.service import Actor
 from app.db import db, scratch_schema
 from providers.sandbox.market import SandboxMarket
 from tests import loopback_only

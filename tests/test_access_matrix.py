@@ -19,10 +19,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import IntegerConverter, Rule
 
+from app.actors import Actor
 from app.auth.access import Access, access_of, public
 from app.auth.models import ADMIN, ADVISOR, COMPLIANCE, User
 from app.auth.service import create_token
-from app.comparison.service import Actor
 from app.db import db
 from tests.conftest import add_user, sign_in
 

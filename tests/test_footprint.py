@@ -12,8 +12,7 @@ PROBE = """
 import sys
 from app import create_app
 create_app({"TESTING": True, "SECRET_KEY": "probe", "SQLALCHEMY_DATABASE_URI": "sqlite://", "CANDOR_PROVIDERS": []})
-print(" ".join(sorted(name for name in sys.modules if name == "numpy" or name.startswith("providers.sandbox.market")
-                      or name.startswith("providers.sandbox.lenders"))))
+print(" ".join(sorted(name for name in sys.modules if name == "numpy" or name.startswith("providers.sandbox"))))
 """
 
 

@@ -17,10 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
-from app.admin.models import COMMISSION_MAX_LENGTH, TIMEOUT_MAX_S
 from app.auth.forms import NewPasswordMixin
 from app.auth.models import ROLE_LABELS, ROLES
 from app.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from app.provider_registry import COMMISSION_MAX_LENGTH, TIMEOUT_MAX_S
 
 
 def _strip(value: object) -> object:

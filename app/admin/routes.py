@@ -11,8 +11,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.actors import Actor
 from app.admin.forms import ConfirmForm, NewUserForm, ProviderForm, ResetPasswordForm, RolesForm
-from app.admin.models import ProviderSetting
 from app.admin.service import ADMIN_CHANNEL, ProviderSettings, reset_provider, settings_of, update_provider
 from app.auth.access import roles_required
 from app.auth.models import ADMIN, ROLE_LABELS, User
@@ -27,9 +27,8 @@ from app.auth.service import (
     unlock_user,
 )
 from app.comparison.health import provider_health
-from app.comparison.service import Actor
 from app.db import db, utcnow
-from app.provider_registry import current_registry, file_registry
+from app.provider_registry import ProviderSetting, current_registry, file_registry
 
 # Health figures cover the last week of logged comparisons: long enough to be steady, short
 # enough that a provider which has been fixed soon looks healthy again.

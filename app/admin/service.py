@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.admin.models import COMMISSION_MAX_LENGTH, TIMEOUT_MAX_S, ProviderSetting
+from app.actors import Actor
 from app.auth.service import AccountError, log_admin_change
-from app.comparison.service import Actor
 from app.db import utcnow
+from app.provider_registry import COMMISSION_MAX_LENGTH, TIMEOUT_MAX_S, ProviderSetting
 from providers.base import ProviderConfig
 
 ADMIN_CHANNEL = "admin"

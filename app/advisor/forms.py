@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.advisor.service import DECLINED, NOTE_MAX_LENGTH, REASON_CODES, needs_reason, offer_value
+from app.advisor.service import DECLINED, NOTE_MAX_LENGTH, needs_reason, offer_value
+from app.audit.override_reasons import REASON_CODES
 
 
 def _strip(value: Any) -> Any:

@@ -13,7 +13,6 @@ from app.advisor.forms import LookupForm, OutcomeForm
 from app.advisor.models import AdvisorCall
 from app.advisor.service import (
     DECLINED,
-    REASON_LABELS,
     Outcome,
     OutcomeError,
     normalise_reference,
@@ -24,6 +23,7 @@ from app.advisor.service import (
 from app.audit.log import document
 from app.audit.personal import reveal
 from app.audit.models import AuditEntry
+from app.audit.override_reasons import REASON_LABELS
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, User
 from app.comparison.service import load_result

@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.actors import Actor
 from app.advisor.models import AdvisorCall
 from app.audit.entries import ADVISOR_DECISION, OVERRIDE
 from app.audit.log import append
 from app.audit.personal import PersonalDataError
 from app.audit.models import AuditEntry
+from app.audit.override_reasons import REASON_LABELS
 from app.auth.models import User
-from app.comparison.service import Actor, run_comparison
+from app.comparison.service import run_comparison
 from app.db import utcnow
 from app.products.base import ProductLine
 from providers.registry import ProviderRegistry
@@ -28,17 +30,6 @@ DECLINED = "declined"
 NOTE_MAX_LENGTH = 1000
 RECENT_CALLS = 20
 
-REASON_CODES: tuple[tuple[str, str], ...] = (
-    ("price", "Wants a lower price than the top pick"),
-    ("existing_customer", "Already a customer of the provider chosen"),
-    ("known_provider", "Prefers a provider they know"),
-    ("cover", "Wants cover the top pick does not give"),
-    ("service", "Puts service or claims handling first"),
-    ("payment_terms", "Wants different payment terms"),
-    ("decide_later", "Will decide later or shop elsewhere"),
-    ("other", "Another reason, explained in the note"),
-)
-REASON_LABELS = dict(REASON_CODES)
 
 _REFERENCE_CODE = re.compile(r"^(?:CND)?([0-9A-Z]{8})$")
 # Crockford base32 reads I and L as 1 and O as 0, so a reference read out over the phone still works.

@@ -21,14 +21,13 @@ from jsonschema import Draft202012Validator, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.actors import ANONYMOUS, Actor
 from app.api.openapi import Body, Operation, Parameter, embeddable
 from app.auth.access import MAX_TOKEN_LENGTH, problem, public, token_digest
 from app.auth.models import ApiToken
 from app.comparison.house_notice import NOTICE_PROPERTIES
 from app.comparison.replaces import with_replaces
 from app.comparison.service import (
-    ANONYMOUS,
-    Actor,
     InvalidPreferences,
     WEIGHT_FIELD,
     appended_result,

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.actors import Actor
 from app.audit.entries import ERASURE, RETENTION_ACTOR
 from app.audit.log import append
 from app.audit.models import AuditEntry, PersonalDataKey
-from app.audit.personal import ActorLike, PersonalDataErased, UnknownSubject, erasure_of
+from app.audit.personal import PersonalDataErased, UnknownSubject, erasure_of
 
 
-def erase(session: Session, subject: str, *, actor: ActorLike | Mapping[str, Any], reason: str, now: datetime,
+def erase(session: Session, subject: str, *, actor: Actor | Mapping[str, Any], reason: str, now: datetime,
           channel: str = "console") -> AuditEntry:
     """Destroys the subject's data key and logs the erasure, in the caller's transaction. The
     entry names the references whose personal data went, never the data itself."""
@@ -27,7 +28,7 @@ def erase(session: Session, subject: str, *, actor: ActorLike | Mapping[str, Any
         raise UnknownSubject(subject)
     if row.wrapped_key is None:
         raise PersonalDataErased(erasure_of(row))
-    actor_record = dict(actor) if isinstance(actor, Mapping) else {"type": actor.type, "id": actor.id}
+    actor_record = dict(actor) if isinstance(actor, Mapping) else actor.as_record()
     references = sorted(set(session.scalars(
         select(AuditEntry.reference).where(AuditEntry.subject == subject, AuditEntry.reference.is_not(None)))))
     entry = append(session, {"subject": subject, "references": references, "reason": reason[:200],

@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -54,11 +54,6 @@ class UnknownSubject(PersonalDataError):
 
 class KeyMismatch(PersonalDataError):
     """The wrapped key was made with another CANDOR_DATA_KEY, or is damaged."""
-
-
-class ActorLike(Protocol):
-    type: str
-    id: str | None
 
 
 @dataclass(frozen=True)

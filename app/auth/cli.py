@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from app.actors import Actor
 from app.auth.models import ROLES, TOKEN_SCOPES, ApiToken, User, find_user
 from app.auth.passwords import WeakPassword
 from app.auth.service import (
@@ -21,7 +22,6 @@ from app.auth.service import (
     revoke_token,
     unlock_user,
 )
-from app.comparison.service import Actor
 from app.db import db
 
 CLI = Actor("cli")

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.actors import Actor
 from app.auth import safe_next, session_fields
 from app.auth.access import public, signed_in
 from app.auth.areas import areas_for
@@ -15,7 +16,6 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.models import User
 from app.auth.passwords import WeakPassword, verify_password
 from app.auth.service import CONSOLE_CHANNEL, LoginRefused, authenticate, log_logout, reset_password
-from app.comparison.service import Actor
 from app.db import db
 from app.security import rate_limited
 

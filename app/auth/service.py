@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.actors import Actor
 from app.audit.entries import CONFIGURATION_CHANGE, LOGIN
 from app.audit.log import append
 from app.auth import throttle
 from app.auth.access import token_digest
 from app.auth.models import ADMIN, ROLES, TOKEN_SCOPES, ApiToken, User, UserRole, find_user, normalise_username
 from app.auth.passwords import check_strength, hash_password, needs_rehash, spend_decoy_check, verify_password
-from app.comparison.service import Actor
 from app.db import utcnow
 
 LOGIN_FAILED = "login-failed"

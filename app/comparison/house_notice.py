@@ -17,8 +17,8 @@ from typing import Any
 
 from app.comparison.naming import NamedOffer, OfferNames
 from app.money import format_money, to_cents
-from app.products.base import Criterion
 from app.ranking import explain
+from app.ranking.criteria import Criterion
 from app.ranking.engine import RankedOffer, Ranking
 
 REASONS = 2

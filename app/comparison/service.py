@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.actors import ANONYMOUS, Actor
 from app.audit.canonical import canonical_json, loggable
 from app.audit.entries import RECOMMENDATION, RERANK, RESULT_KINDS
 from app.audit.log import append, document
@@ -28,8 +29,9 @@ from app.comparison.naming import OfferNames
 from app.comparison.settle import outcomes_from_log, settle
 from app.comparison.settle import provider_identity as _provider_identity
 from app.db import utcnow
-from app.products.base import Criterion, ProductLine
+from app.products.base import ProductLine
 from app.ranking import explain
+from app.ranking.criteria import Criterion
 from app.ranking.engine import TIE_TOLERANCE, Candidate, Constraint, RankedOffer, Ranking, normalise_weights, rank
 from app.ranking.measure import Measure, declared_measures, logged_measures
 from providers.base import ProviderConfig, Quote
@@ -52,18 +54,6 @@ class InputsErased(ComparisonError):
         self.erasure = erasure
         when = f" on {erasure['at'][:10]} by {erasure['by']}" if erasure else ""
         super().__init__(f"the customer's details were erased{when}, so this comparison cannot be ranked again")
-
-
-@dataclass(frozen=True)
-class Actor:
-    type: str
-    id: str | None = None
-
-    def as_record(self) -> dict[str, Any]:
-        return {"type": self.type, "id": self.id}
-
-
-ANONYMOUS = Actor("anonymous")
 
 
 @dataclass(frozen=True)

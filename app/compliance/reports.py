@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.advisor.service import REASON_LABELS
 from app.audit.entries import ADVISOR_DECISION, OVERRIDE, RECOMMENDATION
 from app.audit.log import document
 from app.audit.models import AuditEntry, PersonalDataKey
+from app.audit.override_reasons import REASON_LABELS
 from app.audit.personal import PersonalDataError, reveal
 from app.auth.models import User
 from app.comparison.health import provider_health

@@ -8,56 +8,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
 
 from app.products.wording import Wording
 from app.products.plausibility import PlausibleRange, implausibility
+from app.ranking.criteria import Criterion
+from app.ranking.engine import Constraint
+from app.ranking.measure import Measure
 from providers.json_schema import SchemaValidator
-
-if TYPE_CHECKING:
-    from app.ranking.engine import Constraint
-    from app.ranking.measure import Measure
-
-Direction = Literal["lower", "higher"]
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One thing offers are ranked on, with the fixed reference scale its value is read against.
-
-    A value equal to `worst` contributes 0 and one equal to `best` contributes the full weight;
-    values outside the scale extrapolate linearly, so the scale never depends on which other
-    offers are in the list.
-    """
-
-    key: str
-    label: str
-    direction: Direction
-    unit: str
-    worst: Decimal
-    best: Decimal
-    description: str
-    money: bool = False
-    format: Callable[[Decimal], str] = field(default=lambda value: str(value), compare=False)
-
-    def __post_init__(self) -> None:
-        if self.worst == self.best:
-            raise ValueError(f"criterion {self.key}: worst and best must differ")
-        if (self.direction == "lower") != (self.worst > self.best):
-            raise ValueError(f"criterion {self.key}: scale does not match direction {self.direction}")
-
-    def as_record(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "direction": self.direction,
-            "unit": self.unit,
-            "worst": str(self.worst),
-            "best": str(self.best),
-        }
-
 
 @dataclass(frozen=True)
 class Preset:

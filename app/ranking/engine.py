@@ -68,8 +68,9 @@ from decimal import Decimal, Inexact, localcontext
 from fractions import Fraction
 from itertools import repeat
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.ranking.criteria import Criterion
 from app.ranking.measure import InvalidMeasure, Measure, MeasureSteps, competition_ranks
 from app.ranking.order import _dominated, _order, _oriented, _ranks_and_bands, _tied
 from app.ranking.scale import (  # the engine's public names, wherever they are defined
@@ -81,9 +82,6 @@ from app.ranking.scale import (  # the engine's public names, wherever they are 
     normalise_weights,
 )
 from app.ranking.views import RankedHandles, RankedOffer, RankedOffers
-
-if TYPE_CHECKING:
-    from app.products.base import Criterion
 
 __all__ = ["ENGINE_VERSION", "TIE_TOLERANCE", "Candidate", "Constraint", "RankedOffer", "Ranking",
            "RankingInputError", "normalise_weights", "rank", "_round"]

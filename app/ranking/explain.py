@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
+from app.ranking.criteria import Criterion
 from app.ranking.engine import RankedOffer, Ranking, _round
 from app.ranking.measure_explain import (
     ahead_on_measure,
@@ -23,9 +23,6 @@ from app.ranking.measure_explain import (
     measure_criterion,
     steps_to_come_first,
 )
-
-if TYPE_CHECKING:
-    from app.products.base import Criterion
 
 Namer = Callable[[str], str]
 POINT = Decimal("0.1")

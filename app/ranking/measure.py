@@ -1,5 +1,4 @@
 """Measures: what a preset named after a measure ("Lowest cost") promises to put first.
-
 A measure is one criterion, or the sum of several in the same unit and direction (auto insurance's
 cost a year is the premium plus the expected deductibles), and a tolerance. A ranking made with a
 measure orders the offers first by their measure rounded half up to a whole number of tolerances —
@@ -24,10 +23,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, Inexact, InvalidOperation, localcontext
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from app.products.base import Criterion
+from app.ranking.criteria import Criterion
 
 
 # Sums of Decimals are exact at this precision; a rounding would raise instead.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from app.products.base import Criterion
+from app.ranking.criteria import Criterion
 from app.ranking.engine import RankedOffer, Ranking
 from app.ranking.measure import Measure
 

@@ -22,11 +22,9 @@ from decimal import (
     localcontext,
 )
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # the engine needs only the criteria's attributes; importing the product
-    # package at run time would tie the engine to every product line (and to import order)
-    from app.products.base import Criterion
+from app.ranking.criteria import Criterion
 
 TIE_TOLERANCE = Decimal("0.1")
 """The score step: scores are rounded half up to it, and offers with equal rounded scores tie."""

@@ -23,8 +23,9 @@ from typing import Any
 from flask import Response, current_app, get_template_attribute, render_template, stream_with_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.actors import ANONYMOUS, Actor
 from app.comparison.fetch import ProviderOutcome, settle_quotes
-from app.comparison.service import ANONYMOUS, Actor, new_reference, record_comparison, resolve_weights
+from app.comparison.service import new_reference, record_comparison, resolve_weights
 from app.db import db
 from app.products.base import ProductLine
 from app.provider_registry import current_registry

@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from app.products.base import Criterion, ProductLine, Requirement
+from app.products.base import ProductLine, Requirement
+from app.ranking.criteria import Criterion
 
 FIT = "fit"
 PRICE = "price"

@@ -23,7 +23,6 @@ from app.products.auto_insurance.schemas import (
 from app.products.base import (
     Assessment,
     Column,
-    Criterion,
     InvalidTerms,
     Preset,
     ProductLine,
@@ -31,6 +30,7 @@ from app.products.base import (
     weights,
 )
 from app.products.wording import INSURANCE
+from app.ranking.criteria import Criterion
 from app.ranking.measure import Measure
 from providers.json_schema import SchemaValidator
 

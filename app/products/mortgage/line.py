@@ -16,7 +16,6 @@ from app.money import format_money
 from app.products.base import (
     Assessment,
     Column,
-    Criterion,
     InvalidTerms,
     Preset,
     ProductLine,
@@ -36,6 +35,7 @@ from app.products.mortgage.requirements import REQUIREMENTS
 from app.products.mortgage.plausible import PLAUSIBLE
 from app.products.mortgage.schemas import FIXED_YEARS, PROFILE_SCHEMA, TERMS_SCHEMA
 from app.products.wording import MORTGAGE
+from app.ranking.criteria import Criterion
 from app.ranking.engine import Constraint
 from app.ranking.measure import Measure
 from providers.json_schema import SchemaValidator

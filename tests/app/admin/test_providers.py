@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.admin.models import ProviderSetting
 from app.audit.log import document
 from app.audit.models import AuditEntry
 from app.db import db
-from app.provider_registry import current_registry
+from app.provider_registry import ProviderSetting, current_registry
 from tests.factories import auto_form
 
 

@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.actors import Actor
 from app.audit.entries import RESULT_KINDS
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.auth.service import create_token
-from app.comparison.service import Actor
 from app.db import db
 from app.products import PRODUCT_LINES
 

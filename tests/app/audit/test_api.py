@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from app.actors import Actor
 from app.audit.note import CheckpointText, Verifier, open_note
 from app.auth.service import create_token
-from app.comparison.service import Actor
 from app.db import db
 from tests.app.audit.conftest import add_many
 from tests.app.audit.test_merkle import naive_consistency, naive_mth, naive_path

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from app import create_app
+from app.actors import ANONYMOUS
 from app.audit import tree
 from app.audit.canonical import canonical_json
 from app.audit.erasure import erase, subject_of_reference
@@ -20,7 +21,7 @@ from app.audit.log import document
 from app.audit.models import AuditEntry, PersonalDataKey
 from app.audit.personal import KeyMismatch, PersonalDataErased, reveal
 from app.audit.verify import verify_log
-from app.comparison.service import ANONYMOUS, InputsErased, load_result, replay, rerank, run_comparison
+from app.comparison.service import InputsErased, load_result, replay, rerank, run_comparison
 from app.db import db, utcnow
 from app.products import get_product_line
 from providers.registry import ProviderRegistry

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from app.products.base import Criterion
+from app.ranking.criteria import Criterion
 from app.ranking.engine import Candidate
 from app.ranking.measure import Measure
 

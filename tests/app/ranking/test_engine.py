@@ -3,7 +3,7 @@ from fractions import Fraction
 
 import pytest
 
-from app.products.base import Criterion
+from app.ranking.criteria import Criterion
 from app.ranking.engine import Candidate, Constraint, RankingInputError, normalise_weights, rank
 
 PRICE = Criterion("price", "Price", "lower", "USD", Decimal(1000), Decimal(0), "price", money=True)

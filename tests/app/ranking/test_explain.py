@@ -8,8 +8,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.products.base import Criterion
 from app.ranking import explain
+from app.ranking.criteria import Criterion
 from app.ranking.engine import Candidate, rank
 from tests.app.ranking.strategies import decimals
 

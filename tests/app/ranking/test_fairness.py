@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.cli.sweep import signature
 from app.comparison.fetch import ProviderOutcome
 from app.comparison.service import build_result
 from app.db import utcnow
 from app.products import get_product_line
 from app.products.auto_insurance import AutoInsurance
-from app.ranking.cli import signature
 from app.ranking.engine import Constraint
 from providers.base import ProviderConfig, Quote
 from tests.factories import auto_profile, auto_terms

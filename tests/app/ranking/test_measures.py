@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.products.base import Criterion
+from app.ranking.criteria import Criterion
 from app.ranking.engine import Candidate, Ranking, RankingInputError, rank
 from app.ranking.measure import Measure
 from tests.app.ranking.strategies import Market, decimals, dominates, markets

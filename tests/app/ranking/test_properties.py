@@ -10,7 +10,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.products.base import Criterion
+from app.ranking.criteria import Criterion
 from app.ranking.engine import TIE_TOLERANCE, Candidate, Ranking, rank
 from tests.app.ranking.strategies import Market, decimals, dominates, exact_score, markets
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from app.cli.sweep import SWEEPS, _age_band, disguise, signature
 from app.comparison.fetch import gather_quotes
 from app.comparison.service import build_result
 from app.db import db, utcnow
 from app.products import get_product_line
-from app.ranking.cli import SWEEPS, _age_band, disguise, signature
 from providers.registry import ProviderRegistry
 from providers.sandbox.sample_profiles import birth_date_for_age
 from tests.conftest import make_app
@@ -106,7 +106,7 @@ def test_the_sweep_covers_both_lines_and_every_preset_named_after_a_measure(cli_
 def test_a_named_preset_that_breaks_its_promise_fails_the_sweep(cli_app, monkeypatch):
     """Ranked as before measures (the weights alone), “Lowest cost” puts a dearer loan first for
     some buyers: the sweep names them and exits 1."""
-    import app.ranking.named_presets as named
+    import app.cli.named_presets as named
 
     def weights_alone(*args, **kwargs):
         return build_result(*args, **kwargs, measures={})

@@ -6,7 +6,7 @@ commissions shuffled among them (and their order shuffled too). The two rankings
 every offer, rank and score. The first ranking also says how often our offer wins, per segment
 of customers, which is what a neutrality review looks at. And every preset named after a measure
 ("Lowest cost") ranks the same offers, to show that its first offer is best on that measure within
-its published tolerance (app/ranking/named_presets.py).
+its published tolerance (app/cli/named_presets.py).
 
 The engine stays product-agnostic: what a sweep needs to know about a product line (how to make
 a plausible customer and how to sort customers into segments) is in the SWEEPS table below.
@@ -24,18 +24,16 @@ from decimal import Decimal
 from typing import Any
 
 import click
-from flask.cli import AppGroup
 
+from app.cli.named_presets import NamedPresetReport, check_named_presets, format_named
 from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.comparison.service import build_result, resolve_weights
 from app.db import utcnow
 from app.products import UnknownProduct, get_product_line
 from app.products.base import ProductLine
-from app.ranking.named_presets import NamedPresetReport, check_named_presets, format_named
 from providers.registry import ProviderRegistry
+from providers.sandbox.market import MARKETS, SandboxMarket
 from providers.sandbox.sample_profiles import random_auto_profile, random_mortgage_profile
-
-ranking_cli = AppGroup("ranking", help="Check the ranking engine.")
 
 Segmenter = Callable[[Mapping[str, Any], date], str]
 
@@ -208,17 +206,9 @@ def format_report(report: SweepReport, line: ProductLine, preset: str, spec: Swe
     return lines
 
 
-@ranking_cli.command("sweep")
-@click.option("--profiles", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
-              help="How many generated customer profiles to rank, per product line.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the profiles and the shuffles.")
-@click.option("--product", default=None, help="Sweep only this product line (default: every line with a sweep).")
-@click.option("--preset", default=None, help="Rank with this preset (default: the product line's).")
-def sweep_command(profiles: int, seed: int, product: str | None, preset: str | None) -> None:
-    """Rank generated profiles against the sandbox market twice — as is, and with provider names
-    and the our-offer flag shuffled — and report mismatches (must be 0) and how often our offer
-    wins, by customer segment; and check that every preset named after a measure puts first an
-    offer best on it, within its tolerance (misses must be 0). Exits 1 on any mismatch or miss."""
+def run_sweep(*, profiles: int, seed: int, product: str | None, preset: str | None) -> None:
+    """`flask ranking sweep` (app/cli/demo.py): prints each line's report; exits 1 on any mismatch
+    or miss."""
     lines = _swept_lines(product, preset)
     failed = False
     for number, line in enumerate(lines):
@@ -250,10 +240,6 @@ def _swept_lines(product: str | None, preset: str | None) -> list[ProductLine]:
 
 
 def _sweep_line(line: ProductLine, *, profiles: int, seed: int, preset: str | None) -> SweepReport:
-    # Here rather than at the top: the sandbox (and numpy, which its lenders use) is for this
-    # command only, and every web worker would otherwise carry some 30 MB of it.
-    from providers.sandbox.market import MARKETS, SandboxMarket
-
     participants = MARKETS[line.key]()
     # How slowly a provider answers has no bearing on a ranking; the sweep does not wait for it.
     quick = {p.key: {"latency_s": 0.0} for p in participants if p.latency_s}
