@@ -1,0 +1,144 @@
+"""The exact arithmetic one ranking shares (app/ranking/engine.py explains the method): the
+criteria and weights, checked; the multipliers that turn an offer's values into the numerator of
+its score; the tie step; and exact rounding."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import operator
+from collections.abc import Mapping, Sequence
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
+from decimal import localcontext
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the engine needs only the criteria's attributes; importing the product
+    # package at run time would tie the engine to every product line (and to import order)
+    from app.products.base import Criterion
+
+TIE_TOLERANCE = Decimal("0.1")
+"""The score step: scores are rounded half up to it, and offers with equal rounded scores tie."""
+SCORE_QUANTUM, WEIGHT_QUANTUM = Decimal("1e-12"), Decimal("1e-24")
+
+# Every operation on the ranking path is exact: a rounding would raise Inexact instead of silently
+# changing an order. The precision only bounds how many digits an exact result may have.
+_EXACT = Context(prec=2000, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
+
+
+class RankingInputError(ValueError):
+    pass
+
+
+class _Scale:
+    """The exact arithmetic one ranking shares: the criteria and weights, the multipliers that turn
+    an offer's values into its numerator N, and the shared denominator D."""
+
+    def __init__(self, criteria: Sequence[Criterion], weights: Mapping[str, Any]) -> None:
+        self.criteria = tuple(criteria)
+        self.keys = tuple(criterion.key for criterion in self.criteria)
+        if not self.keys:
+            raise RankingInputError("a ranking needs at least one criterion")
+        if len(set(self.keys)) != len(self.keys):
+            raise RankingInputError("two criteria share a key")
+        self.weights = _checked_weights(self.keys, weights)
+        if any(criterion.worst == criterion.best for criterion in self.criteria):
+            raise RankingInputError("a criterion's scale needs two different ends")
+        self.worst = tuple(criterion.worst for criterion in self.criteria)
+        try:
+            with localcontext(_EXACT):
+                spans = tuple(criterion.best - criterion.worst for criterion in self.criteria)
+                self.signs = tuple(1 if span > 0 else -1 for span in spans)
+                # sign_k × P / |span_k| as the product of the other spans: never a division.
+                self.unweighted = tuple(sign * math.prod((abs(span) for j, span in enumerate(spans) if j != k),
+                                                         start=Decimal(1)) for k, sign in enumerate(self.signs))
+                self.multipliers = tuple(map(operator.mul, self.weights, self.unweighted))
+                self.offset = sum(map(operator.mul, self.multipliers, self.worst), Decimal(0))
+                self.denominator = sum(self.weights, Decimal(0)) * math.prod(map(abs, spans), start=Decimal(1))
+        except Inexact:
+            raise RankingInputError("the weights or scales have too many digits to rank exactly") from None
+        self.spans = tuple(map(Fraction, spans))
+        total = sum(map(Fraction, self.weights))
+        self.points_per_unit = tuple(100 * Fraction(weight) / total / span for weight, span in zip(self.weights, self.spans))
+
+    def row(self, handle: str, values: Mapping[str, Any]) -> tuple[Decimal, ...]:
+        """The offer's values in the criteria's order, checked."""
+        row = []
+        for key in self.keys:
+            try:
+                value = values[key]
+            except KeyError:
+                raise RankingInputError(f"offer {handle} has no value for {key}") from None
+            if isinstance(value, bool) or not isinstance(value, (Decimal, int)) or not (value := Decimal(value)).is_finite():
+                raise RankingInputError(f"offer {handle}: {key} must be a finite Decimal")
+            row.append(value)
+        try:
+            self.numerator(row)
+        except Inexact:
+            raise RankingInputError(f"offer {handle}: its values have too many digits to rank exactly") from None
+        return tuple(row)
+
+    def numerator(self, row: Sequence[Decimal]) -> Decimal:
+        with localcontext(_EXACT):
+            return sum(map(operator.mul, self.multipliers, row), Decimal(0)) - self.offset
+
+    def score(self, numerator: Decimal) -> Fraction:
+        (a, b), (c, d) = numerator.as_integer_ratio(), self.denominator.as_integer_ratio()
+        return Fraction(100 * a * d, b * c)
+
+    def unweighted_sum(self, row: Sequence[Decimal]) -> Decimal:
+        """Σ utility × P: the unweighted sum of utilities, scaled to stay exact."""
+        with localcontext(_EXACT):
+            return sum((u * (value - worst) for u, value, worst in zip(self.unweighted, row, self.worst)), Decimal(0))
+
+    def utility(self, k: int, value: Decimal) -> Fraction:
+        return (Fraction(value) - Fraction(self.worst[k])) / self.spans[k]
+
+    def contribution(self, k: int, value: Decimal) -> Fraction:
+        return self.points_per_unit[k] * (Fraction(value) - Fraction(self.worst[k]))
+
+    def digest(self, row: Sequence[Decimal]) -> str:
+        """A fingerprint of the offer's utilities (exact, so unit-free)."""
+        text = "|".join(f"{key}={self.utility(k, row[k])}" for k, key in sorted(enumerate(self.keys), key=lambda kk: kk[1]))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _band(score: Fraction) -> int:
+    """The score rounded half up to TIE_TOLERANCE, as a whole number of steps: ⌊score / step + 1/2⌋."""
+    n, d = TIE_TOLERANCE.as_integer_ratio()
+    return (2 * score.numerator * d + score.denominator * n) // (2 * score.denominator * n)
+
+
+def _round(value: Fraction | Decimal, quantum: Decimal) -> Decimal:
+    """`value` rounded half-even to `quantum` in one exact step (no double rounding)."""
+    if not quantum > 0:
+        raise ValueError(f"a rounding quantum must be positive, not {quantum}")
+    exact, (n, d) = Fraction(value), quantum.as_integer_ratio()
+    steps, remainder = divmod(exact.numerator * d, exact.denominator * n)
+    if (2 * remainder, steps % 2) > (exact.denominator * n, 0):  # past half, or half and odd
+        steps += 1
+    with localcontext(_EXACT):
+        return Decimal(steps) * quantum
+
+
+def _checked_weights(keys: Sequence[str], weights: Mapping[str, Any]) -> tuple[Decimal, ...]:
+    unknown = set(weights) - set(keys)
+    if unknown:
+        raise RankingInputError(f"weights name unknown criteria: {', '.join(sorted(map(str, unknown)))}")
+    cleaned = []
+    for key in keys:
+        weight = weights.get(key, Decimal(0))
+        if isinstance(weight, bool) or not isinstance(weight, (Decimal, int)) or not Decimal(weight).is_finite() or weight < 0:
+            raise RankingInputError(f"weight for {key} must be a non-negative Decimal")
+        cleaned.append(Decimal(weight))
+    if not any(cleaned):
+        raise RankingInputError("at least one criterion needs a weight above zero")
+    return tuple(cleaned)
+
+
+def normalise_weights(criteria: Sequence[Criterion], weights: Mapping[str, Any]) -> dict[str, Decimal]:
+    """Each criterion's share of the total weight (they sum to 1, up to the last of 24 places)."""
+    keys = tuple(criterion.key for criterion in criteria)
+    cleaned = _checked_weights(keys, weights)
+    total = sum(map(Fraction, cleaned))
+    return {key: _round(Fraction(weight) / total, WEIGHT_QUANTUM) for key, weight in zip(keys, cleaned)}
