@@ -50,41 +50,31 @@ holds with a measure, except that scores then fall only within a step.
 Dominance. Offer A dominates B when A is at least as good on every criterion and better on one.
 `RankedOffer.dominated` says whether anything dominates an offer; `dominated_by` lists every offer
 that does, best placed first. A dominator always stands before what it dominates (its score is at
-least as high, and if equal its unweighted sum is higher), so the check is a sweep down the order
-against the undominated offers seen so far. It is the one part whose cost grows faster than the
-list, so it is worked out when first asked for, exactly, and never needed to order the offers.
+least as high, and if equal its unweighted sum is higher), and every dominated offer is dominated
+by an undominated one, so `dominated` is one sweep down the order against the undominated offers
+seen so far. Neither is needed to order the offers, so both are worked out when first asked for.
 
-Speed. Everything else is exact Decimal arithmetic done column by column, one sort, and a binary
-search per score step; offers are views on the ranking's arrays, so ten thousand offers rank in a
-few tens of milliseconds (bench/ranking.py prints the figures).
+Speed. A market holds about twenty offers, so the code is plain rather than fast: each offer's
+exact score is worked out once and the offers sorted once (the content-based tie-breaks only among
+equal scores); ten thousand offers still rank in well under a second (bench/ranking.py).
 """
 
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, Inexact, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
-from itertools import repeat
+from functools import cached_property
+from itertools import groupby
 from types import MappingProxyType
 from typing import Any
 
 from app.ranking.criteria import Criterion
-from app.ranking.measure import InvalidMeasure, Measure, MeasureSteps, competition_ranks
-from app.ranking.order import _dominated, _order, _oriented, _ranks_and_bands, _tied
-from app.ranking.scale import (  # the engine's public names, wherever they are defined
-    _EXACT,
-    TIE_TOLERANCE,
-    RankingInputError,
-    _round,
-    _Scale,
-    normalise_weights,
-)
-from app.ranking.views import RankedHandles, RankedOffer, RankedOffers
-
-__all__ = ["ENGINE_VERSION", "TIE_TOLERANCE", "Candidate", "Constraint", "RankedOffer", "Ranking",
-           "RankingInputError", "normalise_weights", "rank", "_round"]
+from app.ranking.measure import InvalidMeasure, Measure, MeasureSteps
+from app.ranking.scale import _EXACT, SCORE_QUANTUM, TIE_TOLERANCE, RankingInputError, _band, _round, _Scale, normalise_weights
 
 ENGINE_VERSION = "3"  # 3: rankings may be made with a measure (app/ranking/measure.py)
 
@@ -107,40 +97,94 @@ class Constraint:
     reason: str
 
 
+class RankedOffer:
+    """One ranked offer, at its 1-based `position`. `score` is the exact score rounded to 12 places,
+    `shown_score` the score rounded to the tie step — what decides ties and what the customer sees;
+    `contributions` are each criterion's points, which add up to the score."""
+
+    position: int
+    rank: int
+    tied: bool  # whether another offer shares this rank
+
+    def __init__(self, ranking: Ranking, handle: str, row: tuple[Decimal, ...]) -> None:
+        self._ranking, self.handle, self.row = ranking, handle, row  # row: values in the criteria's order
+        self.numerator = ranking._scale.numerator(row)
+        self.exact_score = ranking._scale.score(self.numerator)
+        self.step = 0 if ranking._measure is None else ranking._measure.step(row)
+        self.band = _band(self.exact_score)
+
+    @cached_property
+    def values(self) -> Mapping[str, Decimal]:
+        return MappingProxyType(dict(zip(self._ranking._scale.keys, self.row)))
+
+    @property
+    def score(self) -> Decimal:
+        return _round(self.exact_score, SCORE_QUANTUM)
+
+    @property
+    def shown_score(self) -> Decimal:
+        with localcontext(_EXACT):
+            return self.band * TIE_TOLERANCE
+
+    @cached_property
+    def exact_contributions(self) -> Mapping[str, Fraction]:
+        scale = self._ranking._scale
+        return MappingProxyType({key: scale.contribution(k, self.row[k]) for k, key in enumerate(scale.keys)})
+
+    @property
+    def contributions(self) -> dict[str, Decimal]:
+        return {key: _round(value, SCORE_QUANTUM) for key, value in self.exact_contributions.items()}
+
+    @property
+    def dominated(self) -> bool:
+        """Whether another offer is at least as good on every criterion and better on one."""
+        return self.handle in self._ranking._dominated
+
+    @cached_property
+    def dominated_by(self) -> tuple[str, ...]:
+        """Every offer that dominates this one, best placed first (only those before it can)."""
+        oriented = self._ranking._oriented
+        return tuple(other.handle for other in self._ranking.offers[: self.position - 1]
+                     if _dominates(oriented(other), oriented(self))) if self.dominated else ()
+
+    def _identity(self) -> tuple[Any, ...]:
+        return (self.handle, self.rank, self.position, self.tied, self.dominated, self.exact_score,
+                tuple(self.exact_contributions.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return self._identity() == other._identity() if isinstance(other, RankedOffer) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.handle, self.rank, self.position))
+
+    def __repr__(self) -> str:
+        return f"RankedOffer({self.handle!r}, rank={self.rank}, score={self.score}, tied={self.tied})"
+
+
 class Ranking:
     """The engine's answer: the ranked offers best first (`offers`, and by handle in `handles`),
-    the excluded ones with their reasons, and the weights used. Kept as arrays in ranking order;
-    offers are views on them."""
+    the excluded ones with their reasons, and the weights used."""
 
     tolerance = TIE_TOLERANCE
     engine_version = ENGINE_VERSION
 
-    def __init__(self, scale: _Scale, handles: list[str], columns: list[list[Decimal]],
-                 numerators: list[Decimal], order: list[int], excluded: tuple[tuple[str, str], ...],
-                 measure: MeasureSteps | None = None, steps: list[int] | None = None) -> None:
-        self._scale = scale
-        self._measure = measure
-        self._columns = columns
-        self._numerators = numerators
-        self._order = order
-        self.excluded = excluded
-        self._sorted_handles = list(map(handles.__getitem__, order))
-        self._positions = dict(zip(self._sorted_handles, range(1, len(order) + 1)))
-        sorted_numerators = list(map(numerators.__getitem__, order))
-        if steps is None:
-            self._ranks, self._bands = _ranks_and_bands(scale, sorted_numerators)
-        else:
-            self._bands = list(map(scale.band, sorted_numerators))
-            self._ranks = competition_ranks(list(zip(map(steps.__getitem__, order), self._bands)))
-        self._tied = _tied(self._ranks)
-        self._dominance: list[bool] | None = None
-        self._oriented: list[tuple[Decimal, ...]] = []
-        self._dominators: dict[str, tuple[str, ...]] = {}
-        self._shown_scores: dict[int, Decimal] = {}
-        self._contributions: dict[int, Mapping[str, Fraction]] = {}
-        self._value_maps: dict[int, Mapping[str, Decimal]] = {}
-        self.offers = RankedOffers(self)
-        self.handles = RankedHandles(self)
+    def __init__(self, scale: _Scale, rows: Mapping[str, tuple[Decimal, ...]],
+                 excluded: tuple[tuple[str, str], ...], measure: MeasureSteps | None) -> None:
+        self._scale, self._measure, self.excluded = scale, measure, excluded
+        offers = sorted((RankedOffer(self, handle, row) for handle, row in rows.items()),
+                        key=lambda offer: (offer.step, -offer.numerator))
+        # The rest of the order key is worked out only among offers level on step and score (rare).
+        levels = [list(level) for _, level in groupby(offers, key=lambda offer: (offer.step, offer.numerator))]
+        self.offers = tuple(offer for level in levels for offer in (
+            sorted(level, key=lambda offer: self._tie_break(offer.handle, offer.row)) if len(level) > 1 else level))
+        for position, offer in enumerate(self.offers, start=1):
+            before = self.offers[position - 2] if position > 1 else None
+            offer.position = position
+            offer.rank = before.rank if before and (before.step, before.band) == (offer.step, offer.band) else position
+        sharing = Counter(offer.rank for offer in self.offers)
+        for offer in self.offers:
+            offer.tied = sharing[offer.rank] > 1
+        self.handles = MappingProxyType({offer.handle: offer for offer in self.offers})
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -162,64 +206,43 @@ class Ranking:
 
     def measure_step(self, handle: str) -> int | None:
         """An offer's step on the ranking's measure, smaller better (None without a measure)."""
-        return None if self._measure is None else self._measure.step(self.handles[handle].row)
+        return None if self._measure is None else self.handles[handle].step
 
     @property
     def top(self) -> RankedOffer | None:
-        return RankedOffer(self, 1) if self._order else None
+        return self.offers[0] if self.offers else None
 
-    def _shown(self, band: int) -> Decimal:
-        if band not in self._shown_scores:
-            with localcontext(_EXACT):
-                self._shown_scores[band] = band * TIE_TOLERANCE
-        return self._shown_scores[band]
+    def _tie_break(self, handle: str, row: Sequence[Decimal]) -> tuple[Decimal, str, str]:
+        return (-self._scale.unweighted_sum(row), self._scale.digest(row), handle)
 
-    # Explanations look at each offer's values and contributions dozens of times per comparison:
-    # they are worked out once, and handed out read-only.
-    def _exact_contributions(self, index: int) -> Mapping[str, Fraction]:
-        if index not in self._contributions:
-            scale = self._scale
-            self._contributions[index] = MappingProxyType({
-                key: scale.contribution(k, column[index]) for k, (key, column) in enumerate(zip(scale.keys, self._columns))})
-        return self._contributions[index]
-
-    def _values(self, index: int) -> Mapping[str, Decimal]:
-        if index not in self._value_maps:
-            self._value_maps[index] = MappingProxyType({key: column[index]
-                                                        for key, column in zip(self._scale.keys, self._columns)})
-        return self._value_maps[index]
-
-    def _dominated(self) -> list[bool]:
-        if self._dominance is None:
-            self._oriented = _oriented(self._scale, [list(map(column.__getitem__, self._order)) for column in self._columns])
-            self._dominance = _dominated(self._oriented)
-        return self._dominance
-
-    def dominators(self, handle: str) -> tuple[str, ...]:
-        """Every offer that dominates `handle`, in ranking order (worked out on request: only
-        offers placed before it can dominate it)."""
-        if handle not in self._dominators:
-            position = self._positions[handle]
-            found: list[str] = []
-            if self._dominated()[position - 1]:
-                mine = self._oriented[position - 1]
-                ge = operator.ge
-                for other, theirs in zip(self._sorted_handles[: position - 1], self._oriented):
-                    if theirs != mine and all(map(ge, theirs, mine)):
-                        found.append(other)
-            self._dominators[handle] = tuple(found)
-        return self._dominators[handle]
-
-    def order_key(self, handle: str, values: Mapping[str, Decimal] | None = None) -> tuple[int, Decimal, Decimal, str, str]:
+    def order_key(self, handle: str, values: Mapping[str, Decimal] | None = None) -> tuple[Any, ...]:
         """The key offers are ordered by (smaller first), for an offer in this ranking or for the
         same offer with other values — to ask where it would stand if it were different."""
-        scale = self._scale
-        row = self.handles[handle].row if values is None else _row(scale, handle, values)
+        row = self.handles[handle].row if values is None else self._scale.row(handle, values)
         step = 0 if self._measure is None else self._measure.step(row)
-        return (step, -scale.numerator(row), -scale.unweighted_sum(row), scale.digest(row), handle)
+        return (step, -self._scale.numerator(row), *self._tie_break(handle, row))
 
     def points_per_unit(self, criterion_key: str) -> Fraction:
-        return self._scale.points_per_unit(self._scale.keys.index(criterion_key))
+        """Score points gained per unit the criterion's value moves towards `best`."""
+        return abs(self._scale.points_per_unit[self._scale.keys.index(criterion_key)])
+
+    def _oriented(self, offer: RankedOffer) -> tuple[Decimal, ...]:
+        """The offer's values turned so that higher is better on every criterion."""
+        return tuple(value if sign > 0 else -value for sign, value in zip(self._scale.signs, offer.row))
+
+    @cached_property
+    def _dominated(self) -> set[str]:
+        front: list[tuple[Decimal, ...]] = []  # the undominated offers so far
+        dominated = set()
+        for offer in self.offers:
+            mine = self._oriented(offer)
+            beaten_by = next((index for index, theirs in enumerate(front) if _dominates(theirs, mine)), None)
+            if beaten_by is None:
+                front.append(mine)
+            else:  # what dominates one offer tends to dominate the next: it is looked at first
+                dominated.add(offer.handle)
+                front.insert(0, front.pop(beaten_by))
+        return dominated
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Ranking):
@@ -233,102 +256,42 @@ class Ranking:
         return f"Ranking(offers={list(self.offers)!r}, excluded={self.excluded!r})"
 
 
-def _row(scale: _Scale, handle: str, values: Mapping[str, Any]) -> tuple[Decimal, ...]:
-    row = []
-    for key in scale.keys:
-        try:
-            value = values[key]
-        except KeyError:
-            raise RankingInputError(f"offer {handle} has no value for {key}") from None
-        if isinstance(value, bool) or not isinstance(value, (Decimal, int)) or not Decimal(value).is_finite():
-            raise RankingInputError(f"offer {handle}: {key} must be a finite Decimal")
-        row.append(Decimal(value))
-    try:
-        scale.numerator(row)
-    except Inexact:
-        raise RankingInputError(f"offer {handle}: its values have too many digits to rank exactly") from None
-    return tuple(row)
-
-
-def rank(
-    candidates: Iterable[Candidate],
-    criteria: Sequence[Criterion],
-    weights: Mapping[str, Any],
-    constraints: Sequence[Constraint] = (),
-    measure: Measure | None = None,
-) -> Ranking:
+def rank(candidates: Iterable[Candidate], criteria: Sequence[Criterion], weights: Mapping[str, Any],
+         constraints: Sequence[Constraint] = (), measure: Measure | None = None) -> Ranking:
     scale = _Scale(criteria, weights)
     try:
         measured = None if measure is None else MeasureSteps(measure, scale.criteria)
     except InvalidMeasure as problem:
         raise RankingInputError(str(problem)) from None
     candidates = list(candidates)
-    handles = [candidate.handle for candidate in candidates]
-    if len(set(handles)) != len(handles):
-        seen: set[str] = set()
-        duplicate = next(handle for handle in handles if handle in seen or seen.add(handle))  # type: ignore[func-returns-value]
-        raise RankingInputError(f"two offers share the handle {duplicate}")
-    columns, numerators = _columns(scale, candidates)
-    excluded: list[tuple[str, str]] = []
-    if constraints:
-        keep = _apply_constraints(scale, constraints, handles, columns, excluded)
-        handles = list(map(handles.__getitem__, keep))
-        columns = [list(map(column.__getitem__, keep)) for column in columns]
-        numerators = list(map(numerators.__getitem__, keep))
-    excluded.sort()
-    steps = None if measured is None else measured.steps(columns)
-    order = _order(scale, handles, columns, numerators, steps)
-    return Ranking(scale, handles, columns, numerators, order, tuple(excluded), measured, steps)
+    seen: set[str] = set()
+    for handle in (candidate.handle for candidate in candidates):
+        if handle in seen:
+            raise RankingInputError(f"two offers share the handle {handle}")
+        seen.add(handle)
+    rows = {candidate.handle: scale.row(candidate.handle, candidate.values) for candidate in candidates}
+    excluded = sorted(_excluded(scale, constraints, rows))
+    for handle, _ in excluded:
+        del rows[handle]
+    return Ranking(scale, rows, tuple(excluded), measured)
 
 
-def _columns(scale: _Scale, candidates: list[Candidate]) -> tuple[list[list[Decimal]], list[Decimal]]:
-    """One list per criterion with every candidate's value, and each candidate's score numerator.
-    The fast path reads the values in bulk and checks them column by column; anything odd sends
-    it to the slow path, which names the problem."""
-    try:
-        values = [candidate.values for candidate in candidates]
-        columns = [list(map(operator.itemgetter(key), values)) for key in scale.keys]
-        for column in columns:
-            if not set(map(type, column)) <= {Decimal} or not all(map(Decimal.is_finite, column)):
-                raise TypeError
-        return columns, _numerators(scale, columns)
-    except (KeyError, TypeError, ArithmeticError):
-        rows = [_row(scale, candidate.handle, candidate.values) for candidate in candidates]
-        columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in scale.keys]
-        return columns, _numerators(scale, columns)
-
-
-def _numerators(scale: _Scale, columns: list[list[Decimal]]) -> list[Decimal]:
-    """Each offer's raw score numerator, Σ multiplier × value, exactly (the shared offset is taken
-    off only where a score is needed: it changes no comparison)."""
-    count = len(columns[0])
-    totals: list[Decimal] = [Decimal(0)] * count
-    with localcontext(_EXACT):
-        for multiplier, column in zip(scale.multipliers, columns):
-            if multiplier:
-                totals = list(map(operator.add, totals, map(operator.mul, repeat(multiplier, count), column)))
-    return totals
-
-
-def _apply_constraints(scale: _Scale, constraints: Sequence[Constraint], handles: list[str],
-                       columns: list[list[Decimal]], excluded: list[tuple[str, str]]) -> list[int]:
-    checks = []
+def _excluded(scale: _Scale, constraints: Sequence[Constraint], rows: Mapping[str, tuple[Decimal, ...]]) -> list[tuple[str, str]]:
+    """Each offer that breaks a limit, with the reason of the first it breaks."""
     for constraint in constraints:
-        try:
-            k = scale.keys.index(constraint.criterion)
-        except ValueError:
-            raise RankingInputError(f"constraint names unknown criterion {constraint.criterion}") from None
+        if constraint.criterion not in scale.keys:
+            raise RankingInputError(f"constraint names unknown criterion {constraint.criterion}")
         if not isinstance(constraint.limit, Decimal) or not constraint.limit.is_finite():
             raise RankingInputError(f"the limit on {constraint.criterion} must be a finite Decimal")
-        worse = operator.gt if scale.criteria[k].direction == "lower" else operator.lt
-        checks.append((columns[k], worse, constraint, scale.criteria[k]))
-    keep = []
-    for i, handle in enumerate(handles):
-        breach = next(((constraint, criterion, column[i]) for column, worse, constraint, criterion in checks
-                       if worse(column[i], constraint.limit)), None)
-        if breach is None:
-            keep.append(i)
-        else:
-            constraint, criterion, value = breach
-            excluded.append((handle, constraint.reason.format(value=criterion.format(value))))
-    return keep
+    excluded = []
+    for handle, row in rows.items():
+        for constraint in constraints:
+            k = scale.keys.index(constraint.criterion)
+            if (row[k] > constraint.limit) if scale.criteria[k].direction == "lower" else (row[k] < constraint.limit):
+                excluded.append((handle, constraint.reason.format(value=scale.criteria[k].format(row[k]))))
+                break
+    return excluded
+
+
+def _dominates(theirs: tuple[Decimal, ...], mine: tuple[Decimal, ...]) -> bool:
+    return theirs != mine and all(map(operator.ge, theirs, mine))

@@ -87,11 +87,6 @@ class MeasureSteps:
     def step(self, row: Sequence[Decimal]) -> int:
         return self._step([row[k] for k in self.indices])
 
-    def steps(self, columns: Sequence[Sequence[Decimal]]) -> list[int]:
-        """Every offer's step, from the ranking's columns of values."""
-        chosen = [columns[k] for k in self.indices]
-        return list(map(self._step, zip(*chosen)))
-
     def _step(self, values: Iterable[Decimal]) -> int:
         """⌊value / tolerance + 1/2⌋ in integers, turned so that a smaller step is better."""
         a, b = _exact_sum(values)
@@ -107,14 +102,6 @@ def _exact_sum(values: Iterable[Decimal]) -> tuple[int, int]:
         a, b = Decimal(value).as_integer_ratio()
         numerator, denominator = numerator * b + a * denominator, denominator * b
     return numerator, denominator
-
-
-def competition_ranks(keys: Sequence[Any]) -> list[int]:
-    """Standard competition ranks ("1, 1, 3") for keys already in order: equal neighbours share."""
-    ranks: list[int] = []
-    for position, key in enumerate(keys):
-        ranks.append(ranks[-1] if position and key == keys[position - 1] else position + 1)
-    return ranks
 
 
 def declared_measures(presets: Iterable[Any]) -> dict[str, Measure]:

@@ -1,26 +1,15 @@
-"""The arithmetic one ranking shares (app/ranking/engine.py explains the method): the criteria,
-their weights and the exact multipliers that turn an offer's values into its score, the tie step,
-and exact rounding."""
+"""The exact arithmetic one ranking shares (app/ranking/engine.py explains the method): the
+criteria and weights, checked; the multipliers that turn an offer's values into the numerator of
+its score; the tie step; and exact rounding."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import operator
 from collections.abc import Mapping, Sequence
-from decimal import (
-    MAX_EMAX,
-    MIN_EMIN,
-    ROUND_HALF_EVEN,
-    Context,
-    Decimal,
-    DivisionByZero,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-    localcontext,
-)
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
+from decimal import localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -28,15 +17,11 @@ from app.ranking.criteria import Criterion
 
 TIE_TOLERANCE = Decimal("0.1")
 """The score step: scores are rounded half up to it, and offers with equal rounded scores tie."""
-SCORE_PLACES = 12
-SCORE_QUANTUM = Decimal(1).scaleb(-SCORE_PLACES)
-UTILITY_QUANTUM = Decimal("1e-18")
-WEIGHT_QUANTUM = Decimal("1e-24")
+SCORE_QUANTUM, WEIGHT_QUANTUM = Decimal("1e-12"), Decimal("1e-24")
 
 # Every operation on the ranking path is exact: a rounding would raise Inexact instead of silently
 # changing an order. The precision only bounds how many digits an exact result may have.
-_EXACT = Context(prec=2000, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN,
-                 traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
+_EXACT = Context(prec=2000, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
 
 
 class RankingInputError(ValueError):
@@ -44,14 +29,10 @@ class RankingInputError(ValueError):
 
 
 class _Scale:
-    """The arithmetic shared by one ranking: the criteria, their weights and the exact
-    multipliers that turn an offer's values into the numerator of its score."""
+    """The exact arithmetic one ranking shares: the criteria and weights, the multipliers that turn
+    an offer's values into its numerator N, and the shared denominator D."""
 
-    __slots__ = ("criteria", "keys", "weights", "total_weight", "signs", "worst", "spans",
-                 "multipliers", "offset", "denominator", "unweighted", "product", "band_shift", "band_width",
-                 "offset_ratio", "denominator_ratio", "_exact_worst", "_points_per_unit")
-
-    def __init__(self, criteria: Sequence[Criterion], weights: Mapping[str, Decimal]) -> None:
+    def __init__(self, criteria: Sequence[Criterion], weights: Mapping[str, Any]) -> None:
         self.criteria = tuple(criteria)
         self.keys = tuple(criterion.key for criterion in self.criteria)
         if not self.keys:
@@ -61,118 +42,81 @@ class _Scale:
         self.weights = _checked_weights(self.keys, weights)
         if any(criterion.worst == criterion.best for criterion in self.criteria):
             raise RankingInputError("a criterion's scale needs two different ends")
+        self.worst = tuple(criterion.worst for criterion in self.criteria)
         try:
-            self._exact_arithmetic()
+            with localcontext(_EXACT):
+                spans = tuple(criterion.best - criterion.worst for criterion in self.criteria)
+                self.signs = tuple(1 if span > 0 else -1 for span in spans)
+                # sign_k × P / |span_k| as the product of the other spans: never a division.
+                self.unweighted = tuple(sign * math.prod((abs(span) for j, span in enumerate(spans) if j != k),
+                                                         start=Decimal(1)) for k, sign in enumerate(self.signs))
+                self.multipliers = tuple(map(operator.mul, self.weights, self.unweighted))
+                self.offset = sum(map(operator.mul, self.multipliers, self.worst), Decimal(0))
+                self.denominator = sum(self.weights, Decimal(0)) * math.prod(map(abs, spans), start=Decimal(1))
         except Inexact:
             raise RankingInputError("the weights or scales have too many digits to rank exactly") from None
-        self.offset_ratio = self.offset.as_integer_ratio()
-        self.denominator_ratio = self.denominator.as_integer_ratio()
-        # Explanations ask for contributions and utilities many times per offer: the fractions
-        # they share are made once.
-        self._exact_worst = tuple(map(Fraction, self.worst))
-        total = Fraction(self.total_weight)
-        self._points_per_unit = tuple(100 * Fraction(weight) / total / Fraction(span)
-                                      for weight, span in zip(self.weights, self.spans))
+        self.spans = tuple(map(Fraction, spans))
+        total = sum(map(Fraction, self.weights))
+        self.points_per_unit = tuple(100 * Fraction(weight) / total / span for weight, span in zip(self.weights, self.spans))
 
-    def _exact_arithmetic(self) -> None:
+    def row(self, handle: str, values: Mapping[str, Any]) -> tuple[Decimal, ...]:
+        """The offer's values in the criteria's order, checked."""
+        row = []
+        for key in self.keys:
+            try:
+                value = values[key]
+            except KeyError:
+                raise RankingInputError(f"offer {handle} has no value for {key}") from None
+            if isinstance(value, bool) or not isinstance(value, (Decimal, int)) or not (value := Decimal(value)).is_finite():
+                raise RankingInputError(f"offer {handle}: {key} must be a finite Decimal")
+            row.append(value)
+        try:
+            self.numerator(row)
+        except Inexact:
+            raise RankingInputError(f"offer {handle}: its values have too many digits to rank exactly") from None
+        return tuple(row)
+
+    def numerator(self, row: Sequence[Decimal]) -> Decimal:
         with localcontext(_EXACT):
-            self.total_weight = sum(self.weights, Decimal(0))
-            self.worst = tuple(criterion.worst for criterion in self.criteria)
-            self.spans = tuple(criterion.best - criterion.worst for criterion in self.criteria)
-            self.signs = tuple(1 if span > 0 else -1 for span in self.spans)
-            self.product = math.prod((abs(span) for span in self.spans), start=Decimal(1))
-            # P / |span_k| as an exact product of the other spans: never a division.
-            others = tuple(
-                math.prod((abs(span) for j, span in enumerate(self.spans) if j != k), start=Decimal(1))
-                for k in range(len(self.spans))
-            )
-            self.unweighted = tuple(sign * other for sign, other in zip(self.signs, others))
-            self.multipliers = tuple(weight * u for weight, u in zip(self.weights, self.unweighted))
-            self.offset = sum((m * w for m, w in zip(self.multipliers, self.worst)), Decimal(0))
-            self.denominator = self.total_weight * self.product
-            # score / step + 1/2 = (200 × raw + band_shift) / band_width, with raw = N + offset.
-            self.band_width = 2 * TIE_TOLERANCE * self.denominator
-            self.band_shift = TIE_TOLERANCE * self.denominator - 200 * self.offset
-
-    def numerator(self, values: Sequence[Decimal]) -> Decimal:
-        with localcontext(_EXACT):
-            return sum(map(operator.mul, self.multipliers, values), Decimal(0)) - self.offset
-
-    def unweighted_sum(self, values: Sequence[Decimal]) -> Decimal:
-        """Σ utility × P: the unweighted sum of utilities, scaled to stay exact."""
-        with localcontext(_EXACT):
-            return sum(
-                (u * (value - worst) for u, value, worst in zip(self.unweighted, values, self.worst)),
-                Decimal(0),
-            )
-
-    def utility(self, k: int, value: Decimal) -> Fraction:
-        return (Fraction(value) - self._exact_worst[k]) / Fraction(self.spans[k])
-
-    def rounded_score(self, raw: Decimal, places: int) -> Decimal:
-        """The score of a raw numerator (N + offset) rounded half-even to `places` decimals, in
-        exact integer arithmetic: score = 100 × (raw − offset) / denominator."""
-        a, b = raw.as_integer_ratio()
-        c, d = self.offset_ratio
-        e, f = self.denominator_ratio
-        quotient, remainder = divmod(100 * f * (a * d - c * b) * 10**places, b * d * e)
-        twice, divisor = 2 * remainder, b * d * e
-        if twice > divisor or (twice == divisor and quotient % 2):
-            quotient += 1
-        return Decimal(f"{quotient}E-{places}")
+            return sum(map(operator.mul, self.multipliers, row), Decimal(0)) - self.offset
 
     def score(self, numerator: Decimal) -> Fraction:
-        """The exact score of a numerator N (the offset already taken off)."""
-        return Fraction(numerator) * 100 / Fraction(self.denominator)
+        (a, b), (c, d) = numerator.as_integer_ratio(), self.denominator.as_integer_ratio()
+        return Fraction(100 * a * d, b * c)
+
+    def unweighted_sum(self, row: Sequence[Decimal]) -> Decimal:
+        """Σ utility × P: the unweighted sum of utilities, scaled to stay exact."""
+        with localcontext(_EXACT):
+            return sum((u * (value - worst) for u, value, worst in zip(self.unweighted, row, self.worst)), Decimal(0))
+
+    def utility(self, k: int, value: Decimal) -> Fraction:
+        return (Fraction(value) - Fraction(self.worst[k])) / self.spans[k]
 
     def contribution(self, k: int, value: Decimal) -> Fraction:
-        return self._points_per_unit[k] * (Fraction(value) - self._exact_worst[k])
+        return self.points_per_unit[k] * (Fraction(value) - Fraction(self.worst[k]))
 
-    def points_per_unit(self, k: int) -> Fraction:
-        """Score points gained per unit the criterion's value moves towards `best`."""
-        return abs(self._points_per_unit[k])
-
-    def band(self, raw: Decimal) -> int:
-        """The score of a raw numerator (N + offset) rounded half up to TIE_TOLERANCE, as a whole
-        number of steps: ⌊score / step + 1/2⌋."""
-        with localcontext(_EXACT):
-            quotient, remainder = divmod(200 * raw + self.band_shift, self.band_width)  # truncates
-            return int(quotient) - (1 if remainder < 0 else 0)
-
-    def band_floor(self, band: int) -> Decimal:
-        """The smallest raw numerator whose band is `band`."""
-        with localcontext(_EXACT):
-            return (band * self.band_width - self.band_shift) / 200
-
-    def digest(self, values: Sequence[Decimal]) -> str:
-        """A fingerprint of the offer's utilities (exact, so unit-free): the last content-based
-        word on the order between offers with the same score and unweighted sum."""
-        text = "|".join(
-            f"{key}={self.utility(k, values[k])}" for k, key in sorted(enumerate(self.keys), key=lambda item: item[1])
-        )
+    def digest(self, row: Sequence[Decimal]) -> str:
+        """A fingerprint of the offer's utilities (exact, so unit-free)."""
+        text = "|".join(f"{key}={self.utility(k, row[k])}" for k, key in sorted(enumerate(self.keys), key=lambda kk: kk[1]))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _round(value: Fraction, quantum: Decimal) -> Decimal:
-    """`value` rounded half-even to `quantum` in one exact step (no double rounding), in integers:
-    explanations round thousands of contributions per comparison."""
-    exact = value if isinstance(value, Fraction) else Fraction(value)
-    quantum_numerator, quantum_denominator = _ratio(quantum)
-    numerator = exact.numerator * quantum_denominator
-    denominator = exact.denominator * quantum_numerator
-    steps, remainder = divmod(numerator, denominator)
-    twice = 2 * remainder
-    if twice > denominator or (twice == denominator and steps % 2):
+def _band(score: Fraction) -> int:
+    """The score rounded half up to TIE_TOLERANCE, as a whole number of steps: ⌊score / step + 1/2⌋."""
+    n, d = TIE_TOLERANCE.as_integer_ratio()
+    return (2 * score.numerator * d + score.denominator * n) // (2 * score.denominator * n)
+
+
+def _round(value: Fraction | Decimal, quantum: Decimal) -> Decimal:
+    """`value` rounded half-even to `quantum` in one exact step (no double rounding)."""
+    if not quantum > 0:
+        raise ValueError(f"a rounding quantum must be positive, not {quantum}")
+    exact, (n, d) = Fraction(value), quantum.as_integer_ratio()
+    steps, remainder = divmod(exact.numerator * d, exact.denominator * n)
+    if (2 * remainder, steps % 2) > (exact.denominator * n, 0):  # past half, or half and odd
         steps += 1
     with localcontext(_EXACT):
         return Decimal(steps) * quantum
-
-
-@functools.lru_cache(maxsize=64)
-def _ratio(quantum: Decimal) -> tuple[int, int]:
-    if not quantum > 0:
-        raise ValueError(f"a rounding quantum must be positive, not {quantum}")
-    return quantum.as_integer_ratio()
 
 
 def _checked_weights(keys: Sequence[str], weights: Mapping[str, Any]) -> tuple[Decimal, ...]:
@@ -182,12 +126,9 @@ def _checked_weights(keys: Sequence[str], weights: Mapping[str, Any]) -> tuple[D
     cleaned = []
     for key in keys:
         weight = weights.get(key, Decimal(0))
-        if isinstance(weight, bool) or not isinstance(weight, (Decimal, int)):
+        if isinstance(weight, bool) or not isinstance(weight, (Decimal, int)) or not Decimal(weight).is_finite() or weight < 0:
             raise RankingInputError(f"weight for {key} must be a non-negative Decimal")
-        weight = Decimal(weight)
-        if not weight.is_finite() or weight < 0:
-            raise RankingInputError(f"weight for {key} must be a non-negative Decimal")
-        cleaned.append(weight)
+        cleaned.append(Decimal(weight))
     if not any(cleaned):
         raise RankingInputError("at least one criterion needs a weight above zero")
     return tuple(cleaned)
