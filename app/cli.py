@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from app import provider_registry
 from app.audit.cli import audit_cli
 from app.auth import cli as auth_cli
-from app.comparison.health import probe
+from app.comparison.api import probe
 from app.products import UnknownProduct, get_product_line
 from app.provider_registry import current_registry
 from app.ranking.cli import ranking_cli

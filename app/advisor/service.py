@@ -18,7 +18,7 @@ from app.audit.log import append
 from app.audit.personal import PersonalDataError
 from app.audit.models import AuditEntry
 from app.auth.models import User
-from app.comparison.service import Actor, run_comparison
+from app.comparison.api import Actor, run_comparison
 from app.db import utcnow
 from app.products.base import ProductLine
 from providers.registry import ProviderRegistry

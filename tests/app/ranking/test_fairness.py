@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.comparison.fetch import ProviderOutcome
-from app.comparison.service import build_result
+from app.comparison.api import build_result
 from app.db import utcnow
 from app.products import get_product_line
 from app.products.auto_insurance import AutoInsurance

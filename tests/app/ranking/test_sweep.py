@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from app.comparison.fetch import gather_quotes
-from app.comparison.service import build_result
+from app.comparison.api import build_result
 from app.db import db, utcnow
 from app.products import get_product_line
 from app.ranking.cli import SWEEPS, _age_band, disguise, signature
