@@ -14,7 +14,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,12 +88,22 @@ def settle_quotes(
     outcomes = {config.key: ProviderOutcome(config, uuid.uuid4().hex) for config in configs}
     if not outcomes:
         return
+    lookup = QuoteQuery(product, profile, "cache-lookup")
+    to_ask = yield from _settled_without_asking(registry, configs, outcomes, lookup)
+    if to_ask:
+        yield from _asked(registry, to_ask, product, profile, started=started, deadline_s=deadline_s)
 
-    def query(outcome: ProviderOutcome) -> QuoteQuery:
-        return QuoteQuery(product=product, profile=profile, request_id=outcome.request_id)
 
-    cached = registry.cached_answers(configs, QuoteQuery(product, profile, "cache-lookup"))
-    to_ask: list[tuple[ProviderOutcome, Ticket]] = []
+_Asking = list[tuple[ProviderOutcome, Ticket]]
+
+
+def _settled_without_asking(registry: ProviderRegistry, configs: Sequence[ProviderConfig],
+                            outcomes: Mapping[str, ProviderOutcome],
+                            lookup: QuoteQuery) -> Generator[ProviderOutcome, None, _Asking]:
+    """Yields the providers answered from the quote cache or skipped by their circuit breaker;
+    returns the others, each with its breaker's ticket to ask."""
+    cached = registry.cached_answers(configs, lookup)
+    to_ask: _Asking = []
     for config in configs:
         outcome = outcomes[config.key]
         answer = cached.get(config.key)
@@ -108,15 +118,20 @@ def settle_quotes(
             outcome.failure = skipped
             _log_failure(outcome)
             yield outcome
-    if not to_ask:
-        return
+    return to_ask
 
+
+def _asked(registry: ProviderRegistry, to_ask: _Asking, product: str, profile: Mapping[str, Any], *,
+           started: float, deadline_s: float) -> Iterator[ProviderOutcome]:
+    """Asks the providers at once; yields each as it answers or fails, and at the deadline every
+    one still pending as timed out."""
     executor = _quote_threads()
     pending: dict[Future[_Answer], tuple[ProviderOutcome, Ticket]] = {}
     try:
         for outcome, ticket in to_ask:
             timeout_s = max(0.0, min(outcome.config.timeout_s, deadline_s - (time.monotonic() - started)))
-            future = executor.submit(_ask, registry, outcome.config, query(outcome), timeout_s=timeout_s, ticket=ticket)
+            query = QuoteQuery(product=product, profile=profile, request_id=outcome.request_id)
+            future = executor.submit(_ask, registry, outcome.config, query, timeout_s=timeout_s, ticket=ticket)
             pending[future] = (outcome, ticket)
         while pending:
             remaining = deadline_s - (time.monotonic() - started)
