@@ -23,7 +23,7 @@ from typing import Any
 from flask_migrate import upgrade
 
 from app import create_app
-from app.comparison.service import run_comparison
+from app.comparison.api import run_comparison
 from app.db import db
 from app.products import get_product_line
 from app.products.auto_insurance.schemas import TERMS_SCHEMA

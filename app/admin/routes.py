@@ -26,7 +26,7 @@ from app.auth.service import (
     reset_password,
     unlock_user,
 )
-from app.comparison.health import provider_health
+from app.comparison.api import provider_health
 from app.db import db, utcnow
 from app.provider_registry import ProviderSetting, current_registry, file_registry
 

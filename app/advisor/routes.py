@@ -26,7 +26,7 @@ from app.audit.models import AuditEntry
 from app.audit.override_reasons import REASON_LABELS
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, User
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
 from app.provider_registry import current_registry

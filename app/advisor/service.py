@@ -20,7 +20,7 @@ from app.audit.personal import PersonalDataError
 from app.audit.models import AuditEntry
 from app.audit.override_reasons import REASON_LABELS
 from app.auth.models import User
-from app.comparison.service import run_comparison
+from app.comparison.api import run_comparison
 from app.db import utcnow
 from app.products.base import ProductLine
 from providers.registry import ProviderRegistry

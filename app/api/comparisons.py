@@ -25,15 +25,17 @@ from app.actors import ANONYMOUS, Actor
 from app.api.openapi import Body, Operation, Parameter, embeddable
 from app.auth.access import MAX_TOKEN_LENGTH, problem, public, token_digest
 from app.auth.models import ApiToken
-from app.comparison.house_notice import NOTICE_PROPERTIES
-from app.comparison.replaces import with_replaces
-from app.comparison.service import (
-    InvalidPreferences,
+from app.comparison.api import (
+    ANONYMOUS,
+    NOTICE_PROPERTIES,
     WEIGHT_FIELD,
+    Actor,
+    InvalidPreferences,
     appended_result,
     load_result,
     resolve_weights,
     run_comparison,
+    with_replaces,
 )
 from app.db import db
 from app.products import PRODUCT_LINES

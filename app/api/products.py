@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify
 
 from app.api.openapi import Body, Operation
 from app.auth.access import public
-from app.comparison.service import ranking_criteria
+from app.comparison.api import ranking_criteria
 from app.products import PRODUCT_LINES
 from app.products.base import ProductLine
 from app.ranking.measure import MEASURE_SCHEMA

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from app.auth import cli as auth_cli
 from app.cli.audit import audit_cli
 from app.cli.demo import demo_cli, ranking_cli, sandbox_command
-from app.comparison.health import probe
+from app.comparison.api import probe
 from app.products import UnknownProduct, get_product_line
 from app.provider_registry import current_registry
 from providers.registry import BUILTIN_KINDS

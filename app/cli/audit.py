@@ -20,7 +20,7 @@ from app.audit.erasure import erase, erase_expired, subject_of_reference
 from app.audit.keys import current_keys
 from app.audit.personal import PersonalDataErased, UnknownSubject
 from app.audit.verify import verify_log
-from app.comparison.service import InputsErased, load_result, replay
+from app.comparison.api import InputsErased, load_result, replay
 from app.db import db, utcnow
 from app.products import UnknownProduct, get_product_line
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.comparison.fetch import ProviderOutcome
-from app.comparison.service import build_result
+from app.comparison.result import build_result
 from app.products.base import Preset, ProductLine
 
 

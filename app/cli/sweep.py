@@ -27,7 +27,8 @@ import click
 
 from app.cli.named_presets import NamedPresetReport, check_named_presets, format_named
 from app.comparison.fetch import ProviderOutcome, gather_quotes
-from app.comparison.service import build_result, resolve_weights
+from app.comparison.preferences import resolve_weights
+from app.comparison.result import build_result
 from app.db import utcnow
 from app.products import UnknownProduct, get_product_line
 from app.products.base import ProductLine

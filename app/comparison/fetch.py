@@ -90,17 +90,22 @@ def settle_quotes(
     outcomes = {config.key: ProviderOutcome(config, uuid.uuid4().hex) for config in configs}
     if not outcomes:
         return
-    to_ask = yield from _settled_without_asking(registry, configs, outcomes, QuoteQuery(product, profile, "cache-lookup"))
+    lookup = QuoteQuery(product, profile, "cache-lookup")
+    to_ask = yield from _settled_without_asking(registry, configs, outcomes, lookup)
     if to_ask:
         yield from _asked(registry, to_ask, product, profile, started=started, deadline_s=deadline_s)
 
 
+_Asking = list[tuple[ProviderOutcome, Ticket]]
+
+
 def _settled_without_asking(registry: ProviderRegistry, configs: Sequence[ProviderConfig],
-                            outcomes: Mapping[str, ProviderOutcome], lookup: QuoteQuery,
-                            ) -> Generator[ProviderOutcome, None, list[tuple[ProviderOutcome, Ticket]]]:
-    """Yields the outcomes the quote cache or a circuit breaker settles; returns the providers to ask."""
+                            outcomes: Mapping[str, ProviderOutcome],
+                            lookup: QuoteQuery) -> Generator[ProviderOutcome, None, _Asking]:
+    """Yields the providers answered from the quote cache or skipped by their circuit breaker;
+    returns the others, each with its breaker's ticket to ask."""
     cached = registry.cached_answers(configs, lookup)
-    to_ask: list[tuple[ProviderOutcome, Ticket]] = []
+    to_ask: _Asking = []
     for config in configs:
         outcome = outcomes[config.key]
         answer = cached.get(config.key)
@@ -118,9 +123,10 @@ def _settled_without_asking(registry: ProviderRegistry, configs: Sequence[Provid
     return to_ask
 
 
-def _asked(registry: ProviderRegistry, to_ask: Sequence[tuple[ProviderOutcome, Ticket]], product: str,
-           profile: Mapping[str, Any], *, started: float, deadline_s: float) -> Iterator[ProviderOutcome]:
-    """The asked providers' outcomes as they answer, then, at the deadline, those still pending."""
+def _asked(registry: ProviderRegistry, to_ask: _Asking, product: str, profile: Mapping[str, Any], *,
+           started: float, deadline_s: float) -> Iterator[ProviderOutcome]:
+    """Asks the providers at once; yields each as it answers or fails, and at the deadline every
+    one still pending as timed out."""
     executor = _quote_threads()
     pending: dict[Future[_Answer], tuple[ProviderOutcome, Ticket]] = {}
     try:

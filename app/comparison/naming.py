@@ -15,7 +15,7 @@ from providers.base import ProviderConfig, Quote
 
 
 class NamedOffer(Protocol):
-    """An offer with its provider re-attached (comparison.service._Offer)."""
+    """An offer with its provider re-attached (comparison.market.BlindOffer)."""
 
     @property
     def config(self) -> ProviderConfig: ...

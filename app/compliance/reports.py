@@ -25,7 +25,7 @@ from app.audit.models import AuditEntry, PersonalDataKey
 from app.audit.override_reasons import REASON_LABELS
 from app.audit.personal import PersonalDataError, reveal
 from app.auth.models import User
-from app.comparison.health import provider_health
+from app.comparison.api import provider_health
 
 DEFAULT_DAYS = 90
 SEGMENT_SAMPLE = 1000

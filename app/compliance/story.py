@@ -21,8 +21,7 @@ from app.audit.merkle import MissingNodes, ProofError
 from app.audit.models import AuditEntry
 from app.audit.note import NoteError
 from app.audit.personal import Erasure, PersonalDataError, Revealed, reveal
-from app.comparison.derived import with_personal
-from app.comparison.service import InputsErased, replay
+from app.comparison.api import InputsErased, replay, with_personal
 from app.products import UnknownProduct, get_product_line
 
 REPLAYED_PARTS = ("ranking", "excluded", "failures", "recommended", "house", "explanation")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.entries import RESULT_KINDS
 from app.audit.log import document, latest_for_reference
-from app.comparison.service import PERMALINK
+from app.comparison.api import PERMALINK
 
 SECRET_BYTES = 24
 SESSION_PERMALINKS = "permalinks"

@@ -23,9 +23,16 @@ from typing import Any
 from flask import Response, current_app, get_template_attribute, render_template, stream_with_context
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.actors import ANONYMOUS, Actor
-from app.comparison.fetch import ProviderOutcome, settle_quotes
-from app.comparison.service import new_reference, record_comparison, resolve_weights
+from app.comparison.api import (
+    ANONYMOUS,
+    Actor,
+    Comparing,
+    ProviderSettled,
+    compare,
+    finish,
+    new_reference,
+    resolve_weights,
+)
 from app.db import db
 from app.products.base import ProductLine
 from app.provider_registry import current_registry
@@ -66,43 +73,39 @@ def stream_comparison(
         current_app.logger.exception("The log could not be read to draw a reference; nothing was asked.")
         return render_template("shop/not_logged.html", line=line), 503
     remember(reference)
+    comparing = compare(db.session, registry, line, profile, preferences=preferences, channel=channel,
+                        deadline_s=deadline_s, actor=actor, subject=subject, reference=reference,
+                        replaces=replaces, permalink_sha256=permalink_sha256)
     page = render_template("shop/progress.html", line=line, providers=configs, reference=reference,
                            deadline_s=deadline_s)
-    head, rest = page.split(EVENTS_MARK, 1)
-    middle, tail = rest.split(OUTCOME_MARK, 1)
-    event = get_template_attribute("shop/_progress.html", "event")
-    ranking = get_template_attribute("shop/_progress.html", "ranking")
-    ready = get_template_attribute("shop/_progress.html", "ready")
-    not_recorded = get_template_attribute("shop/_progress.html", "not_recorded")
-
-    def pieces() -> Iterator[str]:
-        yield head
-        total = len(configs)
-        answered = 0
-        settled: list[ProviderOutcome] = []
-        for outcome in settle_quotes(registry, configs, line.key, line.provider_profile(profile), deadline_s=deadline_s):
-            settled.append(outcome)
-            if outcome.state in ("answered", "declined"):
-                answered += 1
-            yield str(event(outcome, answered, total))
-        yield middle
-        yield str(ranking(answered, total))
-        order = {config.key: position for position, config in enumerate(configs)}
-        settled.sort(key=lambda outcome: order[outcome.config.key])
-        try:
-            record_comparison(db.session, line, profile, settled, preferences=preferences, channel=channel,
-                              actor=actor, deadline_s=deadline_s, subject=subject, reference=reference,
-                              replaces=replaces, permalink_sha256=permalink_sha256)
-            db.session.commit()
-        except Exception:  # the page has begun: whatever failed, say so in it, never show a result
-            db.session.rollback()
-            current_app.logger.exception("A comparison could not be written to the log; it was not shown.")
-            yield str(not_recorded(retry_url))
-        else:
-            yield str(ready(results_url(reference), answered, total))
-        yield tail
-
-    response = Response(stream_with_context(pieces()), mimetype="text/html")
+    pieces = _pieces(page, comparing, ready_url=results_url(reference), retry_url=retry_url)
+    response = Response(stream_with_context(pieces), mimetype="text/html")
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each piece on as it comes
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _pieces(page: str, comparing: Comparing, *, ready_url: str, retry_url: str) -> Iterator[str]:
+    """The page in pieces: a line as each provider settles (the comparison's progress events),
+    then the ranking line, then — once the result is logged and committed — the link to it."""
+    head, rest = page.split(EVENTS_MARK, 1)
+    middle, tail = rest.split(OUTCOME_MARK, 1)
+    event, ranking, ready, not_recorded = (get_template_attribute("shop/_progress.html", name)
+                                           for name in ("event", "ranking", "ready", "not_recorded"))
+    yield head
+    progress = next(comparing)
+    while isinstance(progress, ProviderSettled):
+        yield str(event(progress.outcome, progress.answered, progress.total))
+        progress = next(comparing)
+    yield middle
+    yield str(ranking(progress.answered, progress.total))
+    try:
+        finish(comparing)
+        db.session.commit()
+    except Exception:  # the page has begun: whatever failed, say so in it, never show a result
+        db.session.rollback()
+        current_app.logger.exception("A comparison could not be written to the log; it was not shown.")
+        yield str(not_recorded(retry_url))
+    else:
+        yield str(ready(ready_url, progress.answered, progress.total))
+    yield tail

@@ -12,8 +12,7 @@ from typing import Any
 from flask import render_template, url_for
 
 from app.auth.access import public
-from app.comparison.replaces import pointer_to
-from app.comparison.service import CUSTOM
+from app.comparison.api import CUSTOM, pointer_to
 from app.products import get_product_line
 from app.products.prefill import form_data
 from app.security import rate_limited

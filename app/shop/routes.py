@@ -5,17 +5,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit.receipts import prove_reference
 from app.auth.access import public
-from app.comparison.service import (
+from app.comparison.api import (
     InputsErased,
     InvalidPreferences,
     load_result,
     preference_controls,
     preferences_from_form,
     ranking_criteria,
+    replaced_comparison,
     rerank,
     run_comparison,
 )
-from app.comparison.replaces import replaced_comparison
 from app.db import db
 from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
 from app.provider_registry import current_registry

@@ -20,7 +20,7 @@ from flask import Flask
 
 from app.audit.log import document
 from app.audit.models import AuditEntry
-from app.comparison.service import load_result, run_comparison
+from app.comparison.api import load_result, run_comparison
 from app.db import db
 from app.products import get_product_line
 from app.products.auto_insurance.schemas import TERMS_SCHEMA

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.comparison.service import load_result, run_comparison
+from app.comparison.api import load_result, run_comparison
 from app.db import db
 from app.products import get_product_line
 from providers.registry import ProviderRegistry, discover_kinds

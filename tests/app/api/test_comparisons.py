@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
 from app.api.comparisons import RESULT_SCHEMA
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from providers.sandbox.market import SandboxMarket
 from tests.app.api.conftest import bearer, example, new_token, recommendations

@@ -21,7 +21,7 @@ from app.audit.entries import RECOMMENDATION
 from app.audit.log import append, document
 from app.audit.models import AuditEntry
 from app.comparison.fetch import gather_quotes
-from app.comparison.service import build_result, load_result, replay, resolve_weights
+from app.comparison.api import build_result, load_result, replay, resolve_weights
 from app.db import db, utcnow
 from app.products import get_product_line
 from providers.registry import ProviderRegistry

@@ -19,7 +19,7 @@ from app.audit.keys import current_keys
 from app.audit.log import append, document, size
 from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditTreeNode
 from app.audit.verify import verify_log
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from tests.app.audit.conftest import MOMENT, add, add_many
 from tests.app.audit.test_merkle import naive_consistency, naive_mth, naive_path

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.audit.canonical import loggable
 from app.comparison.fetch import ProviderOutcome
-from app.comparison.service import build_result, resolve_weights
+from app.comparison.api import build_result, resolve_weights
 from app.products import get_product_line
 from providers.base import ProviderConfig, Quote
 from providers.errors import ProviderError

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from app.audit.canonical import canonical_json, loggable
 from app.comparison import bounds
-from app.comparison.service import load_result, replay
+from app.comparison.api import load_result, replay
 from app.comparison.settle import logged_quote
 from app.db import db
 from app.products import get_product_line

@@ -13,7 +13,7 @@ from flask import Flask
 
 from app.audit.canonical import loggable
 from app.comparison.fetch import gather_quotes, settle_quotes
-from app.comparison.service import load_result, replay, run_comparison
+from app.comparison.api import load_result, replay, run_comparison
 from app.db import db
 from app.products import get_product_line
 from app.products.auto_insurance.schemas import TERMS_SCHEMA

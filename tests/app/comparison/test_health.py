@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from app.comparison.health import percentile, probe, provider_health, tally
-from app.comparison.service import run_comparison
+from app.comparison.api import run_comparison
 from app.db import db, utcnow
 from app.products import get_product_line
 from app.products.auto_insurance.schemas import TERMS_SCHEMA

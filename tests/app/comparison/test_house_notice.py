@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from app.advisor.disclosure import disclosure_script
 from app.api.comparisons import RESULT_SCHEMA
 from app.comparison.house_notice import price_phrase
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from app.money import format_money
 from app.products import get_product_line

@@ -26,7 +26,7 @@ from app.audit.models import AuditEntry
 import providers
 from app.comparison import bounds
 from app.comparison.fetch import ProviderOutcome
-from app.comparison.service import build_result, load_result, replay, run_comparison
+from app.comparison.api import build_result, load_result, replay, run_comparison
 from app.db import db
 from app.products import get_product_line
 from app.products.auto_insurance.schemas import TERMS_SCHEMA

@@ -12,7 +12,7 @@ from app.audit.personal import reveal
 from app.comparison.derived import with_personal
 from app.audit.models import AuditEntry
 from app.audit.canonical import loggable
-from app.comparison.service import load_result, replay, rerank, run_comparison
+from app.comparison.api import load_result, replay, rerank, run_comparison
 from app.db import db
 from app.products import get_product_line
 from providers.registry import ProviderRegistry

@@ -16,7 +16,7 @@ from app.audit import checkpoints
 from app.audit.erasure import erase
 from app.audit.log import document
 from app.audit.models import AuditEntry
-from app.comparison.service import run_comparison
+from app.comparison.api import run_comparison
 from app.db import db, utcnow
 from app.products import get_product_line
 from providers.registry import ProviderRegistry

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.comparison.service import run_comparison
+from app.comparison.api import run_comparison
 from app.db import db
 from app.products import get_product_line
 from providers.registry import ProviderRegistry

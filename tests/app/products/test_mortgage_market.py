@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from app.comparison.service import load_result, replay, run_comparison
+from app.comparison.api import load_result, replay, run_comparison
 from app.db import db
 from app.products import get_product_line
 from providers.base import QuoteQuery

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from app.products.zip_codes import state_of, states_by_prefix
 from tests.app.api.conftest import example

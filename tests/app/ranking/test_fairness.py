@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from app.cli.sweep import signature
 from app.comparison.fetch import ProviderOutcome
-from app.comparison.service import build_result
+from app.comparison.api import build_result
 from app.db import utcnow
 from app.products import get_product_line
 from app.products.auto_insurance import AutoInsurance

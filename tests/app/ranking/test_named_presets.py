@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from app.comparison.fetch import ProviderOutcome
 from app.audit.canonical import loggable
-from app.comparison.service import build_result, replay
+from app.comparison.api import build_result, replay
 from app.db import utcnow
 from app.products import PRODUCT_LINES, get_product_line
 from providers.base import ProviderConfig, Quote

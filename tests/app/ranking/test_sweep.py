@@ -13,7 +13,7 @@ from flask import Flask
 
 from app.cli.sweep import SWEEPS, _age_band, disguise, signature
 from app.comparison.fetch import gather_quotes
-from app.comparison.service import build_result
+from app.comparison.api import build_result
 from app.db import db, utcnow
 from app.products import get_product_line
 from providers.registry import ProviderRegistry

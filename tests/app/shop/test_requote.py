@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from app.audit.log import document
 from app.audit.models import AuditEntry
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from tests.conftest import make_app
 from tests.factories import auto_form, mortgage_form

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
-from app.comparison.service import InvalidPreferences, load_result, preference_controls, resolve_weights
+from app.comparison.api import InvalidPreferences, load_result, preference_controls, resolve_weights
 from app.db import db
 from app.products import get_product_line
 from app.ranking.engine import normalise_weights

@@ -11,7 +11,7 @@ from html import unescape
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from tests.factories import auto_form, mortgage_form
 
