@@ -84,7 +84,7 @@ def tree(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("module", "bad_import", "contract", "named"), [
-    ("app/ranking/engine.py", "from app.comparison import service", "layers",
+    ("app/ranking/engine.py", "from app.comparison import result", "layers",
      "app.ranking is not allowed to import app.comparison"),
     ("app/audit/log.py", "from app.auth import access", "layers", "app.audit is not allowed to import app.auth"),
     ("app/shop/routes.py", "from app.api import comparisons", "layers", "app.shop is not allowed to import app.api"),
@@ -92,7 +92,7 @@ def tree(tmp_path: Path) -> Path:
     ("providers/base.py", "from app import money", "standalone", "providers is not allowed to import app"),
     ("app/shop/view.py", "from providers.sandbox import sample_profiles", "sandbox",
      "app is not allowed to import providers.sandbox"),
-    ("app/comparison/bounds.py", "from app.comparison import service", "acyclic",
+    ("app/comparison/bounds.py", "from app.comparison import settle", "acyclic",
      "No cycles are allowed in app.comparison"),
 ])
 def test_each_contract_fails_on_a_bad_import(tree: Path, module: str, bad_import: str, contract: str,

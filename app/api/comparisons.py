@@ -26,10 +26,8 @@ from app.api.openapi import Body, Operation, Parameter, embeddable
 from app.auth.access import MAX_TOKEN_LENGTH, problem, public, token_digest
 from app.auth.models import ApiToken
 from app.comparison.api import (
-    ANONYMOUS,
     NOTICE_PROPERTIES,
     WEIGHT_FIELD,
-    Actor,
     InvalidPreferences,
     appended_result,
     load_result,

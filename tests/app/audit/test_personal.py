@@ -21,7 +21,7 @@ from app.audit.log import document
 from app.audit.models import AuditEntry, PersonalDataKey
 from app.audit.personal import KeyMismatch, PersonalDataErased, reveal
 from app.audit.verify import verify_log
-from app.comparison.api import ANONYMOUS, InputsErased, load_result, replay, rerank, run_comparison
+from app.comparison.api import InputsErased, load_result, replay, rerank, run_comparison
 from app.db import db, utcnow
 from app.products import get_product_line
 from providers.registry import ProviderRegistry

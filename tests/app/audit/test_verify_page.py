@@ -125,7 +125,7 @@ def test_a_shopper_checks_a_receipt_in_the_browser(plus_key_site: LiveSite, page
     page.get_by_role("button", name="Compare quotes").click()
     expect(page.get_by_role("heading", name="Your auto insurance comparison")).to_be_visible()
     reference = page.locator("[data-reference]").first.inner_text()
-    fingerprint = page.locator(".about code.hash").inner_text()
+    fingerprint = page.locator(".about code.hash").text_content()  # inside the closed "Its fingerprint"
     page.get_by_role("link", name="Check it is in our log").click()
 
     expect(page.get_by_role("heading", name=f"{reference} is in our log")).to_be_visible()
