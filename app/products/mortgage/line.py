@@ -35,7 +35,7 @@ from app.products.mortgage.forms import (
 from app.products.mortgage.requirements import REQUIREMENTS
 from app.products.mortgage.plausible import PLAUSIBLE
 from app.products.mortgage.schemas import FIXED_YEARS, PROFILE_SCHEMA, TERMS_SCHEMA
-from app.products.wording import MORTGAGE
+from app.products.wording import Wording
 from app.ranking.engine import Constraint
 from app.ranking.measure import Measure
 from providers.json_schema import SchemaValidator
@@ -231,14 +231,14 @@ class MortgageLine(ProductLine):
     default_preset = "balanced"
     disclosure_version = "mortgage-disclosure-1"
     methodology_version = "mortgage-methodology-1"
-    wording = MORTGAGE
+    wording = Wording(provider="lender", providers="lenders", offer="loan offer", offers="loan offers",
+                      try_again_with="more points, another loan type or term, or a higher monthly limit")
     plausible = PLAUSIBLE
     withheld_from_providers = frozenset({"max_monthly_payment"})
-    # Read by the shared shop templates when a line has them.
     form_lead = ("Tell us about the home and the loan you want. It takes about a minute. We do not ask for "
                  "your name or contact details, and we never check your credit.")
-    results_extra_template = "shop/_mortgage_chart.html"
-    methodology_template = "shop/_mortgage_methodology.html"
+    results_extra_template = "mortgage/results_extra.html"
+    methodology_template = "mortgage/methodology.html"
     offer_name = staticmethod(explain.offer_name)
 
     def profile_form(self, **kwargs: Any) -> MortgageProfileForm:
@@ -342,7 +342,7 @@ class MortgageLine(ProductLine):
 
     def cost_over_time(self, result: Mapping[str, Any]) -> CostOverTime:
         """The break-even sentences and the cumulative-cost chart for a logged result, worked out
-        from its logged terms and profile (shop/_mortgage_chart.html shows them)."""
+        from its logged terms and profile (its results_extra.html shows them)."""
         if result.get("profile") is None:  # erased: the figures it would need are gone
             return CostOverTime([], None)
         analysed = self.analyser(result)
