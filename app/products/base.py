@@ -169,9 +169,10 @@ class ProductLine(ABC):
     # The range each figure of a real offer falls in (app/products/plausibility.py); an offer
     # outside one is set aside as implausible, never ranked.
     plausible: ClassVar[Sequence[PlausibleRange]] = ()
-    # The shared pages (templates/shop/) use only these for what differs between lines. A line's own
-    # templates sit in its package's templates/ folder and are named under its key: the template
-    # "mortgage/methodology.html" is app/products/mortgage/templates/methodology.html.
+    # The shared pages (templates/) use only what this class declares for what differs between lines.
+    # A line's own templates sit in its package's templates/ folder, named under its key (the template
+    # "mortgage/methodology.html" is app/products/mortgage/templates/methodology.html); they may call
+    # anything the line adds (the mortgage chart's `cost_over_time`, the auto chart's `price_cover`).
     form_lead: ClassVar[str] = ("Answer a few questions. It takes about a minute. We do not ask for your name "
                                 "or contact details.")
     # Sections 1 and 2 of the methodology page: which offers are ranked, and how figures are put on one basis.

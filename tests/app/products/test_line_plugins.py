@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,9 +59,12 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         monkeypatch.delitem(sys.modules, name)
 
 
-def test_candors_own_lines_and_kinds_are_its_entry_points() -> None:
-    assert list(PRODUCT_LINES) == ["auto", "mortgage"]
-    assert {"quote_protocol", "html_rate_table", "rate_sheet"} == set(BUILTIN_KINDS)
+def test_candors_own_lines_and_kinds_are_the_entry_points_its_pyproject_declares() -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]
+    assert set(declared["candor.products"]) == {"auto", "mortgage"} <= set(PRODUCT_LINES)
+    assert all(type(PRODUCT_LINES[key]).__name__ == target.split(":")[1]
+               for key, target in declared["candor.products"].items())
+    assert set(declared["candor.providers"]) == {"quote_protocol", "html_rate_table", "rate_sheet"} == set(BUILTIN_KINDS)
     assert all(kind.kind == name for name, kind in BUILTIN_KINDS.items())
 
 
