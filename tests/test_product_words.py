@@ -29,3 +29,23 @@ def test_shared_templates_contain_no_product_words() -> None:
         if (words := product_words(line))
     }
     assert offenders == {}, f"product words in shared templates (move them to the line's hooks or templates): {offenders}"
+
+
+LINE_HOOK = re.compile(r"\bline\.([a-z_]+)")
+
+
+def hooks_used(text: str) -> set[str]:
+    return set(LINE_HOOK.findall(text))
+
+
+def test_shared_templates_call_only_what_a_product_line_declares() -> None:
+    from app.products.base import ProductLine
+
+    declared = set(ProductLine.__annotations__) | {name for name in dir(ProductLine) if not name.startswith("_")}
+    assert hooks_used("{{ line.name }} {% if line.cost_over_time(result) %}") == {"name", "cost_over_time"}
+    undeclared = {
+        f"{path.relative_to(ROOT)}: line.{hook}"
+        for path in sorted(SHARED_TEMPLATES.rglob("*.html"))
+        for hook in hooks_used(path.read_text(encoding="utf-8")) - declared
+    }
+    assert undeclared == set(), f"shared templates use hooks ProductLine does not declare: {sorted(undeclared)}"
