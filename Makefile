@@ -19,18 +19,24 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
-run: $(VENV)/.runtime-installed
+# Candor's own product lines and adapter kinds are entry points in pyproject.toml: they exist once
+# the project is installed (editable, so the checkout is what runs).
+$(VENV)/.project-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+run: $(VENV)/.runtime-installed $(VENV)/.project-installed
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	PORT=$(PORT) $(FLASK) demo run
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed $(VENV)/.project-installed
 	bash scripts/ensure-chromium
 	bash scripts/ensure-nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # BENCH="ranking memory" runs only those modules; BENCH_DATABASE_URL/BENCH_REDIS_URL (or the TEST_ ones) use PostgreSQL/Redis.
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed $(VENV)/.project-installed
 	$(PY) -m bench $(BENCH)
 
 clean:

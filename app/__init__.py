@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from jinja2 import ChoiceLoader
 
 from app import auth, cli, errors, formatting, health, provider_registry, security
-from app import api, audit
+from app import api, audit, products
 from app.admin import routes as admin_routes
 from app.advisor import routes as advisor_routes
 from app.auth import routes as auth_routes
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(config_module.INSTANCE_PATH),
         template_folder=str(config_module.PROJECT_ROOT / "templates"),
     )
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, products.template_loader()])  # type: ignore[list-item]
     app.config.from_mapping(config_module.DEFAULTS)
     app.config.from_mapping({k: v for k, v in config_module.from_environment().items() if v is not None})
     if config is not None:

@@ -1,6 +1,6 @@
-"""The provider registry: adapter kinds (built-in, then the `candor.providers` entry-point group),
-the provider instances configured in the providers file, and what asking them involves beyond
-the adapter — the circuit breaker, the quote cache and the shared store for adapters' caches."""
+"""The provider registry: adapter kinds (Candor's own and third parties', all from the `candor.providers`
+entry-point group), the provider instances configured in the providers file, and what asking them involves
+beyond the adapter — the circuit breaker, the quote cache and the shared store for adapters' caches."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import os
 import threading
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +22,30 @@ from providers.errors import (
     ProviderMisconfigured,
     ProvidersFileError,
 )
-from providers.html_rate_table import HtmlRateTableAdapter
+from providers.plugins import home_entry_points, plugin_entry_points, source_of
 from providers.quote_cache import CachedAnswer, QuoteCache
-from providers.quote_protocol import QuoteProtocolAdapter
-from providers.rate_sheet import RateSheetAdapter
 from providers.store import MemoryStore, Store
 
 logger = logging.getLogger("candor.providers")
 
 ENTRY_POINT_GROUP = "candor.providers"
-BUILTIN_KINDS: dict[str, type[Adapter[Any, Any]]] = {
-    kind.kind: kind for kind in (QuoteProtocolAdapter, HtmlRateTableAdapter, RateSheetAdapter)
-}
+
+
+def _built_in_kinds() -> dict[str, type[Adapter[Any, Any]]]:
+    """The kinds Candor's own distribution registers; one that fails to load is a bug, raised by name."""
+    kinds: dict[str, type[Adapter[Any, Any]]] = {}
+    for entry_point in home_entry_points(ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+        except Exception as error:
+            raise AdapterLoadError(entry_point.name, source_of(entry_point), f"{type(error).__name__}: {error}") from error
+        if not (isinstance(loaded, type) and issubclass(loaded, Adapter)):
+            raise AdapterLoadError(entry_point.name, source_of(entry_point), "it is not an Adapter subclass")
+        kinds[entry_point.name] = loaded
+    return kinds
+
+
+BUILTIN_KINDS: dict[str, type[Adapter[Any, Any]]] = _built_in_kinds()
 STANDARD_KEYS = {"key", "name", "adapter", "products", "house", "timeout_s", "commission", "enabled"}
 
 
@@ -44,9 +55,8 @@ def discover_kinds() -> tuple[dict[str, type[Adapter[Any, Any]]], list[AdapterLo
     kinds = dict(BUILTIN_KINDS)
     sources = {kind: "built in" for kind in kinds}
     errors: list[AdapterLoadError] = []
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        distribution = getattr(entry_point, "dist", None)
-        source = f"entry point {entry_point.value}" + (f" in {distribution.name}" if distribution else "")
+    for entry_point in plugin_entry_points(ENTRY_POINT_GROUP):
+        source = source_of(entry_point)
         try:
             loaded = entry_point.load()
         except Exception as error:  # a plug-in may fail in any way; it must not stop the others

@@ -1,14 +1,17 @@
 """What a product line declares: the profile it asks for, the terms it expects, the criteria it
-ranks on, its eligibility rules and its texts. The ranking engine, the audit log and the provider
-framework only ever see a product line through this interface."""
+ranks on, its eligibility rules, its texts and its templates. The ranking engine, the audit log, the
+provider framework and the shared pages only ever see a product line through this interface; a line
+is one package, registered through the `candor.products` entry point (app/products/__init__.py)."""
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
 
 from flask_wtf import FlaskForm
 
@@ -96,6 +99,13 @@ def check_against_schema(validator: SchemaValidator, terms: Mapping[str, Any]) -
     raise InvalidTerms(field_name or "terms", error.message)
 
 
+class ProfileForm(Protocol):
+    """What the shared form pages need of a line's profile form besides WTForms: its fields grouped
+    into titled sections, each a fieldset (title, field names)."""
+
+    sections: Sequence[tuple[str, Sequence[str]]]
+
+
 class ProductLine(ABC):
     key: ClassVar[str]
     name: ClassVar[str]
@@ -119,10 +129,29 @@ class ProductLine(ABC):
     # The range each figure of a real offer falls in (app/products/plausibility.py); an offer
     # outside one is set aside as implausible, never ranked.
     plausible: ClassVar[Sequence[PlausibleRange]] = ()
+    # The shared pages (templates/) use only what this class declares for what differs between lines.
+    # A line's own templates sit in its package's templates/ folder, named under its key (the template
+    # "mortgage/methodology.html" is app/products/mortgage/templates/methodology.html); they may call
+    # anything the line adds (the mortgage chart's `cost_over_time`, the auto chart's `price_cover`).
+    form_lead: ClassVar[str] = ("Answer a few questions. It takes about a minute. We do not ask for your name "
+                                "or contact details.")
+    # Sections 1 and 2 of the methodology page: which offers are ranked, and how figures are put on one basis.
+    methodology_template: ClassVar[str | None] = None
+    # Shown on the results page below the ranking (charts, notes), with `line` and `result` in scope.
+    results_extra_template: ClassVar[str | None] = None
+
+    def template_folder(self) -> Path | None:
+        """The folder of the line's own templates: its package's templates/, when there is one."""
+        folder = Path(inspect.getfile(type(self))).parent / "templates"
+        return folder if folder.is_dir() else None
+
+    def results_note(self, profile: Mapping[str, Any] | None) -> str:
+        """The sentence under the ranking saying what the figures are (None: the profile was erased)."""
+        return f"Prices are {self.period_label}."
 
     @abstractmethod
     def profile_form(self, **kwargs: Any) -> FlaskForm:
-        """The WTForms form that asks for this line's profile."""
+        """The WTForms form that asks for this line's profile, with its `sections` (ProfileForm)."""
 
     @abstractmethod
     def profile_from_form(self, form: FlaskForm) -> dict[str, Any]:

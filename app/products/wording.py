@@ -16,8 +16,3 @@ class Wording:
     # What the shopper could change when no offer fits: the end of "You could try again with …".
     try_again_with: str = "different answers"
 
-
-INSURANCE = Wording(provider="insurer", providers="insurers", offer="quote", offers="quotes",
-                    try_again_with="lower liability limits or a higher deductible")
-MORTGAGE = Wording(provider="lender", providers="lenders", offer="loan offer", offers="loan offers",
-                   try_again_with="more points, another loan type or term, or a higher monthly limit")

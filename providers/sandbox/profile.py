@@ -8,15 +8,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from providers.us_states import US_STATES
+
 ZipBand = Literal["urban", "suburban", "rural"]
 
-US_STATE_CODES: frozenset[str] = frozenset(
-    {
-        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
-        "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC",
-        "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
-    }
-)
+US_STATE_CODES: frozenset[str] = frozenset(US_STATES)
 VEHICLE_USES: tuple[str, ...] = ("commute", "pleasure", "business")
 LIABILITY_LIMITS: tuple[str, ...] = ("25/50/25", "50/100/50", "100/300/100", "250/500/250")
 DEDUCTIBLES: tuple[str, ...] = ("250", "500", "1000", "2000")

@@ -29,7 +29,7 @@ from app.products.base import (
     check_against_schema,
     weights,
 )
-from app.products.wording import INSURANCE
+from app.products.wording import Wording
 from app.ranking.criteria import Criterion
 from app.ranking.measure import Measure
 from providers.json_schema import SchemaValidator
@@ -197,8 +197,15 @@ class AutoInsurance(ProductLine):
     default_preset = "balanced"
     disclosure_version = "auto-disclosure-1"
     methodology_version = "auto-methodology-1"
-    wording = INSURANCE
-    results_extra_template = "shop/_auto_chart.html"  # read by the shared results page
+    wording = Wording(provider="insurer", providers="insurers", offer="quote", offers="quotes",
+                      try_again_with="lower liability limits or a higher deductible")
+    form_lead = ("Answer a few questions about you and your car. It takes about a minute. We do not ask for "
+                 "your name or contact details.")
+    methodology_template = "auto/methodology.html"
+    results_extra_template = "auto/results_extra.html"
+
+    def results_note(self, profile: Mapping[str, Any] | None) -> str:
+        return "Prices are per year: 6-month premiums are doubled so every offer is compared over the same year."
 
     def price_cover(self, result: Mapping[str, Any]) -> PriceCoverChart | None:
         return price_cover_chart(result)

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from providers.us_states import US_STATES
+
 LIABILITY_LIMITS = ("25/50/25", "50/100/50", "100/300/100", "250/500/250")
 DEDUCTIBLES = ("250", "500", "1000", "2000")
 VEHICLE_USES = ("commute", "pleasure", "business")
 FINANCIAL_STRENGTH_GRADES = ("A++", "A+", "A", "A-", "B++", "B+", "B", "B-", "C")
-US_STATES = (
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
-    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
-    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
-    "VT", "VA", "WA", "WV", "WI", "WY",
-)
 
 _DECIMAL_AMOUNT = r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?$"
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-US_STATES = (
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
-    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
-    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
-    "VT", "VA", "WA", "WV", "WI", "WY",
-)
+from providers.us_states import US_STATES
+
 LOAN_TYPES = ("conventional", "fha", "va", "jumbo")
 RATE_TYPES = ("fixed", "arm_5_6", "arm_7_6", "arm_10_6")
 TERMS_YEARS = (15, 20, 30)
