@@ -30,7 +30,7 @@ def test_list_shows_every_provider_its_kind_and_that_it_is_ready(runner: FlaskCl
     lines = {line.split()[0]: line for line in result.output.splitlines() if line and not line.startswith("Adapter")}
     assert "html_rate_table" in lines["lighthouse"] and lines["lighthouse"].rstrip().endswith("ready")
     assert "(our offer)" in lines["harbor"]
-    assert "Adapter kinds: quote_protocol (built in), html_rate_table (built in), rate_sheet (built in)" in result.output
+    assert "Adapter kinds: html_rate_table (built in), quote_protocol (built in), rate_sheet (built in)" in result.output
     assert set(market.urls) <= set(lines)
 
 
