@@ -32,11 +32,10 @@ from decimal import Decimal
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .insurer_app import QUOTE_VALIDITY, RunState, json_response, problem, read_limited_body
+from .insurer_app import QUOTE_VALIDITY, RunState, json_response, problem, read_limited_body, route
 from .lender_pages import rate_page, rate_page_settings, rate_sheet, rate_sheet_settings
 from .lender_pricing import LOWEST_BAND, PointsOption, RateCard, points_options, published_rows, quote_terms
 from .lender_request import CREDIT_SCORE_BANDS, PRODUCT, MortgageProfile, parse_mortgage_request
@@ -177,16 +176,10 @@ class LenderApp:
         return self.dispatch(Request(environ))(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        try:
-            endpoint, arguments = _ROUTES.bind_to_environ(request.environ).match()
-        except MethodNotAllowed as error:
-            response = problem(HTTPStatus.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here")
-            response.headers["Allow"] = ", ".join(error.valid_methods or [])
-            return response
-        except NotFound:
-            return problem(HTTPStatus.NOT_FOUND, f"No such resource: {request.path}")
-        except HTTPException as error:  # pragma: no cover - e.g. redirects the map never issues
-            return problem(HTTPStatus(error.code or 500), error.description or "")
+        routed = route(_ROUTES, request)
+        if isinstance(routed, Response):
+            return routed
+        endpoint, arguments = routed
         if endpoint == "robots":
             return Response("User-agent: *\nAllow: /\n", content_type="text/plain; charset=utf-8")
         if endpoint == "describe":
