@@ -13,10 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.advisor.models import AdvisorCall
-from app.audit.entries import ADVISOR_DECISION, OVERRIDE
-from app.audit.log import append
-from app.audit.personal import PersonalDataError
-from app.audit.models import AuditEntry
+from app.audit import ADVISOR_DECISION, OVERRIDE, append, AuditEntry, PersonalDataError
 from app.auth.models import User
 from app.comparison.service import Actor, run_comparison
 from app.db import utcnow

@@ -20,10 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.advisor.service import REASON_LABELS
-from app.audit.entries import ADVISOR_DECISION, OVERRIDE, RECOMMENDATION
-from app.audit.log import document
-from app.audit.models import AuditEntry, PersonalDataKey
-from app.audit.personal import PersonalDataError, reveal
+from app.audit import (
+    ADVISOR_DECISION, OVERRIDE, RECOMMENDATION, AuditEntry, document, PersonalDataError, PersonalDataKey, reveal,
+)
 from app.auth.models import User
 from app.comparison.health import provider_health
 

@@ -9,12 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.audit import checkpoints
-from app.audit.entries import describe_actor
-from app.audit.keys import current_keys
-from app.audit.log import append
-from app.audit.models import AuditEntry
-from app.audit.query import list_entries
+from app.audit import append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
 from app.compliance import exports, listing, reports, story
@@ -104,7 +99,7 @@ def replay(index: int) -> str:
 @bp.get("/integrity")
 @roles_required(COMPLIANCE)
 def integrity() -> str:
-    latest = checkpoints.latest(db.session)
+    latest = latest_checkpoint(db.session)
     keys = current_keys()
     return render_template("compliance/integrity.html", latest=latest, verifier_key=keys.verifier.verifier_key,
                            origin=keys.settings.origin, verification=last_verification(db.session),
