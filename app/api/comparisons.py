@@ -23,10 +23,11 @@ from app.api.request_checks import invalid_answer, preference_errors, validated
 from app.auth.access import problem, public, request_api_token
 from app.auth.models import ApiToken
 from app.comparison.replaces import with_replaces
-from app.comparison.service import ANONYMOUS, Actor, InvalidPreferences, appended_result, load_result, run_comparison
+from app.comparison.service import InvalidPreferences, appended_result, load_result, run_comparison
 from app.db import db
 from app.provider_registry import current_registry
 from app.security import REFERENCE_RATE_LIMIT, admitted, limiter_for, rate_limited
+from app.web.actor import request_actor
 from app.web.recorded import not_logged_problem, recorded
 
 # Kept here for the tests and app/api/__init__.py that read them from this module.
@@ -61,8 +62,6 @@ def _token_refused():  # type: ignore[no-untyped-def]
                    {"WWW-Authenticate": 'Bearer realm="candor", error="invalid_token"'})
 
 
-def _actor(token: ApiToken) -> Actor:
-    return Actor(token.scope, str(token.user_id) if token.user_id is not None else f"token {token.id}")
 
 
 
@@ -89,7 +88,7 @@ def create():  # type: ignore[no-untyped-def]
     try:
         with recorded("An API comparison", not_logged_problem()):
             entry = run_comparison(db.session, current_registry(), line, profile, preferences=preferences,
-                                   channel=CHANNEL, actor=ANONYMOUS if token is None else _actor(token),
+                                   channel=CHANNEL, actor=request_actor(),
                                    deadline_s=current_app.config["CANDOR_COMPARISON_DEADLINE_S"])
     except InvalidPreferences as invalid:
         return invalid_answer(preference_errors(invalid))

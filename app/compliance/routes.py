@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit import append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries
@@ -18,6 +17,7 @@ from app.compliance.integrity import CHANNEL, last_verification, record_verifica
 from app.db import db, utcnow
 from app.products import PRODUCT_LINES
 from app.provider_registry import current_registry
+from app.web.actor import request_actor
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
@@ -26,7 +26,7 @@ PERSONAL_EXPORT = "personal-data-export"
 
 
 def _actor() -> dict[str, Any]:
-    return {"type": "compliance", "id": str(current_user.id)}
+    return request_actor("compliance").as_record()
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
