@@ -19,6 +19,7 @@ from app.auth import routes as auth_routes
 from app.compliance import routes as compliance_routes
 from app import config as config_module
 from app.db import db, migrate
+from app.web import recorded
 from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import requote as _shop_requote  # noqa: F401  (adds its routes to the shop blueprint)
 from app.shop import routes as shop_routes
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     audit.init_app(app)
 
     errors.init_app(app)
+    recorded.init_app(app)
     formatting.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)

@@ -25,6 +25,7 @@ LAYERS = (
     "bench",
     "app.cli",
     "app.admin | app.advisor | app.api | app.compliance | app.shop | app.verify | app.health | app.errors",
+    "app.web",
     "app.auth | app.provider_registry",
     "app.comparison",
     "app.audit",

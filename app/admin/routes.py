@@ -29,6 +29,7 @@ from app.auth.service import (
 from app.comparison.api import provider_health
 from app.db import db, utcnow
 from app.provider_registry import ProviderSetting, current_registry, file_registry
+from app.web.actor import request_actor
 
 # Health figures cover the last week of logged comparisons: long enough to be steady, short
 # enough that a provider which has been fixed soon looks healthy again.
@@ -42,7 +43,7 @@ def _me() -> User:
 
 
 def _actor() -> Actor:
-    return Actor("admin", str(_me().id))
+    return request_actor("admin")
 
 
 def _user_or_404(user_id: int) -> User:

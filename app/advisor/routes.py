@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.advisor.disclosure import disclosure_script
 from app.advisor.forms import LookupForm, OutcomeForm
@@ -20,16 +19,14 @@ from app.advisor.service import (
     record_outcome,
     start_call,
 )
-from app.audit.log import document
-from app.audit.personal import reveal
-from app.audit.models import AuditEntry
-from app.audit.override_reasons import REASON_LABELS
+from app.audit import REASON_LABELS, AuditEntry, document, reveal
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, User
 from app.comparison.api import load_result
 from app.db import db
 from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
 from app.provider_registry import current_registry
+from app.web.recorded import not_logged_page, recorded
 
 bp = Blueprint("advisor", __name__, url_prefix="/advisor")
 
@@ -82,16 +79,11 @@ def new_call(product: str) -> Any:
         return render_template("advisor/new_call.html", line=line, form=form, lines=PRODUCT_LINES.values())
     if not form.validate():
         return render_template("advisor/new_call.html", line=line, form=form, lines=PRODUCT_LINES.values()), 400
-    try:
+    with recorded("An advisor's comparison", not_logged_page(line)):
         entry = start_call(db.session, current_registry(), line, line.profile_from_form(form),
                            preferences={"preset": form.preset.data}, advisor=_me(),
                            deadline_s=current_app.config["CANDOR_COMPARISON_DEADLINE_S"])
         reference = entry.reference
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("An advisor's comparison could not be written to the log; it was not shown.")
-        return render_template("shop/not_logged.html", line=line), 503
     return redirect(url_for("advisor.call", reference=reference), code=303)
 
 
@@ -150,20 +142,17 @@ def outcome(reference: str) -> Any:
     if not form.validate():
         return _call_page(reference, form=form, status=400)
     line = get_product_line(result["product"]["key"])
+    not_saved = "We could not record the outcome just now; nothing was saved. Please try again."
     try:
-        record_outcome(db.session, call, result,
-                       Outcome(choice=form.choice.data, reason=form.reason.data or None, note=form.note.data or None),
-                       advisor=me, shown_index=form.shown_index.data,
-                       script_version=disclosure_script(result, line).version)
-        db.session.commit()
+        with recorded("An outcome", lambda: _call_page(reference, form=form, status=503, problem=not_saved),
+                      outcome="nothing was recorded"):
+            record_outcome(db.session, call, result,
+                           Outcome(choice=form.choice.data, reason=form.reason.data or None,
+                                   note=form.note.data or None),
+                           advisor=me, shown_index=form.shown_index.data,
+                           script_version=disclosure_script(result, line).version)
     except OutcomeError as refused:
-        db.session.rollback()
         return _call_page(reference, problem=refused.message, status=refused.status)
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("An outcome could not be written to the log; nothing was recorded.")
-        return _call_page(reference, form=form, status=503,
-                          problem="We could not record the outcome just now; nothing was saved. Please try again.")
     flash("Outcome recorded.", "info")
     return redirect(url_for("advisor.call", reference=reference), code=303)
 

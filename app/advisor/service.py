@@ -14,11 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.advisor.models import AdvisorCall
-from app.audit.entries import ADVISOR_DECISION, OVERRIDE
-from app.audit.log import append
-from app.audit.personal import PersonalDataError
-from app.audit.models import AuditEntry
-from app.audit.override_reasons import REASON_LABELS
+from app.audit import ADVISOR_DECISION, OVERRIDE, REASON_LABELS, AuditEntry, PersonalDataError, append
 from app.auth.models import User
 from app.comparison.api import run_comparison
 from app.db import utcnow

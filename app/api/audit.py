@@ -9,12 +9,9 @@ import base64
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
-from app.audit import checkpoints, tree
-from app.audit.canonical import loggable
-from app.audit.keys import current_keys
-from app.audit.log import size as log_size
-from app.audit.merkle import ProofError
-from app.audit.models import AuditEntry
+from app.audit import (
+    AuditEntry, checkpoint_now, consistency_proof, current_keys, inclusion_proof, log_size, loggable, ProofError,
+)
 from app.auth.access import api_scope_required, problem
 from app.db import db
 
@@ -82,7 +79,7 @@ def entries():  # type: ignore[no-untyped-def]
 def checkpoint():  # type: ignore[no-untyped-def]
     """The latest signed checkpoint, as a C2SP signed note; the log is signed as it is now first
     if it has grown since."""
-    latest = checkpoints.checkpoint_now(db.session)
+    latest = checkpoint_now(db.session)
     db.session.commit()
     return Response(latest.note, content_type=TEXT)
 
@@ -100,7 +97,7 @@ def verifier_key():  # type: ignore[no-untyped-def]
 def inclusion():  # type: ignore[no-untyped-def]
     index = _int_arg("index")
     tree_size = _int_arg("tree_size", minimum=1)
-    path = tree.inclusion_proof(db.session, index, tree_size)
+    path = inclusion_proof(db.session, index, tree_size)
     leaf_hash = db.session.scalar(select(AuditEntry.leaf_hash).where(AuditEntry.index == index))
     return jsonify(index=index, tree_size=tree_size, leaf_hash=bytes(leaf_hash).hex(),
                    inclusion_path=[item.hex() for item in path])
@@ -111,5 +108,5 @@ def inclusion():  # type: ignore[no-untyped-def]
 def consistency():  # type: ignore[no-untyped-def]
     first = _int_arg("first")
     second = _int_arg("second")
-    path = tree.consistency_proof(db.session, first, second)
+    path = consistency_proof(db.session, first, second)
     return jsonify(first=first, second=second, consistency_path=[item.hex() for item in path])

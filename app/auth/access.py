@@ -124,6 +124,23 @@ def _bearer_token() -> str | None:
     return authorization.token
 
 
+def request_api_token() -> ApiToken | None:
+    """The working API token this request's bearer secret names; None for no secret or one that
+    does not work. Looked up once per request (the rate limiter and the view both ask)."""
+    cached = g.get("candor_api_token")
+    if cached is not None and cached[0] is request._get_current_object():  # type: ignore[attr-defined]
+        return cached[1]  # type: ignore[no-any-return]
+    secret = _bearer_token()
+    token = None
+    if secret is not None and len(secret) <= MAX_TOKEN_LENGTH:
+        token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).first()
+    if token is not None and not token.usable:
+        token = None
+    # Keyed by the request: a test (or CLI) holding one app context open over several requests shares `g`.
+    g.candor_api_token = (request._get_current_object(), token)  # type: ignore[attr-defined]
+    return token
+
+
 def api_scope_required(*scopes: str) -> Callable[[View], View]:
     """An API token of one of `scopes`. No token or an unknown, revoked or disabled one: 401;
     a token of another scope: 403. Both as application/problem+json. The token is then
@@ -142,10 +159,8 @@ def api_scope_required(*scopes: str) -> Callable[[View], View]:
                                "Send an API token as 'Authorization: Bearer <token>'. "
                                "An administrator creates one with 'flask tokens create'.",
                                {"WWW-Authenticate": 'Bearer realm="candor"'})
-            token = None
-            if len(secret) <= MAX_TOKEN_LENGTH:
-                token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).first()
-            if token is None or not token.usable:
+            token = request_api_token()
+            if token is None:
                 return problem(401, "That API token does not work",
                                "The token is unknown, revoked, or its user is disabled. Ask an administrator for a new one.",
                                {"WWW-Authenticate": 'Bearer realm="candor", error="invalid_token"'})

@@ -16,11 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.entries import OVERRIDE
-from app.audit.log import flatten
-from app.audit.models import AuditEntry
-from app.audit.personal import PersonalDataError, reveal
-from app.audit.query import MAX_PAGE, EntryFilter, list_entries
+from app.audit import MAX_PAGE, OVERRIDE, AuditEntry, EntryFilter, flatten, list_entries, PersonalDataError, reveal
 from app.auth.models import User
 
 ENTRY_COLUMNS = ("index", "time", "kind", "reference", "product", "channel", "actor_type", "actor_id", "advisor",

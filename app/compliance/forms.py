@@ -15,11 +15,9 @@ from sqlalchemy.orm import aliased
 from wtforms import DateField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from app.audit.entries import (
-    ADVISOR_DECISION, CONFIGURATION_CHANGE, ERASURE, LOGIN, OVERRIDE, RECOMMENDATION, RERANK, RESULT_KINDS,
+from app.audit import (
+    ADVISOR_DECISION, CONFIGURATION_CHANGE, ERASURE, LOGIN, OVERRIDE, RECOMMENDATION, RERANK, RESULT_KINDS, AuditEntry, EntryFilter,
 )
-from app.audit.models import AuditEntry
-from app.audit.query import EntryFilter
 
 ANY = ""
 YES = "yes"

@@ -10,10 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.keys import current_keys
-from app.audit.log import append, document
-from app.audit.models import AuditEntry
-from app.audit.verify import Report, verify_log
+from app.audit import append, AuditEntry, current_keys, document, Report, verify_log
 from app.db import db, utcnow
 
 VERIFICATION = "log-verification"

@@ -11,9 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.entries import RESULT_KINDS
-from app.audit.log import flatten
-from app.audit.models import AuditEntry
+from app.audit import RESULT_KINDS, AuditEntry, flatten
 
 DECLINED = "declined"
 

@@ -19,11 +19,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.entries import ADVISOR_DECISION, OVERRIDE, RECOMMENDATION
-from app.audit.log import document
-from app.audit.models import AuditEntry, PersonalDataKey
-from app.audit.override_reasons import REASON_LABELS
-from app.audit.personal import PersonalDataError, reveal
+from app.audit import (
+    ADVISOR_DECISION,
+    OVERRIDE,
+    REASON_LABELS,
+    RECOMMENDATION,
+    AuditEntry,
+    PersonalDataError,
+    PersonalDataKey,
+    document,
+    reveal,
+)
 from app.auth.models import User
 from app.comparison.api import provider_health
 

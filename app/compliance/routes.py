@@ -6,15 +6,9 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
-from app.audit import checkpoints
-from app.audit.entries import describe_actor
-from app.audit.keys import current_keys
-from app.audit.log import append
-from app.audit.models import AuditEntry
-from app.audit.query import list_entries
+from app.audit import append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
 from app.compliance import exports, listing, reports, story
@@ -23,6 +17,7 @@ from app.compliance.integrity import CHANNEL, last_verification, record_verifica
 from app.db import db, utcnow
 from app.products import PRODUCT_LINES
 from app.provider_registry import current_registry
+from app.web.actor import request_actor
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
@@ -31,7 +26,7 @@ PERSONAL_EXPORT = "personal-data-export"
 
 
 def _actor() -> dict[str, Any]:
-    return {"type": "compliance", "id": str(current_user.id)}
+    return request_actor("compliance").as_record()
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -104,7 +99,7 @@ def replay(index: int) -> str:
 @bp.get("/integrity")
 @roles_required(COMPLIANCE)
 def integrity() -> str:
-    latest = checkpoints.latest(db.session)
+    latest = latest_checkpoint(db.session)
     keys = current_keys()
     return render_template("compliance/integrity.html", latest=latest, verifier_key=keys.verifier.verifier_key,
                            origin=keys.settings.origin, verification=last_verification(db.session),

@@ -12,15 +12,27 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit import checkpoints, merkle, tree
-from app.audit.canonical import loggable
-from app.audit.entries import ADVISOR_DECISION, OVERRIDE, RESULT_KINDS
-from app.audit.keys import current_keys
-from app.audit.log import document
-from app.audit.merkle import MissingNodes, ProofError
-from app.audit.models import AuditEntry
-from app.audit.note import NoteError
-from app.audit.personal import Erasure, PersonalDataError, Revealed, reveal
+from app.audit import (
+    ADVISOR_DECISION,
+    OVERRIDE,
+    RESULT_KINDS,
+    AuditEntry,
+    Erasure,
+    MissingNodes,
+    NoteError,
+    PersonalDataError,
+    ProofError,
+    Revealed,
+    current_keys,
+    document,
+    inclusion_proof,
+    latest_checkpoint,
+    leaf_hash_of,
+    loggable,
+    open_checkpoint,
+    reveal,
+    verify_inclusion,
+)
 from app.comparison.api import InputsErased, replay, with_personal
 from app.products import UnknownProduct, get_product_line
 
@@ -53,14 +65,14 @@ def proof_status(session: Session, entry: AuditEntry) -> ProofStatus:
     """Checks the entry against the latest signed checkpoint without signing a new one: the leaf
     hash is recomputed from the leaf bytes, the path is read from the stored tree, the checkpoint's
     signature is checked with our key, and the path must lead to its signed root."""
-    computed = merkle.leaf_hash(bytes(entry.leaf))
-    latest = checkpoints.latest(session)
+    computed = leaf_hash_of(bytes(entry.leaf))
+    latest = latest_checkpoint(session)
     if latest is None or latest.tree_size <= entry.index:
         return ProofStatus("uncovered", leaf_hash=computed.hex())
     try:
-        signed = checkpoints.open_checkpoint(latest.note, current_keys())
-        path = tree.inclusion_proof(session, entry.index, signed.size)
-        merkle.verify_inclusion(entry.index, signed.size, computed, path, signed.root_hash)
+        signed = open_checkpoint(latest.note, current_keys())
+        path = inclusion_proof(session, entry.index, signed.size)
+        verify_inclusion(entry.index, signed.size, computed, path, signed.root_hash)
     except (ProofError, MissingNodes, NoteError) as problem:
         return ProofStatus("failed", latest.tree_size, computed.hex(), problem=str(problem) or type(problem).__name__)
     if computed != bytes(entry.leaf_hash):

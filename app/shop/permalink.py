@@ -17,8 +17,7 @@ from urllib.parse import quote
 from flask import session, url_for
 from sqlalchemy.orm import Session
 
-from app.audit.entries import RESULT_KINDS
-from app.audit.log import document, latest_for_reference
+from app.audit import RESULT_KINDS, document, latest_for_reference
 from app.comparison.api import PERMALINK
 
 SECRET_BYTES = 24

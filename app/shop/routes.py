@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.audit.receipts import prove_reference
+from app.audit import prove_reference
 from app.auth.access import public
 from app.comparison.api import (
     InputsErased,
@@ -24,6 +23,7 @@ from app.ranking.measure_explain import promise
 from app.security import REFERENCE_RATE_LIMIT, admitted, rate_limited
 from app.shop import permalink
 from app.shop.progress import stream_comparison, wants_progress
+from app.web.recorded import not_logged_page, recorded
 
 bp = Blueprint("shop", __name__)
 
@@ -74,13 +74,8 @@ def start_comparison(line, profile, preferences, *, retry_url: str, replaces=Non
             retry_url=retry_url,
             results_url=lambda reference: url_for("shop.results", reference=reference),
         )
-    try:
+    with recorded("A comparison", not_logged_page(line)):
         reference = run_comparison(db.session, current_registry(), line, profile, **options).reference
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("A comparison could not be written to the log; it was not shown.")
-        return render_template("shop/not_logged.html", line=line), 503
     _remember_reference(reference, secret)
     return redirect(url_for("shop.results", reference=reference), code=303)
 
@@ -178,19 +173,13 @@ def rerank_results(reference: str):  # type: ignore[no-untyped-def]
     line = get_product_line(result["product"]["key"])
     fragment = request.headers.get(FRAGMENT_HEADER) == "results"
     try:
-        rerank(db.session, line, result, preferences=preferences_from_form(line, request.form), channel="web")
-        db.session.commit()
+        with recorded("A re-ranking", not_logged_page(line)):
+            rerank(db.session, line, result, preferences=preferences_from_form(line, request.form), channel="web")
     except InvalidPreferences as invalid:
-        db.session.rollback()
         return _results_response(line, result, fragment, 400, errors=invalid.errors)
     except InputsErased:
-        db.session.rollback()
         return _results_response(line, result, fragment, 409, errors={
             "preferences": "Your details were erased, so this comparison cannot be ranked again."})
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("A re-ranking could not be written to the log; it was not shown.")
-        return render_template("shop/not_logged.html", line=line), 503
     if not fragment:
         return redirect(url_for("shop.results", reference=reference), code=303)
     return _results_response(line, load_result(db.session, reference), fragment, 200)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from app.audit.receipts import normalise_reference, prove_reference
+from app.audit import normalise_reference, prove_reference
 from app.auth.access import public
 from app.db import db
 from app.security import rate_limited

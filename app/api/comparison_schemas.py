@@ -1,0 +1,152 @@
+"""The JSON Schemas of POST /api/v1/comparisons and of the comparison it answers with: the ones
+the routes validate and answer with, and the ones app/api/openapi.py puts in the document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from app.api.openapi import Body, Operation, Parameter, embeddable
+from app.comparison.house_notice import NOTICE_PROPERTIES
+from app.products import PRODUCT_LINES
+from app.ranking.measure import MEASURE_SCHEMA
+from providers.json_schema import SchemaValidator
+
+_DECIMAL = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+_NAME = {"type": "string"}
+REFERENCE_SCHEMA = {"type": "string", "pattern": "^CND-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$"}
+_PRESET_KEYS = sorted({preset.key for line in PRODUCT_LINES.values() for preset in line.presets} | {"custom"})
+
+PREFERENCES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": ("{\"preset\": key} for one of the product line's presets (GET /api/v1/products), or "
+                    "{\"weights\": {criterion: 0-100, ...}} for the customer's own. Default: the line's "
+                    "default preset."),
+    "properties": {
+        "preset": {"type": "string", "enum": _PRESET_KEYS},
+        "weights": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100}},
+    },
+}
+
+# The profile is checked against its product line's schema: `if product is X then profile is X's`.
+REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["product", "profile"],
+    "properties": {
+        "product": {"type": "string", "enum": sorted(PRODUCT_LINES)},
+        "profile": {"type": "object", "description": "The product line's profile (GET /api/v1/products)."},
+        "preferences": PREFERENCES_SCHEMA,
+    },
+    "allOf": [
+        {"if": {"properties": {"product": {"const": key}}, "required": ["product"]},
+         "then": {"properties": {"profile": embeddable(line.profile_schema)}}}
+        for key, line in sorted(PRODUCT_LINES.items())
+    ],
+}
+
+_PARTY = {"provider": {"type": "string"}, "provider_name": _NAME, "house": {"type": "boolean"}}
+RESULT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["reference", "time", "channel", "product", "preferences", "ranking", "excluded", "failures",
+                 "recommended", "house", "explanation", "audit"],
+    "properties": {
+        "reference": REFERENCE_SCHEMA,
+        "time": {"type": "string", "format": "date-time"},
+        "channel": {"type": "string"},
+        "product": {"type": "object", "required": ["key", "name", "version"],
+                    "properties": {"key": _NAME, "name": _NAME, "version": _NAME}},
+        "preferences": {"type": "object", "required": ["preset", "weights"],
+                        "properties": {"preset": _NAME,
+                                       "weights": {"type": "object", "additionalProperties": _DECIMAL},
+                                       "measure": MEASURE_SCHEMA}},
+        "ranking": {
+            "type": "array",
+            "description": ("Eligible offers, best fit first. Offers whose scores round to the same value share a "
+                            "rank (with a preset named after a measure, only if they also round to the same "
+                            "amount on it: see preferences.measure)."),
+            "items": {
+                "type": "object",
+                "required": ["rank", "tied", *_PARTY, "quote", "score", "shown_score", "criteria", "facts", "why"],
+                "properties": {
+                    "rank": {"type": "integer", "minimum": 1},
+                    "tied": {"type": "boolean"},
+                    **_PARTY,
+                    "quote": {
+                        "type": "object",
+                        "required": ["id", "currency", "valid_until", "url", "terms"],
+                        "properties": {"id": _NAME, "currency": _NAME, "valid_until": {"type": "string"},
+                                       "url": {"type": ["string", "null"]},
+                                       "terms": {"type": "object", "description": "As the provider quoted them."}},
+                    },
+                    "score": {**_DECIMAL, "description": "0-100, to 6 places."},
+                    "shown_score": {**_DECIMAL, "description": "The score as shown, rounded to the tie step."},
+                    "criteria": {
+                        "type": "array",
+                        "items": {"type": "object", "required": ["key", "label", "unit", "value", "contribution"],
+                                  "properties": {"key": _NAME, "label": _NAME, "unit": _NAME, "value": _DECIMAL,
+                                                 "contribution": _DECIMAL}},
+                    },
+                    "facts": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "offer_name": {"type": ["string", "null"],
+                                   "description": "The offer's own name, from its terms (\"30-year fixed, 1 point\")."},
+                    "why": {"description": "Why the offer ranks where it does, in words."},
+                },
+            },
+        },
+        "excluded": {
+            "type": "array",
+            "items": {"type": "object", "required": [*_PARTY, "quote_id", "reason"],
+                      "properties": {**_PARTY, "quote_id": _NAME, "reason": _NAME}},
+        },
+        "failures": {
+            "type": "array",
+            "items": {"type": "object", "required": [*_PARTY, "kind", "message"],
+                      "properties": {**_PARTY, "kind": _NAME, "message": _NAME}},
+        },
+        "recommended": {
+            "oneOf": [{"type": "null"},
+                      {"type": "object", "required": ["provider", "quote_id"],
+                       "properties": {"provider": _NAME, "quote_id": _NAME}}],
+        },
+        "house": {"type": "object", "required": ["provider", "rank", "best"],
+                  "properties": {"provider": {"type": ["string", "null"]}, "rank": {"type": ["integer", "null"]},
+                                 "best": {"type": "boolean"}}},
+        "explanation": {"type": "object", "description": "The reasons and notices the results page shows.",
+                        "properties": NOTICE_PROPERTIES},
+        "audit": {"type": "object", "required": ["index", "leaf_hash"],
+                  "properties": {"index": {"type": "integer", "minimum": 0},
+                                 "leaf_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
+        "profile": {"type": ["object", "null"],
+                    "description": "Only for advisor and compliance tokens; null once the customer's data was erased."},
+        "erasure": {"type": ["object", "null"], "description": "Only with `profile`: when and by whom it was erased."},
+        "replaces": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["reference", "index"],
+                                                  "properties": {"reference": REFERENCE_SCHEMA,
+                                                                 "index": {"type": "integer", "minimum": 0}}}],
+                     "description": "The comparison this one re-quotes (\"Change your answers\", \"Get fresh quotes\")."},
+    },
+}
+
+OPERATIONS = (
+    Operation("post", "/api/v1/comparisons", "createComparison", "Run a comparison",
+              "Asks every provider of the product line for quotes, ranks the offers on what fits the profile "
+              "best and logs the recommendation. Anyone may call it (rate-limited per address); with an API "
+              "token the token's holder is recorded as the actor, no rate limit applies, and the profile is "
+              "returned.",
+              {201: Body("The comparison, as logged.", RESULT_SCHEMA,
+                         headers={"Location": {"description": "Where to read it again.",
+                                               "schema": {"type": "string"}}})},
+              scopes=(), request_schema=REQUEST_SCHEMA, problems=(400, 413, 415, 422, 429, 503),
+              tags=("comparisons",)),
+    Operation("get", "/api/v1/comparisons/{reference}", "getComparison", "Read a comparison",
+              "The latest ranking under a reference. Anyone holding the reference may read it; the profile is "
+              "included only for advisor and compliance tokens. Look-ups without a token are rate-limited per "
+              "address, together with the website's (CANDOR_REFERENCE_RATE_LIMIT).",
+              {200: Body("The comparison.", RESULT_SCHEMA)}, scopes=(),
+              parameters=(Parameter("reference", "path", REFERENCE_SCHEMA, "The comparison's reference."),),
+              problems=(404, 429), tags=("comparisons",)),
+)
+
+REQUEST_VALIDATOR = SchemaValidator(REQUEST_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -1,0 +1,1 @@
+"""What every blueprint of the web edge shares: writing a log entry with its commit (recorded)."""
