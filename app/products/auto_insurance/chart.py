@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.products.chart_axis import axis, signed_money
+from app.products.chart_axis import ChartFrame, axis, signed_money
 
 OFFERS_SHOWN = 8
 WIDTH, HEIGHT = 640, 340
@@ -36,16 +36,8 @@ class Point:
 
 
 @dataclass(frozen=True)
-class PriceCoverChart:
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
+class PriceCoverChart(ChartFrame):
     zero_x: float
-    x_ticks: tuple[tuple[float, str], ...]
-    y_ticks: tuple[tuple[float, str], ...]
     points: tuple[Point, ...]
     best_label: str
     summary: str

@@ -17,7 +17,7 @@ from typing import Any
 
 from app.formatting import plural
 from app.money import format_money
-from app.products.chart_axis import axis, signed_money
+from app.products.chart_axis import ChartFrame, axis, signed_money
 from app.products.mortgage.amortization import MONTHS_PER_YEAR
 from app.products.mortgage.explain import Analyser, offer_labels, years_text
 
@@ -46,16 +46,8 @@ class Crossing:
 
 
 @dataclass(frozen=True)
-class CostChart:
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
+class CostChart(ChartFrame):
     years: int
-    x_ticks: tuple[tuple[float, str], ...]
-    y_ticks: tuple[tuple[float, str], ...]
     series: tuple[Series, ...]
     crossings: tuple[Crossing, ...]
     horizon_x: float
