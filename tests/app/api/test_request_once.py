@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from app.comparison.service import load_result
+from app.comparison.api import load_result
 from app.db import db
 from tests.app.api.conftest import bearer, example, new_token
 from tests.conftest import add_user
