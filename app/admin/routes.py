@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -30,6 +31,7 @@ from app.comparison.api import provider_health
 from app.db import db, utcnow
 from app.provider_registry import ProviderSetting, current_registry, file_registry
 from app.web.actor import request_actor
+from app.web.recorded import recorded
 
 # Health figures cover the last week of logged comparisons: long enough to be steady, short
 # enough that a provider which has been fixed soon looks healthy again.
@@ -44,6 +46,16 @@ def _me() -> User:
 
 def _actor() -> Actor:
     return request_actor("admin")
+
+
+def _not_saved(back: str) -> Callable[[], Any]:
+    """The admin's answer when the change's log entry could not be written: nothing was changed."""
+    return lambda: (render_template("admin/not_saved.html", back=back), 503)
+
+
+def _saved(back: str) -> Any:
+    """A change and its log entry, committed together or not at all (app.web.recorded)."""
+    return recorded("An admin change", _not_saved(back), outcome="nothing was changed")
 
 
 def _user_or_404(user_id: int) -> User:
@@ -78,17 +90,15 @@ def new_user() -> Any:
     if not form.validate():
         return render_template("admin/user_new.html", form=form), 400
     try:
-        user = create_user(db.session, form.username.data, form.password.data, form.roles.data or [],
-                           actor=_actor(), channel=ADMIN_CHANNEL)
+        with _saved(url_for("admin.new_user")):
+            user = create_user(db.session, form.username.data, form.password.data, form.roles.data or [],
+                               actor=_actor(), channel=ADMIN_CHANNEL)
     except WeakPassword as weak:
-        db.session.rollback()
         form.password.errors = [str(weak)]
         return render_template("admin/user_new.html", form=form), 400
     except AccountError as refused:
-        db.session.rollback()
         form.username.errors = [str(refused)]
         return render_template("admin/user_new.html", form=form), 409 if "already" in str(refused) else 400
-    db.session.commit()
     flash(f"Created {user.username}.", "info")
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
@@ -122,11 +132,10 @@ def user_roles(user_id: int) -> Any:
         return _user_page(user, roles_form=form, status=409,
                           problem="You cannot take away your own admin role; another administrator must do it.")
     try:
-        changed = change_roles(db.session, user, roles, actor=_actor(), channel=ADMIN_CHANNEL)
+        with _saved(url_for("admin.user", user_id=user_id)):
+            changed = change_roles(db.session, user, roles, actor=_actor(), channel=ADMIN_CHANNEL)
     except AccountError as refused:
-        db.session.rollback()
         return _user_page(user, roles_form=form, problem=str(refused), status=409)
-    db.session.commit()
     flash("Roles saved." if changed else "Nothing changed: the user already had those roles.", "info")
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
@@ -140,11 +149,10 @@ def disable(user_id: int) -> Any:
     if user.id == _me().id:
         return _user_page(user, status=409, problem="You cannot disable your own account; another administrator must do it.")
     try:
-        changed = disable_user(db.session, user, actor=_actor(), channel=ADMIN_CHANNEL)
+        with _saved(url_for("admin.user", user_id=user_id)):
+            changed = disable_user(db.session, user, actor=_actor(), channel=ADMIN_CHANNEL)
     except AccountError as refused:
-        db.session.rollback()
         return _user_page(user, problem=str(refused), status=409)
-    db.session.commit()
     flash(f"Disabled {user.username}; their sessions have ended." if changed else "The user was already disabled.", "info")
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
@@ -155,8 +163,8 @@ def enable(user_id: int) -> Any:
     user = _user_or_404(user_id)
     if not ConfirmForm().validate():
         return _user_page(user, status=400, problem="Reload the page and try again.")
-    changed = enable_user(db.session, user, actor=_actor(), channel=ADMIN_CHANNEL)
-    db.session.commit()
+    with _saved(url_for("admin.user", user_id=user_id)):
+        changed = enable_user(db.session, user, actor=_actor(), channel=ADMIN_CHANNEL)
     flash(f"Enabled {user.username}." if changed else "The user was already enabled.", "info")
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
@@ -167,8 +175,8 @@ def unlock(user_id: int) -> Any:
     user = _user_or_404(user_id)
     if not ConfirmForm().validate():
         return _user_page(user, status=400, problem="Reload the page and try again.")
-    changed = unlock_user(db.session, user, actor=_actor(), channel=ADMIN_CHANNEL)
-    db.session.commit()
+    with _saved(url_for("admin.user", user_id=user_id)):
+        changed = unlock_user(db.session, user, actor=_actor(), channel=ADMIN_CHANNEL)
     flash(f"Unlocked {user.username}." if changed else "The user was not locked.", "info")
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
@@ -181,12 +189,11 @@ def password(user_id: int) -> Any:
     if not form.validate():
         return _user_page(user, password_form=form, status=400)
     try:
-        reset_password(db.session, user, form.new_password.data, actor=_actor(), channel=ADMIN_CHANNEL)
+        with _saved(url_for("admin.user", user_id=user_id)):
+            reset_password(db.session, user, form.new_password.data, actor=_actor(), channel=ADMIN_CHANNEL)
     except WeakPassword as weak:
-        db.session.rollback()
         form.new_password.errors = [str(weak)]
         return _user_page(user, password_form=form, status=400)
-    db.session.commit()
     flash(f"New password set for {user.username}; their sessions have ended.", "info")
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
@@ -227,11 +234,10 @@ def provider(key: str) -> Any:
     wanted = ProviderSettings(enabled=form.enabled.data == "yes", timeout_s=form.timeout_s.data.quantize(Decimal("0.01")),
                               commission=form.commission.data or "")
     try:
-        changed = update_provider(db.session, file_config, current, wanted, actor=_actor(), admin_id=_me().id)
+        with _saved(url_for("admin.provider", key=key)):
+            changed = update_provider(db.session, file_config, current, wanted, actor=_actor(), admin_id=_me().id)
     except AccountError as refused:
-        db.session.rollback()
         return render_template("admin/provider.html", form=form, problem=str(refused), **page), 400
-    db.session.commit()
     flash(f"Saved {file_config.name}. The next comparison uses it." if changed else "Nothing changed.", "info")
     return redirect(url_for("admin.provider", key=key), code=303)
 
@@ -242,7 +248,7 @@ def provider_reset(key: str) -> Any:
     file_config, current = _configs_or_404(key)
     if not ConfirmForm().validate():
         abort(400)
-    changed = reset_provider(db.session, file_config, current, actor=_actor())
-    db.session.commit()
+    with _saved(url_for("admin.provider", key=key)):
+        changed = reset_provider(db.session, file_config, current, actor=_actor())
     flash(f"{file_config.name} uses the providers file's settings again." if changed else "Nothing to reset.", "info")
     return redirect(url_for("admin.provider", key=key), code=303)

@@ -14,6 +14,7 @@ from app.audit import (
 )
 from app.auth.access import api_scope_required, problem
 from app.db import db
+from app.web.recorded import not_logged_problem, recorded
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -79,8 +80,10 @@ def entries():  # type: ignore[no-untyped-def]
 def checkpoint():  # type: ignore[no-untyped-def]
     """The latest signed checkpoint, as a C2SP signed note; the log is signed as it is now first
     if it has grown since."""
-    latest = checkpoint_now(db.session)
-    db.session.commit()
+    with recorded("A checkpoint", not_logged_problem("The checkpoint could not be signed",
+                                                     "Nothing was recorded. Try again in a moment."),
+                  outcome="none was served"):
+        latest = checkpoint_now(db.session)
     return Response(latest.note, content_type=TEXT)
 
 

@@ -33,7 +33,7 @@ from app.db import utcnow
 from app.products import UnknownProduct, get_product_line
 from app.products.base import ProductLine
 from providers.registry import ProviderRegistry
-from providers.sandbox.market import MARKETS, SandboxMarket
+from providers.sandbox.market import SandboxMarket, line_markets
 from providers.sandbox.sample_profiles import random_auto_profile, random_mortgage_profile
 
 Segmenter = Callable[[Mapping[str, Any], date], str]
@@ -241,7 +241,7 @@ def _swept_lines(product: str | None, preset: str | None) -> list[ProductLine]:
 
 
 def _sweep_line(line: ProductLine, *, profiles: int, seed: int, preset: str | None) -> SweepReport:
-    participants = MARKETS[line.key]()
+    participants = line_markets()[line.key]()
     # How slowly a provider answers has no bearing on a ranking; the sweep does not wait for it.
     quick = {p.key: {"latency_s": 0.0} for p in participants if p.latency_s}
     with SandboxMarket(participants, overrides=quick) as market:

@@ -18,6 +18,7 @@ from app.db import db, utcnow
 from app.products import PRODUCT_LINES
 from app.provider_registry import current_registry
 from app.web.actor import request_actor
+from app.web.recorded import recorded
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
@@ -110,14 +111,19 @@ def integrity() -> str:
 @roles_required(COMPLIANCE)
 def verify() -> Response:
     report = run_verification()
-    entry = record_verification(db.session, report, actor=_actor())
-    db.session.commit()
+    with _logged("A verification's result"):
+        entry = record_verification(db.session, report, actor=_actor())
     if report.ok:
         flash(f"The log of {report.size:,} entries is intact. The result is entry {entry.index}.", "success")
     else:
         flash(f"Verification FAILED: {len(report.problems)} problems found. The result is entry {entry.index}.",
               "error")
     return redirect(url_for("compliance.integrity"), code=303)
+
+
+def _logged(what: str, *, outcome: str = "nothing was kept") -> Any:
+    """The officer's action and its log entry, committed together; if the log refuses, a 503 page."""
+    return recorded(what, lambda: (render_template("compliance/not_logged.html"), 503), outcome=outcome)
 
 
 def _stream(rows: Any, columns: tuple[str, ...], fmt: str, filename: str) -> Response:
@@ -149,9 +155,9 @@ def export_personal(fmt: str) -> Response:
     if request.form.get("include_personal") != "yes":
         abort(400)
     form = _filter_form()
-    append(db.session, {"actor": _actor(), "format": fmt, "filters": form.query_args()},
-           kind=PERSONAL_EXPORT, channel=CHANNEL, created_at=utcnow())
-    db.session.commit()
+    with _logged("A personal-data export", outcome="nothing was exported"):
+        append(db.session, {"actor": _actor(), "format": fmt, "filters": form.query_args()},
+               kind=PERSONAL_EXPORT, channel=CHANNEL, created_at=utcnow())
     rows = exports.entry_rows(db.session, form.filters(), personal=True)
     return _stream(rows, exports.ENTRY_COLUMNS + exports.PERSONAL_COLUMNS, fmt,
                    f"candor-entries-personal-{utcnow():%Y%m%d-%H%M%S}")

@@ -6,6 +6,7 @@ from app.audit import normalise_reference, prove_reference
 from app.auth.access import public
 from app.db import db
 from app.security import rate_limited
+from app.web.recorded import recorded
 
 bp = Blueprint("verify", __name__)
 
@@ -27,8 +28,10 @@ def verify():  # type: ignore[no-untyped-def]
     if reference is None:
         error = "Enter the reference exactly as it is on your receipt, for example CND-7K2M-Q9XD."
         return render_template("verify/verify.html", typed=typed[:64], error=error, receipt=None), 400
-    receipt = prove_reference(db.session, reference)
-    db.session.commit()
+    not_proven = "We could not check your receipt just now. Please try again in a moment."
+    with recorded("A receipt's checkpoint", lambda: (render_template(
+            "verify/verify.html", typed=reference, error=not_proven, receipt=None), 503), outcome="no proof was shown"):
+        receipt = prove_reference(db.session, reference)
     if receipt is None:
         error = f"We have no recommendation with the reference {reference}. Check it against your receipt."
         return render_template("verify/verify.html", typed=reference, error=error, receipt=None), 404

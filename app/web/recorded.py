@@ -45,10 +45,13 @@ def not_logged_page(line: Any) -> Callable[[], Any]:
     return lambda: (render_template("shop/not_logged.html", line=line), 503)
 
 
-def not_logged_problem(title: str = "The comparison could not be recorded") -> Callable[[], Any]:
+NOT_LOGGED_DETAIL = "Nothing was recorded and no ranking is shown without its log entry. Try again in a moment."
+
+
+def not_logged_problem(title: str = "The comparison could not be recorded",
+                       detail: str = NOT_LOGGED_DETAIL) -> Callable[[], Any]:
     """The API's answer, as application/problem+json."""
-    return lambda: problem(503, title, "Nothing was recorded and no ranking is shown without its log entry. "
-                                       "Try again in a moment.")
+    return lambda: problem(503, title, detail)
 
 
 def init_app(app: Flask) -> None:

@@ -8,9 +8,10 @@ providers.testing.faults.FAULTS) is honoured when present. Two kinds ship for au
 insurers speaking Candor Quote Protocol v1 (SandboxProviderSpec) and an insurer that only
 publishes a rate page (rate_page.RatePageSpec).
 
-Adding a product's providers to the market: write a module with a function returning their
-specs and add it to MARKETS below. Every default market — `make run`, `flask sandbox`, the test
-fixtures — then runs them too, on the ports after the others.
+Adding a product's providers to the market: write a function returning their specs and register
+it under the line's key in the `candor.sandbox` entry-point group (discovery.py), as Candor's own
+lines do in pyproject.toml. Every default market — `make run`, `flask sandbox`, the test
+fixtures — then runs them too, on the ports after Candor's own.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from providers.testing.faults import FAULTS, misbehave
 
+from .discovery import SandboxSet, sandbox_sets
 from .insurer_app import InsurerApp, RunState
 from .knobs import DeclineRule, decline_rule
-from .lenders import mortgage_lenders
 from .pricing import (
     ACME_PLAN,
     BLUEBIRD_PLAN,
@@ -192,15 +193,14 @@ def auto_market() -> list[MarketParticipant]:
     return [*auto_insurers(), *auto_rate_pages()]
 
 
-# Each product line's sandbox providers; the default market is all of them, in this order.
-MARKETS: dict[str, Callable[[], list[MarketParticipant]]] = {
-    "auto": auto_market,
-    "mortgage": mortgage_lenders,
-}
+def line_markets() -> dict[str, SandboxSet]:
+    """Each product line's sandbox providers by line key, as registered under `candor.sandbox`."""
+    return sandbox_sets()
 
 
 def default_market() -> list[MarketParticipant]:
-    return [participant for build in MARKETS.values() for participant in build()]
+    """Every line's providers, in line_markets() order (Candor's own auto insurers first)."""
+    return [participant for build in line_markets().values() for participant in build()]
 
 
 def apply_overrides(
