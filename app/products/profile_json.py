@@ -5,7 +5,7 @@ which its form asks too) about the typed values; every problem is kept under its
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -111,16 +111,18 @@ class ProfileReader:
             return None
         if amount < low or (high is not None and amount > high):
             self.refuse(name, out_of_range)
-        return amount
+        # An amount not written as the schema asks (9 digits, cents at most) is not given to the
+        # rules: its size is anyone's guess, and nothing past its own field depends on it.
+        return None if name in self.schema_refused else amount
 
-    def checked(self, profile: dict[str, Any]) -> dict[str, Any]:
-        """The profile, or InvalidProfile with every problem noted (the schema's too, in its words)."""
+    def checked(self, profile: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The profile, made only once every answer is right (so from values in their ranges), or
+        InvalidProfile with every problem noted (the schema's too, in its words)."""
         if self.problems or self.schema_refused:
             schema_words = {name: words for name, words in self.schema_refused.items() if name not in self.problems}
             raise InvalidProfile([(field_pointer(name), message) for name, message in self.problems.items()],
                                  [(field_pointer(name) if name else "", words) for name, words in schema_words.items()])
-        return profile
-
+        return profile()
 
 def read_place(reader: ProfileReader, covered: tuple[str, ...], malformed_zip: str) -> dict[str, Any]:
     """ZIP code and state, the state filled in from the ZIP code when it is left out (as the form

@@ -32,15 +32,18 @@ def _counts(reader: ProfileReader) -> dict[str, Any]:
 
 def _vehicle(reader: ProfileReader) -> dict[str, Any]:
     day = today()
-    year = reader.integer("vehicle_year", OLDEST_MODEL_YEAR, newest_model_year(day), vehicle_year_range(day))
-    value = reader.amount("vehicle_value", *VALUE_RANGE, OUT_OF_RANGE["vehicle_value"])
     return {
-        "vehicle_year": year,
+        "vehicle_year": reader.integer("vehicle_year", OLDEST_MODEL_YEAR, newest_model_year(day), vehicle_year_range(day)),
         "vehicle_make": reader.text("vehicle_make", MALFORMED["vehicle_make"]),
         "vehicle_model": reader.text("vehicle_model", MALFORMED["vehicle_model"]),
-        "vehicle_value": None if value is None else str(value.quantize(Decimal("0.01"))),
-        "vehicle_use": reader.choice("vehicle_use"),
+        "vehicle_value": reader.amount("vehicle_value", *VALUE_RANGE, OUT_OF_RANGE["vehicle_value"]),
     }
+
+
+def _choices(reader: ProfileReader) -> dict[str, Any]:
+    return {"vehicle_use": reader.choice("vehicle_use"), "continuous_cover": reader.boolean("continuous_cover"),
+            "liability_limits": reader.choice("liability_limits"), "comprehensive": reader.boolean("comprehensive"),
+            "collision": reader.boolean("collision"), "deductible": reader.choice("deductible")}
 
 
 def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,19 +56,21 @@ def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
     counts = _counts(reader)
     if counts["years_licensed"] is not None:
         reader.refuse("years_licensed", years_licensed_problem(counts["years_licensed"], birth, day))
-    place, vehicle = read_place(reader, US_STATES, MALFORMED["zip_code"]), _vehicle(reader)
-    return reader.checked({
+    place = read_place(reader, US_STATES, MALFORMED["zip_code"])
+    vehicle, choices = _vehicle(reader), _choices(reader)
+    return reader.checked(lambda: {
         **place,
-        "driver_birth_date": None if birth is None else birth.isoformat(),
+        "driver_birth_date": birth.isoformat() if birth else None,
         "years_licensed": counts["years_licensed"],
         "at_fault_accidents_5y": counts["at_fault_accidents_5y"],
         "violations_5y": counts["violations_5y"],
-        **{name: vehicle[name] for name in ("vehicle_year", "vehicle_make", "vehicle_model", "vehicle_value")},
+        **vehicle,
+        "vehicle_value": str(vehicle["vehicle_value"].quantize(Decimal("0.01"))),
         "annual_mileage": counts["annual_mileage"],
-        "vehicle_use": vehicle["vehicle_use"],
-        "continuous_cover": reader.boolean("continuous_cover"),
-        "liability_limits": reader.choice("liability_limits"),
-        "comprehensive": reader.boolean("comprehensive"),
-        "collision": reader.boolean("collision"),
-        "deductible": reader.choice("deductible"),
+        "vehicle_use": choices["vehicle_use"],
+        "continuous_cover": choices["continuous_cover"],
+        "liability_limits": choices["liability_limits"],
+        "comprehensive": choices["comprehensive"],
+        "collision": choices["collision"],
+        "deductible": choices["deductible"],
     })

@@ -57,6 +57,12 @@ def _loan(reader: ProfileReader, price: Decimal | None, down: Decimal | None, lo
     return amount
 
 
+def _amounts_read(price: Any, loan: Any) -> dict[str, str]:
+    """Price, down payment and loan as the profile states them: to the cent, adding up."""
+    whole_price = price.quantize(CENT)
+    return {"property_value": str(whole_price), "down_payment": str(whole_price - loan), "loan_amount": str(loan)}
+
+
 def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
     """The profile, or InvalidProfile naming each field that does not fit."""
     reader = ProfileReader(document, _validator, REQUIRED)
@@ -66,18 +72,15 @@ def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
     if occupancy is not None and loan_type is not None:
         reader.refuse("occupancy", occupancy_problem(loan_type, occupancy))
     years = reader.integer("years_expected", 1, 30, OUT_OF_RANGE["years_expected"])
-    if years is not None and term is not None:
+    if years is not None and isinstance(term, int) and not isinstance(term, bool):
         reader.refuse("years_expected", years_expected_problem(years, term))
     ceiling = reader.amount("max_monthly_payment", *MONTHLY_RANGE, OUT_OF_RANGE["max_monthly_payment"])
     credit_score_band, rate_type, max_points = (reader.choice(name) for name in
                                                  ("credit_score_band", "rate_type", "max_points"))
     amount = _loan(reader, price, down, loan, loan_type)
-    whole_price = None if price is None else price.quantize(CENT)
-    return reader.checked({
+    return reader.checked(lambda: {
         **place,
-        "property_value": str(whole_price),
-        "down_payment": None if amount is None or whole_price is None else str(whole_price - amount),
-        "loan_amount": str(amount),
+        **_amounts_read(price, amount),
         "credit_score_band": credit_score_band,
         "loan_type": loan_type,
         "term_years": term,

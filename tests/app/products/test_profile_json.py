@@ -129,3 +129,20 @@ def test_a_profile_the_schema_accepts_reads_as_the_form_reads_it(key: str, data:
             line.profile_from_json(document)
         return
     assert _by_json(line, document) == _by_form(line, document)
+
+
+ODD_VALUES = ["1E+999999", "-1E+999999", "NaN", "Infinity", "9" * 60, 1e308, -5, 2**70, 12.0, True, [], {}, None, " "]
+
+
+@pytest.mark.parametrize("key", sorted(PRODUCT_LINES))
+@pytest.mark.parametrize("odd", ODD_VALUES, ids=repr)
+def test_any_odd_value_is_a_problem_named_never_a_crash(key: str, odd: Any) -> None:
+    line = PRODUCT_LINES[key]
+    example = line.profile_schema["examples"][0]
+    for name in example:
+        for also in ("property_value", "vehicle_value", None):
+            document = {**example, name: odd, **({also: odd} if also in example else {})}
+            try:
+                line.profile_from_json(document)
+            except InvalidProfile as invalid:
+                assert invalid.problems or invalid.schema_problems
