@@ -15,7 +15,7 @@ from app.api.comparison_schemas import REQUEST_VALIDATOR
 from app.comparison.api import WEIGHT_FIELD, InvalidPreferences, resolve_weights
 from app.products import PRODUCT_LINES
 from app.products.base import ProductLine
-from app.products.prefill import form_data
+from app.products.profile_json import InvalidProfile
 
 VALIDATION_PROBLEM = "https://candor.example/problems/validation"
 
@@ -90,13 +90,17 @@ def _describe(error: ValidationError) -> list[dict[str, str]]:
     return [{"pointer": where, "detail": detail, "_validator": str(validator)}]
 
 
-def _form_errors(line: ProductLine, profile: Mapping[str, Any]) -> tuple[Any, dict[str, list[str]]]:
-    """The product line's own form, run over the profile: the same checks and the same words as
-    the website (dates in the past, plausible ages, down payment and loan adding up, …)."""
-    form = line.profile_form(formdata=form_data(profile), meta={"csrf": False})
-    form.validate()
-    return form, {name: list(messages) for name, messages in form.errors.items()
-                  if name in profile or name in line.profile_schema.get("properties", {})}
+def _profile_problems(line: ProductLine, profile: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    """The product line's own reading of the profile: the same checks and the same words as the
+    website (dates in the past, plausible ages, down payment and loan adding up, …)."""
+    try:
+        return line.profile_from_json(profile), {}
+    except InvalidProfile as invalid:
+        return None, {_field_name(where): [message] for where, message in invalid.problems}
+
+
+def _field_name(where: str) -> str:
+    return where.removeprefix("/").replace("~1", "/").replace("~0", "~")
 
 
 def validated(body: Any) -> tuple[ProductLine, dict[str, Any], dict[str, Any]] | list[dict[str, str]]:
@@ -105,21 +109,21 @@ def validated(body: Any) -> tuple[ProductLine, dict[str, Any], dict[str, Any]] |
     product = body.get("product") if isinstance(body, Mapping) else None
     line = PRODUCT_LINES.get(product) if isinstance(product, str) else None
     profile = body.get("profile") if isinstance(body, Mapping) else None
-    form = None
-    form_messages: dict[str, list[str]] = {}
+    read: dict[str, Any] | None = None
+    line_messages: dict[str, list[str]] = {}
     if line is not None and isinstance(profile, Mapping):
-        form, form_messages = _form_errors(line, profile)
-    # Where the form says what is wrong with a field in its own words, those words are used; it
-    # cannot judge types, because everything reaches a form as text.
+        read, line_messages = _profile_problems(line, profile)
+    # Where the line says what is wrong with a field in its own words, those words are used; a
+    # wrong JSON type is said in the schema's.
     mentioned = set()
     for error in errors:
         validator = error.pop("_validator", None)
         mentioned.add(error["pointer"])
         field = error["pointer"].removeprefix("/profile/")
-        if error["pointer"].startswith("/profile/") and field in form_messages and validator != "type":
-            error["detail"] = form_messages[field][0]
+        if error["pointer"].startswith("/profile/") and field in line_messages and validator != "type":
+            error["detail"] = line_messages[field][0]
     errors.extend({"pointer": pointer("profile", name), "detail": message}
-                  for name, messages in form_messages.items() if pointer("profile", name) not in mentioned
+                  for name, messages in line_messages.items() if pointer("profile", name) not in mentioned
                   for message in messages)
     preferences: dict[str, Any] = {}
     if line is not None:
@@ -134,8 +138,8 @@ def validated(body: Any) -> tuple[ProductLine, dict[str, Any], dict[str, Any]] |
                 errors.extend(preference_errors(invalid))
     if errors:
         return _unique(errors)
-    assert line is not None and form is not None
-    return line, line.profile_from_form(form), preferences
+    assert line is not None and read is not None
+    return line, read, preferences
 
 
 def preference_errors(invalid: InvalidPreferences) -> list[dict[str, str]]:

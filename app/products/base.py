@@ -158,6 +158,11 @@ class ProductLine(ABC):
         """The JSON profile (as sent to providers) from a validated form."""
 
     @abstractmethod
+    def profile_from_json(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """The same profile as profile_from_form, read straight from a JSON profile (the API's):
+        raises app.products.profile_json.InvalidProfile with (JSON pointer, message) pairs."""
+
+    @abstractmethod
     def summarise_profile(self, profile: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Label/value pairs describing the profile, for pages and receipts."""
 

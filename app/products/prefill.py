@@ -1,5 +1,5 @@
-"""A logged JSON profile as its product line's form receives it from the page: how the JSON API
-checks a profile with the website's own rules, and how "Change your answers" fills the form again."""
+"""A logged JSON profile as its product line's form receives it from the page: how "Change your
+answers" fills the form again. (The JSON API reads a profile with the line's profile_from_json.)"""
 
 from __future__ import annotations
 

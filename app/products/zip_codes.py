@@ -1,7 +1,7 @@
 """ZIP codes checked against the state. The profile forms of every line that asks for a ZIP code and
-a state use ZipAndState, so the website, the advisor console and the JSON API (which checks
-profiles with the same forms) refuse ZIP 00000 or a ZIP in another state alike, and fill in the
-state from the ZIP when it is left blank.
+a state use ZipAndState, and a line's profile_from_json (the JSON API) asks the same zip_problem and
+filled_state, so the website, the advisor console and the API refuse ZIP 00000 or a ZIP in another
+state alike, and fill in the state from the ZIP when it is left blank.
 
 The list is data/zip-states.txt.gz, written from the pinned `zipcodes` package by
 scripts/build_zip_states.py (tests/app/products/test_zip_codes.py checks they agree); it is read
@@ -72,6 +72,14 @@ def zip_problem(zip_code: str, state: str, covered: tuple[str, ...]) -> str | No
     return None
 
 
+def filled_state(zip_code: str, state: str, covered: tuple[str, ...]) -> str:
+    """The state as given, or, left blank, the covered state a well-formed ZIP code is in."""
+    if state or not FIVE_DIGITS.match(zip_code):
+        return state
+    found = state_of(zip_code)
+    return found if found in covered else state
+
+
 class ZipAndState:
     """For a profile form with a `zip_code` text field and a `state` select of the states it covers."""
 
@@ -83,10 +91,10 @@ class ZipAndState:
 
     def fill_state_from_zip(self) -> None:
         zip_code = self.zip_code.data if isinstance(self.zip_code.data, str) else ""
-        if self.state.data or not FIVE_DIGITS.match(zip_code):
+        if self.state.data:
             return
-        found = state_of(zip_code)
-        if found in self._covered_states():
+        found = filled_state(zip_code, "", self._covered_states())
+        if found:
             self.state.data = found
             self.state.raw_data = [found]
 

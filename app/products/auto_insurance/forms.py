@@ -3,15 +3,25 @@ checked with a message that says what to do."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
+from app.products.auto_insurance.rules import (
+    MALFORMED,
+    OUT_OF_RANGE,
+    REQUIRED,
+    birth_date_problem,
+    today,
+    vehicle_year_problem,
+    years_licensed_problem,
+)
 from app.products.auto_insurance.schemas import DEDUCTIBLES, LIABILITY_LIMITS, US_STATES
+from app.products.form_checks import refuse
 from app.products.zip_codes import ZipAndState
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -21,20 +31,10 @@ PRESET_CHOICES = [
     SelectChoice("best_cover", "Cover counts more"),
     SelectChoice("best_service", "Service counts more"),
 ]
-OLDEST_DRIVER_YEARS = 110
-YOUNGEST_DRIVER_YEARS = 15
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-def _today() -> date:
-    return datetime.now(timezone.utc).date()
-
-
-def _age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 class AutoProfileForm(ZipAndState, FlaskForm):
@@ -51,8 +51,8 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     # US) and sends it as year-month-day, so only a browser without one makes anyone type that.
     driver_birth_date = DateField(
         "Date of birth",
-        validators=[InputRequired("Enter your date of birth: the month, the day and the year.")],
-        invalid_value_message="Enter your date of birth as year-month-day, for example 1988-04-12.",
+        validators=[InputRequired(REQUIRED["driver_birth_date"])],
+        invalid_value_message=MALFORMED["driver_birth_date"],
         description=("Type it or pick it from the calendar. Insurers price by age; we never ask for your name "
                      "or contact details."),
         render_kw={"autocomplete": "bday"},
@@ -61,16 +61,16 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         "Years you have held a licence",
         default=10,
         validators=[
-            InputRequired("Enter how many years you have held a driving licence (a whole number)."),
-            NumberRange(0, 85, "Years licensed must be between 0 and 85."),
+            InputRequired(REQUIRED["years_licensed"]),
+            NumberRange(0, 85, OUT_OF_RANGE["years_licensed"]),
         ],
     )
     at_fault_accidents_5y = IntegerField(
         "At-fault accidents in the last 5 years",
         default=0,
         validators=[
-            InputRequired("Enter the number of at-fault accidents (0 if none)."),
-            NumberRange(0, 20, "At-fault accidents must be between 0 and 20."),
+            InputRequired(REQUIRED["at_fault_accidents_5y"]),
+            NumberRange(0, 20, OUT_OF_RANGE["at_fault_accidents_5y"]),
         ],
     )
     violations_5y = IntegerField(
@@ -78,22 +78,22 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         default=0,
         description="Speeding tickets and other moving violations.",
         validators=[
-            InputRequired("Enter the number of violations (0 if none)."),
-            NumberRange(0, 30, "Violations must be between 0 and 30."),
+            InputRequired(REQUIRED["violations_5y"]),
+            NumberRange(0, 30, OUT_OF_RANGE["violations_5y"]),
         ],
     )
     continuous_cover = SelectField(
         "Insured without a break for the last 6 months?",
         choices=YES_NO,
         default="yes",
-        validators=[InputRequired("Say whether you have been insured without a break.")],
+        validators=[InputRequired(REQUIRED["continuous_cover"])],
     )
     zip_code = StringField(
         "ZIP code where the car is kept",
         filters=[_strip],
         validators=[
-            DataRequired("Enter the 5-digit ZIP code where the car is kept."),
-            Regexp(r"^[0-9]{5}$", message="A ZIP code is 5 digits, for example 94110."),
+            DataRequired(REQUIRED["zip_code"]),
+            Regexp(r"^[0-9]{5}$", message=MALFORMED["zip_code"]),
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 5},
     )
@@ -101,26 +101,26 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         "State",
         choices=[SelectChoice("", "Choose a state")] + [SelectChoice(code) for code in US_STATES],
         description="Leave it and we fill it in from the ZIP code.",
-        validators=[InputRequired("Choose the state where the car is kept.")],
+        validators=[InputRequired(REQUIRED["state"])],
     )
     vehicle_year = IntegerField(
         "Model year",
-        validators=[InputRequired("Enter the car's model year, for example 2019.")],
+        validators=[InputRequired(REQUIRED["vehicle_year"])],
     )
     vehicle_make = StringField(
         "Make",
         filters=[_strip],
         validators=[
-            DataRequired("Enter the car's make, for example Toyota."),
-            Length(1, 40, "The make is at most 40 characters."),
+            DataRequired(REQUIRED["vehicle_make"]),
+            Length(1, 40, MALFORMED["vehicle_make"]),
         ],
     )
     vehicle_model = StringField(
         "Model",
         filters=[_strip],
         validators=[
-            DataRequired("Enter the car's model, for example Corolla."),
-            Length(1, 60, "The model is at most 60 characters."),
+            DataRequired(REQUIRED["vehicle_model"]),
+            Length(1, 60, MALFORMED["vehicle_model"]),
         ],
     )
     vehicle_value = DecimalField(
@@ -128,8 +128,8 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         places=2,
         description="Roughly what you could sell it for today.",
         validators=[
-            InputRequired("Enter roughly what the car is worth, in dollars, for example 16500."),
-            NumberRange(Decimal(500), Decimal(500000), "The car's value must be between $500 and $500,000."),
+            InputRequired(REQUIRED["vehicle_value"]),
+            NumberRange(Decimal(500), Decimal(500000), OUT_OF_RANGE["vehicle_value"]),
         ],
         render_kw={"inputmode": "decimal"},
     )
@@ -137,8 +137,8 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         "Miles driven a year",
         default=12000,
         validators=[
-            InputRequired("Enter about how many miles the car is driven a year."),
-            NumberRange(0, 150000, "Annual mileage must be between 0 and 150,000."),
+            InputRequired(REQUIRED["annual_mileage"]),
+            NumberRange(0, 150000, OUT_OF_RANGE["annual_mileage"]),
         ],
     )
     vehicle_use = SelectField(
@@ -180,30 +180,17 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     preset = SelectField("What matters most to you", choices=PRESET_CHOICES, default="balanced")
 
     def validate_driver_birth_date(self, field: DateField) -> None:
-        if field.data is None:
-            return
-        today = _today()
-        if field.data >= today:
-            raise ValidationError("Your date of birth must be in the past.")
-        age = _age_on(field.data, today)
-        if age < YOUNGEST_DRIVER_YEARS:
-            raise ValidationError(f"Drivers must be at least {YOUNGEST_DRIVER_YEARS} years old.")
-        if age > OLDEST_DRIVER_YEARS:
-            raise ValidationError("Check the year of your date of birth: that would make you over 110.")
+        if field.data is not None:
+            refuse(birth_date_problem(field.data, today()))
 
     def validate_years_licensed(self, field: IntegerField) -> None:
         birth = self.driver_birth_date.data
-        if field.data is None or not isinstance(birth, date) or birth >= _today():
-            return
-        if field.data > max(0, _age_on(birth, _today()) - YOUNGEST_DRIVER_YEARS + 1):
-            raise ValidationError("That is more years than your age allows; check the number.")
+        if field.data is not None:
+            refuse(years_licensed_problem(field.data, birth if isinstance(birth, date) else None, today()))
 
     def validate_vehicle_year(self, field: IntegerField) -> None:
-        if field.data is None:
-            return
-        newest = _today().year + 1
-        if not 1950 <= field.data <= newest:
-            raise ValidationError(f"The model year must be between 1950 and {newest}.")
+        if field.data is not None:
+            refuse(vehicle_year_problem(field.data, today()))
 
     def to_profile(self) -> dict[str, Any]:
         return {

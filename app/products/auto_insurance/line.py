@@ -13,6 +13,7 @@ from app.formatting import plural
 from app.money import format_money, to_cents
 from app.products.auto_insurance.chart import PriceCoverChart, price_cover_chart
 from app.products.auto_insurance.forms import AutoProfileForm
+from app.products.auto_insurance.profile_json import profile_from_json
 from app.products.auto_insurance.requirements import REQUIREMENTS
 from app.products.auto_insurance.plausible import PLAUSIBLE
 from app.products.auto_insurance.schemas import (
@@ -216,6 +217,9 @@ class AutoInsurance(ProductLine):
 
     def profile_from_form(self, form: AutoProfileForm) -> dict[str, Any]:  # type: ignore[override]
         return form.to_profile()
+
+    def profile_from_json(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        return profile_from_json(document)
 
     def summarise_profile(self, profile: Mapping[str, Any]) -> list[tuple[str, str]]:
         covers = [name for name, wanted in (("comprehensive", profile["comprehensive"]),

@@ -4,14 +4,27 @@ the shopper has to change."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from app.money import CENT, format_money
+from app.money import CENT
+from app.products.form_checks import refuse
+from app.products.mortgage.rules import (
+    MALFORMED,
+    NO_AMOUNT,
+    OUT_OF_RANGE,
+    REQUIRED,
+    computed_loan_amount,
+    down_payment_problem,
+    loan_amount_problem,
+    loan_size_problem,
+    occupancy_problem,
+    years_expected_problem,
+)
 from app.products.mortgage.schemas import CREDIT_SCORE_BANDS, US_STATES
 from app.products.zip_codes import ZipAndState
 
@@ -48,26 +61,9 @@ MAX_POINTS_CHOICES = [
 ]
 TERM_CHOICES = [SelectChoice(30, "30 years"), SelectChoice(20, "20 years"), SelectChoice(15, "15 years")]
 
-# The smallest down payment each loan type allows, as a share of the price (FHA's 3.5% is for a
-# credit score of 580 or more; conventional loans go down to 3%; VA needs none; jumbo lenders
-# generally ask for 10% or more).
-MIN_DOWN_PAYMENT = {
-    "conventional": Decimal("0.03"),
-    "fha": Decimal("0.035"),
-    "va": Decimal("0"),
-    "jumbo": Decimal("0.10"),
-}
-LOAN_TYPE_NAMES = {"conventional": "a conventional", "fha": "an FHA", "va": "a VA", "jumbo": "a jumbo"}
-MIN_LOAN = Decimal("25000")
-MAX_LOAN = Decimal("5000000")
-
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _has_text(field: DecimalField) -> bool:
@@ -83,10 +79,6 @@ def _band_label(band: str) -> str:
     return f"{low} to {high}"
 
 
-def _dollars(amount: Decimal) -> str:
-    return format_money(amount, whole=amount == amount.to_integral_value())
-
-
 class MortgageProfileForm(ZipAndState, FlaskForm):
     sections = (
         ("The home", ("state", "zip_code", "property_value", "down_payment", "loan_amount", "occupancy")),
@@ -99,14 +91,14 @@ class MortgageProfileForm(ZipAndState, FlaskForm):
         "State",
         choices=[SelectChoice("", "Choose a state")] + [SelectChoice(code) for code in US_STATES],
         description="Or leave it and we fill it in from the ZIP code.",
-        validators=[InputRequired("Choose the state where the home is.")],
+        validators=[InputRequired(REQUIRED["state"])],
     )
     zip_code = StringField(
         "ZIP code of the home",
         filters=[_strip],
         validators=[
-            DataRequired("Enter the 5-digit ZIP code of the home."),
-            Regexp(r"^[0-9]{5}$", message="A ZIP code is 5 digits, for example 80203."),
+            DataRequired(REQUIRED["zip_code"]),
+            Regexp(r"^[0-9]{5}$", message=MALFORMED["zip_code"]),
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 5},
     )
@@ -115,8 +107,8 @@ class MortgageProfileForm(ZipAndState, FlaskForm):
         places=2,
         description="What you are paying, or what the home is worth if you are refinancing.",
         validators=[
-            InputRequired("Enter the price of the home in dollars, for example 500000."),
-            NumberRange(Decimal(30000), Decimal(20000000), "The price must be between $30,000 and $20,000,000."),
+            InputRequired(REQUIRED["property_value"]),
+            NumberRange(Decimal(30000), Decimal(20000000), OUT_OF_RANGE["property_value"]),
         ],
         render_kw={"inputmode": "decimal"},
     )
@@ -124,14 +116,14 @@ class MortgageProfileForm(ZipAndState, FlaskForm):
         "Down payment (USD)",
         places=2,
         description="What you pay yourself. Or leave this empty and enter the loan amount instead.",
-        validators=[Optional(), NumberRange(Decimal(0), None, "The down payment cannot be negative.")],
+        validators=[Optional(), NumberRange(Decimal(0), None, OUT_OF_RANGE["down_payment"])],
         render_kw={"inputmode": "decimal"},
     )
     loan_amount = DecimalField(
         "Loan amount (USD)",
         places=2,
         description="Leave this empty to borrow the price minus your down payment.",
-        validators=[Optional(), NumberRange(Decimal(0), None, "The loan amount cannot be negative.")],
+        validators=[Optional(), NumberRange(Decimal(0), None, OUT_OF_RANGE["loan_amount"])],
         render_kw={"inputmode": "decimal"},
     )
     occupancy = SelectField("The home will be", choices=OCCUPANCY_CHOICES, default="primary")
@@ -149,8 +141,8 @@ class MortgageProfileForm(ZipAndState, FlaskForm):
             "best offer for a few years is often not the one with the lowest rate."
         ),
         validators=[
-            InputRequired("Enter how many years you expect to keep the loan (a whole number)."),
-            NumberRange(1, 30, "Enter between 1 and 30 years."),
+            InputRequired(REQUIRED["years_expected"]),
+            NumberRange(1, 30, OUT_OF_RANGE["years_expected"]),
         ],
     )
     max_monthly_payment = DecimalField(
@@ -159,7 +151,7 @@ class MortgageProfileForm(ZipAndState, FlaskForm):
         description="Principal and interest. Offers whose monthly payment is higher are not ranked.",
         validators=[
             Optional(),
-            NumberRange(Decimal(100), Decimal(100000), "Enter an amount between $100 and $100,000 a month, or leave it empty."),
+            NumberRange(Decimal(100), Decimal(100000), OUT_OF_RANGE["max_monthly_payment"]),
         ],
         render_kw={"inputmode": "decimal"},
     )
@@ -196,74 +188,41 @@ class MortgageProfileForm(ZipAndState, FlaskForm):
 
     def validate_down_payment(self, field: DecimalField) -> None:
         price = self.property_value.data
-        if field.data is not None and price is not None and field.data >= price:
-            raise ValidationError("Your down payment covers the whole price, so you would not need a loan.")
+        if field.data is not None and price is not None:
+            refuse(down_payment_problem(field.data, price))
 
     def validate_loan_amount(self, field: DecimalField) -> None:
         price = self.property_value.data
-        if field.data is None or price is None:
-            return
-        if field.data > price:
-            raise ValidationError(f"The loan cannot be more than the price of the home ({_dollars(price)}).")
-        down = self.down_payment.data
-        if down is not None and down + field.data != price:
-            raise ValidationError(
-                f"Your down payment and loan amount add up to {_dollars(down + field.data)}, not the price of "
-                f"{_dollars(price)}. Change one of them, or leave one empty."
-            )
+        if field.data is not None and price is not None:
+            refuse(loan_amount_problem(field.data, self.down_payment.data, price))
 
     def validate_occupancy(self, field: SelectField) -> None:
-        if self.loan_type.data in ("fha", "va") and field.data != "primary":
-            raise ValidationError(
-                "FHA and VA loans are only for a home you will live in. For a second home or a rental, "
-                "choose a conventional or jumbo loan."
-            )
+        refuse(occupancy_problem(self.loan_type.data, field.data))
 
     def validate_years_expected(self, field: IntegerField) -> None:
         term = self.term_years.data
-        if field.data is not None and isinstance(term, int) and field.data > term:
-            raise ValidationError(f"A {term}-year loan is paid off by then; enter at most {term} years.")
+        if field.data is not None and isinstance(term, int):
+            refuse(years_expected_problem(field.data, term))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         if not (_has_text(self.down_payment) or _has_text(self.loan_amount)):
             # Both fields are optional one at a time, so their own validators stop at "empty".
-            self.down_payment.errors = [*self.down_payment.errors, "Enter your down payment, or the loan amount you need."]
+            self.down_payment.errors = [*self.down_payment.errors, NO_AMOUNT]
             valid = False
         return valid and self._check_loan_size()
 
     def _check_loan_size(self) -> bool:
         """Rules on the loan that results from price and down payment, once each field is valid."""
-        price = self.property_value.data
-        loan = self.computed_loan_amount()
-        problem: tuple[Any, str] | None = None
-        if loan < MIN_LOAN:
-            problem = (self._amount_field(), f"Lenders quote loans of at least {_dollars(MIN_LOAN)}; this loan would be {_dollars(loan)}.")
-        elif loan > MAX_LOAN:
-            problem = (self._amount_field(), f"We compare loans of up to {_dollars(MAX_LOAN)}; this loan would be {_dollars(loan)}.")
-        else:
-            minimum_share = MIN_DOWN_PAYMENT[self.loan_type.data]
-            minimum = (price * minimum_share).quantize(CENT, rounding=ROUND_HALF_UP)
-            if price - loan < minimum:
-                share = f"{minimum_share * 100:.1f}".rstrip("0").rstrip(".")
-                problem = (
-                    self._amount_field(),
-                    f"{_capitalised(LOAN_TYPE_NAMES[self.loan_type.data])} loan needs a down payment of at "
-                    f"least {share}% ({_dollars(minimum)} on this home).",
-                )
+        problem = loan_size_problem(self.property_value.data, self.computed_loan_amount(), self.loan_type.data)
         if problem is None:
             return True
-        field, message = problem
-        field.errors = [*field.errors, message]
+        field = self.down_payment if self.down_payment.data is not None else self.loan_amount
+        field.errors = [*field.errors, problem]
         return False
 
-    def _amount_field(self) -> DecimalField:
-        return self.down_payment if self.down_payment.data is not None else self.loan_amount
-
     def computed_loan_amount(self) -> Decimal:
-        if self.loan_amount.data is not None:
-            return self.loan_amount.data.quantize(CENT)
-        return (self.property_value.data - self.down_payment.data).quantize(CENT)
+        return computed_loan_amount(self.property_value.data, self.down_payment.data, self.loan_amount.data)
 
     def to_profile(self) -> dict[str, Any]:
         loan = self.computed_loan_amount()

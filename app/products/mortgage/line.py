@@ -25,6 +25,7 @@ from app.products.mortgage.forms import (
     MortgageProfileForm,
     _band_label,
 )
+from app.products.mortgage.profile_json import profile_from_json
 from app.products.mortgage.requirements import REQUIREMENTS
 from app.products.mortgage.plausible import PLAUSIBLE
 from app.products.mortgage.schemas import PROFILE_SCHEMA, TERMS_SCHEMA
@@ -77,6 +78,9 @@ class MortgageLine(ProductLine):
 
     def profile_from_form(self, form: MortgageProfileForm) -> dict[str, Any]:  # type: ignore[override]
         return form.to_profile()
+
+    def profile_from_json(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        return profile_from_json(document)
 
     def results_note(self, profile: Mapping[str, Any] | None) -> str:
         years = ("the years you told us you would keep the loan" if profile is None

@@ -1,0 +1,76 @@
+"""The auto-insurance profile read straight from JSON (the API's request), field by field, with the
+form's words and the rules in rules.py: the same profile the form gives for the same answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from app.products.auto_insurance.rules import (
+    MALFORMED,
+    OUT_OF_RANGE,
+    OLDEST_MODEL_YEAR,
+    REQUIRED,
+    birth_date_problem,
+    newest_model_year,
+    today,
+    vehicle_year_range,
+    years_licensed_problem,
+)
+from app.products.auto_insurance.schemas import PROFILE_SCHEMA, US_STATES
+from app.products.profile_json import ProfileReader, profile_validator, read_place
+
+_validator = profile_validator(PROFILE_SCHEMA)
+VALUE_RANGE = (Decimal(500), Decimal(500000))
+
+
+def _counts(reader: ProfileReader) -> dict[str, Any]:
+    return {name: reader.integer(name, 0, high, OUT_OF_RANGE[name]) for name, high in
+            (("years_licensed", 85), ("at_fault_accidents_5y", 20), ("violations_5y", 30), ("annual_mileage", 150000))}
+
+
+def _vehicle(reader: ProfileReader) -> dict[str, Any]:
+    day = today()
+    return {
+        "vehicle_year": reader.integer("vehicle_year", OLDEST_MODEL_YEAR, newest_model_year(day), vehicle_year_range(day)),
+        "vehicle_make": reader.text("vehicle_make", MALFORMED["vehicle_make"]),
+        "vehicle_model": reader.text("vehicle_model", MALFORMED["vehicle_model"]),
+        "vehicle_value": reader.amount("vehicle_value", *VALUE_RANGE, OUT_OF_RANGE["vehicle_value"]),
+    }
+
+
+def _choices(reader: ProfileReader) -> dict[str, Any]:
+    return {"vehicle_use": reader.choice("vehicle_use"), "continuous_cover": reader.boolean("continuous_cover"),
+            "liability_limits": reader.choice("liability_limits"), "comprehensive": reader.boolean("comprehensive"),
+            "collision": reader.boolean("collision"), "deductible": reader.choice("deductible")}
+
+
+def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile, or InvalidProfile naming each field that does not fit."""
+    reader = ProfileReader(document, _validator, REQUIRED)
+    day = today()
+    birth = reader.day("driver_birth_date", MALFORMED["driver_birth_date"])
+    if birth is not None:
+        reader.refuse("driver_birth_date", birth_date_problem(birth, day))
+    counts = _counts(reader)
+    if counts["years_licensed"] is not None:
+        reader.refuse("years_licensed", years_licensed_problem(counts["years_licensed"], birth, day))
+    place = read_place(reader, US_STATES, MALFORMED["zip_code"])
+    vehicle, choices = _vehicle(reader), _choices(reader)
+    return reader.checked(lambda: {
+        **place,
+        "driver_birth_date": birth.isoformat() if birth else None,
+        "years_licensed": counts["years_licensed"],
+        "at_fault_accidents_5y": counts["at_fault_accidents_5y"],
+        "violations_5y": counts["violations_5y"],
+        **vehicle,
+        "vehicle_value": str(vehicle["vehicle_value"].quantize(Decimal("0.01"))),
+        "annual_mileage": counts["annual_mileage"],
+        "vehicle_use": choices["vehicle_use"],
+        "continuous_cover": choices["continuous_cover"],
+        "liability_limits": choices["liability_limits"],
+        "comprehensive": choices["comprehensive"],
+        "collision": choices["collision"],
+        "deductible": choices["deductible"],
+    })
