@@ -36,7 +36,8 @@ from providers.errors import (
 )
 from providers.html_tables import parse_page, read_table
 from providers.http import ROBOTS_TOKEN, Deadline
-from providers.rate_tables import MAPPING_KEYS, RateMapping, Row, offers_from_rows, parse_mapping
+from providers.rate_mapping import MAPPING_KEYS, RateMapping, Row, parse_mapping
+from providers.rate_tables import offers_from_rows
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DEFAULT_PAGE_CACHE_S = 3600.0

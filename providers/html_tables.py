@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup, Tag
 
 from providers.cells import CellError, normalise_text, not_available, parse_value
 from providers.errors import LayoutChanged, ParseError
-from providers.rate_tables import ColumnSpec, Row
+from providers.rate_mapping import ColumnSpec, Row
 
 MAX_TAGS = 30_000
 """A rate page with its site's whole header and footer has a few thousand."""

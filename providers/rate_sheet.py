@@ -35,7 +35,8 @@ from providers.errors import (
 )
 from providers.http import Deadline
 from providers.cells import CellError, not_available, parse_value
-from providers.rate_tables import MAPPING_KEYS, RateMapping, Row, offers_from_rows, parse_mapping
+from providers.rate_mapping import MAPPING_KEYS, RateMapping, Row, parse_mapping
+from providers.rate_tables import offers_from_rows
 
 SHEET_TYPES = ("text/csv", "application/json", "text/plain", "application/csv")
 DEFAULT_CACHE_S = 3600.0

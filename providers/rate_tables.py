@@ -33,12 +33,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from providers.base import Quote, QuoteQuery
-from providers.cells import CellError, parse_value  # noqa: F401 - re-exported: the cell readers lived here
 from providers.cells import NUMBER, normalise_text, term_value
 from providers.errors import LayoutChanged, ProviderDeclined
-# re-exported: the adapters and their tests read the settings' types from here, beside the rows they map
-from providers.rate_mapping import MAPPING_KEYS, ColumnSpec, RateMapping, Row, parse_mapping  # noqa: F401
-from providers.rate_mapping import Condition, Factor
+from providers.rate_mapping import Condition, Factor, RateMapping, Row
 
 CENT = Decimal("0.01")
 

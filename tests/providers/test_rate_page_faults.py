@@ -19,7 +19,7 @@ from providers.errors import ProviderError
 from providers.html_rate_table import HtmlRateTableAdapter
 from providers.html_tables import MAX_TAGS, cell_grid, parse_page, read_table, table_rows
 from providers.rate_sheet import RateSheetAdapter
-from providers.rate_tables import ColumnSpec
+from providers.rate_mapping import ColumnSpec
 from providers.registry import parse_provider_entries
 from providers.sandbox.insurer_app import RunState
 from providers.sandbox.rate_page import auto_rate_pages

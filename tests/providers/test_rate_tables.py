@@ -10,7 +10,9 @@ import pytest
 
 from providers.base import QuoteQuery
 from providers.errors import LayoutChanged, ProviderConfigError, ProviderDeclined
-from providers.rate_tables import CellError, offers_from_rows, parse_mapping, parse_value, same
+from providers.cells import CellError, parse_value
+from providers.rate_mapping import parse_mapping
+from providers.rate_tables import offers_from_rows, same
 
 TODAY = date(2026, 11, 23)
 VALID_UNTIL = datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc)
