@@ -16,7 +16,7 @@ from app.comparison.api import CUSTOM, pointer_to
 from app.products import get_product_line
 from app.products.prefill import form_data
 from app.security import rate_limited
-from app.shop.routes import _own_result, bp, start_comparison
+from app.shop.routes import own_result, bp, start_comparison
 
 
 def _subject(result: Mapping[str, Any]) -> str | None:
@@ -45,7 +45,7 @@ def _form_page(line, result, form, status: int = 200):  # type: ignore[no-untype
 @bp.get("/results/<reference>/change")
 @public
 def change_answers(reference: str):  # type: ignore[no-untyped-def]
-    result = _own_result(reference)
+    result = own_result(reference)
     line = get_product_line(result["product"]["key"])
     if result["profile"] is None:
         return _erased(line, result, "fill in the form with your answers again")
@@ -59,7 +59,7 @@ def change_answers(reference: str):  # type: ignore[no-untyped-def]
 @public
 @rate_limited("CANDOR_COMPARISON_RATE_LIMIT", methods=("POST",))
 def submit_changed_answers(reference: str):  # type: ignore[no-untyped-def]
-    result = _own_result(reference)
+    result = own_result(reference)
     line = get_product_line(result["product"]["key"])
     if result["profile"] is None:
         return _erased(line, result, "change your answers to this comparison")
@@ -75,7 +75,7 @@ def submit_changed_answers(reference: str):  # type: ignore[no-untyped-def]
 @public
 @rate_limited("CANDOR_COMPARISON_RATE_LIMIT", methods=("POST",))
 def fresh_quotes(reference: str):  # type: ignore[no-untyped-def]
-    result = _own_result(reference)
+    result = own_result(reference)
     line = get_product_line(result["product"]["key"])
     if result["profile"] is None:
         return _erased(line, result, "ask for fresh quotes with your answers")

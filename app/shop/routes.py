@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
 
 from app.audit import prove_reference
 from app.auth.access import public
@@ -23,6 +24,7 @@ from app.ranking.measure_explain import promise
 from app.security import REFERENCE_RATE_LIMIT, admitted, rate_limited
 from app.shop import permalink
 from app.shop.progress import stream_comparison, wants_progress
+from app.shop.view import results_view
 from app.web.recorded import not_logged_page, recorded
 
 bp = Blueprint("shop", __name__)
@@ -88,7 +90,7 @@ def _remember_reference(reference: str, secret: str | None = None) -> None:
         permalink.remember(reference, secret, session[SESSION_REFERENCES])
 
 
-def _own_result(reference: str, secret: str | None = None):  # type: ignore[no-untyped-def]
+def own_result(reference: str, secret: str | None = None):  # type: ignore[no-untyped-def]
     """The result under `reference` for a browser entitled to it: one that made it (or opened its
     permalink) by its session, or, with `secret`, anyone holding the permalink. Everything else —
     an unknown reference, someone else's, a wrong secret — is the same 404. Every look-up counts
@@ -113,7 +115,7 @@ def _profile_summary(line, result):  # type: ignore[no-untyped-def]
 @bp.get("/results/<reference>")
 @public
 def results(reference: str):  # type: ignore[no-untyped-def]
-    result = _own_result(reference)
+    result = own_result(reference)
     line = get_product_line(result["product"]["key"])
     if result["profile"] is None:  # the permalink's page: nothing of the comparison is left to show
         return render_template("shop/erased.html", result=result, line=line)
@@ -123,9 +125,6 @@ def results(reference: str):  # type: ignore[no-untyped-def]
 def _results_context(line, result, errors=None):  # type: ignore[no-untyped-def]
     # Sorting, filtering and comparing come from the query string of a GET (a re-rank's own answer
     # shows the plain ranking) and are only a view of the logged ranking (app/shop/view.py).
-    from werkzeug.datastructures import MultiDict
-
-    from app.shop.view import results_view
     shown_by_get = request.method == "GET"
     # The view's links go to the results address, never the permalink's: the secret stays out of
     # every link on the page (a browser that opened the permalink holds the result in its session).
@@ -146,7 +145,7 @@ def permalink_results(reference: str, secret: str = ""):  # type: ignore[no-unty
     """The permalink: the same results page in any browser, which then keeps the result in its
     session (so the receipt, re-ranking and returning work as for the browser that made it). Once
     the shopper's details are erased it says so and shows nothing of the comparison."""
-    result = _own_result(reference, secret=secret)
+    result = own_result(reference, secret=secret)
     line = get_product_line(result["product"]["key"])
     if result["profile"] is None:
         return render_template("shop/erased.html", result=result, line=line), 410, NOT_INDEXED
@@ -169,7 +168,7 @@ FRAGMENT_HEADER = "X-Candor-Fragment"
 def rerank_results(reference: str):  # type: ignore[no-untyped-def]
     """Ranks the same offers with other preferences: a new logged recommendation under the same
     reference, committed here before it is shown."""
-    result = _own_result(reference)
+    result = own_result(reference)
     line = get_product_line(result["product"]["key"])
     fragment = request.headers.get(FRAGMENT_HEADER) == "results"
     try:
@@ -198,7 +197,7 @@ def _results_response(line, result, fragment, status, errors=None):  # type: ign
 @bp.get("/results/<reference>/receipt")
 @public
 def receipt(reference: str):  # type: ignore[no-untyped-def]
-    result = _own_result(reference)
+    result = own_result(reference)
     line = get_product_line(result["product"]["key"])
     proof = prove_reference(db.session, reference)
     db.session.commit()  # the checkpoint the proof may have had to sign
