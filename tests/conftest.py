@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,22 @@ def app(database_url: str, market: SandboxMarket) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_apps(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """make_apps(providers, **overrides) -> a new app on this test's database, closed after the test."""
+    made: list[Flask] = []
+
+    def build(providers: list[dict[str, Any]], **overrides: Any) -> Flask:
+        made.append(make_app(database_url, providers, **overrides))
+        return made[-1]
+
+    yield build
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ from tests.app.comparison.test_provider_content import (  # noqa: F401 - pytest 
     serve,
     site,
 )
-from tests.conftest import make_app
 from tests.factories import auto_form, mortgage_form, mortgage_terms
 
 EXAMPLE_TERMS = TERMS_SCHEMA["examples"][0]
@@ -91,19 +90,9 @@ def compare(application: Flask, line: str) -> tuple[FlaskClient, str, str]:
 
 
 @pytest.fixture
-def only(database_url: str) -> Iterator[Callable[[list[dict[str, Any]]], Flask]]:
+def only(make_apps: Callable[..., Flask]) -> Callable[[list[dict[str, Any]]], Flask]:
     """only(providers) -> the app with exactly these providers."""
-    made: list[Flask] = []
-
-    def build(entries: list[dict[str, Any]]) -> Flask:
-        made.append(make_app(database_url, entries))
-        return made[-1]
-
-    yield build
-    for application in made:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return lambda entries: make_apps(entries)
 
 
 def flooded(only: Callable[..., Flask], serve: Callable[[bytes], str], line: str, providers_asked: int,

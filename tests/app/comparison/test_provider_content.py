@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -37,7 +37,7 @@ from providers.registry import BUILTIN_KINDS, ProviderRegistry, parse_provider_e
 from providers.sandbox.market import SandboxMarket
 from providers.testing.faults import static_app
 from providers.testing.plugin import loopback  # noqa: F401 - a pytest fixture
-from tests.conftest import add_user, make_app, sign_in
+from tests.conftest import add_user, sign_in
 from tests.factories import auto_form, auto_profile
 
 ENTRY_BUDGET_BYTES = 64 * 1024
@@ -79,19 +79,9 @@ def serve(loopback: Callable[..., Any]) -> Callable[[bytes], str]:
 
 
 @pytest.fixture
-def site(database_url: str, market: SandboxMarket) -> Iterator[Callable[[list[dict[str, Any]]], Flask]]:
+def site(make_apps: Callable[..., Flask], market: SandboxMarket) -> Callable[[list[dict[str, Any]]], Flask]:
     """site(extra providers) -> the app with the sandbox market's providers and these."""
-    made: list[Flask] = []
-
-    def build(extra: list[dict[str, Any]]) -> Flask:
-        made.append(make_app(database_url, [*market.provider_entries(), *extra]))
-        return made[-1]
-
-    yield build
-    for application in made:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return lambda extra: make_apps([*market.provider_entries(), *extra])
 
 
 def shop(application: Flask) -> tuple[FlaskClient, str, str]:
