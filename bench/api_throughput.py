@@ -241,14 +241,16 @@ class Load:
 
 def consistent_auto_profile(rng: random.Random, today: Any) -> dict[str, Any]:
     """A random auto profile whose state is its ZIP code's (the API refuses a ZIP in another
-    state, and the generator draws the two apart); ZIP codes that do not exist are drawn again."""
+    state, and the generator draws the two apart); ZIP codes that do not exist, or lie in a
+    territory the line does not cover, are drawn again."""
     from app.products.zip_codes import state_of
+    from providers.sandbox.profile import US_STATE_CODES
     from providers.sandbox.sample_profiles import random_auto_profile
 
     while True:
         profile = random_auto_profile(rng, today)
         state = state_of(profile["zip_code"])
-        if state is not None:
+        if state in US_STATE_CODES:
             return {**profile, "state": state}
 
 
