@@ -15,7 +15,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -49,6 +49,9 @@ BROKEN_PAGE_RETRY_S = 300.0
 """A cached page we cannot read is fetched again once it is this old, in case it was a glitch."""
 MIN_QUOTE_VALIDITY_S = 60.0
 PARSED_PAGES_KEPT = 8
+RECENT_PAGE_S = 30.0
+"""The page last read from the store is used again for this long without asking the store (and
+hashing the page) on every comparison; an instance sees another's newer page within this time."""
 OPTIONS = MAPPING_KEYS | {"url", "table", "rows", "page_cache_s", "quote_valid_s", "robots_cache_s", "offer_url"}
 
 
@@ -64,6 +67,8 @@ class Page:
     charset: str | None
     fetched_at: datetime
     from_cache: bool
+    digest: str = ""
+    """SHA-256 of the body (hex) once worked out; empty until then."""
 
 
 class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
@@ -96,6 +101,7 @@ class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
         self._parsed: OrderedDict[str, tuple[list[Row], dict[str, Decimal]]] = OrderedDict()
         self._parsed_lock = threading.Lock()
         self._parsing = threading.Lock()
+        self._recent: tuple[datetime, Page] | None = None
 
     # --- stage 1 ---------------------------------------------------------------------------------
 
@@ -107,6 +113,9 @@ class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
 
     def extract(self, request: PageRequest, *, timeout_s: float) -> Page:
         deadline = Deadline.after(timeout_s)
+        recent = self._recent_page(request.url)
+        if recent is not None:
+            return recent
         cached = self._cached_page(request.url)
         if cached is not None:
             return cached
@@ -146,12 +155,24 @@ class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
             fetched_at = datetime.fromisoformat(meta["fetched_at"])
         except (ValueError, KeyError, TypeError):
             return None
+        if not self._fresh_enough(fetched_at):
+            return None
+        return Page(url, body, meta.get("charset"), fetched_at, from_cache=True)
+
+    def _fresh_enough(self, fetched_at: datetime) -> bool:
         age = (self.context.clock() - fetched_at).total_seconds()
         # Quotes from a page are valid for quote_valid_s after it was read; a page too old to
         # give a quote that stays valid a minute is read again.
-        if age > self.page_cache_s or self.quote_valid_s - age < MIN_QUOTE_VALIDITY_S:
+        return age <= self.page_cache_s and self.quote_valid_s - age >= MIN_QUOTE_VALIDITY_S
+
+    def _recent_page(self, url: str) -> Page | None:
+        recent = self._recent
+        if recent is None or recent[1].url != url:
             return None
-        return Page(url, body, meta.get("charset"), fetched_at, from_cache=True)
+        remembered_at, page = recent
+        if (self.context.clock() - remembered_at).total_seconds() >= RECENT_PAGE_S or not self._fresh_enough(page.fetched_at):
+            return None
+        return page
 
     def _keep_page(self, page: Page) -> None:
         header = json.dumps({"fetched_at": page.fetched_at.isoformat(), "charset": page.charset}).encode()
@@ -182,14 +203,17 @@ class HtmlRateTableAdapter(Adapter[PageRequest, Page]):
     # --- stage 3 ---------------------------------------------------------------------------------
 
     def transform_data(self, raw: Page, query: QuoteQuery) -> Sequence[Quote]:
-        digest = hashlib.sha256(raw.body).hexdigest()
+        digest = raw.digest or hashlib.sha256(raw.body).hexdigest()
         try:
             rows, surcharges = self._read(raw, digest)
         except ParseError:
+            self._recent = None
             if raw.from_cache and (self.context.clock() - raw.fetched_at).total_seconds() > BROKEN_PAGE_RETRY_S:
                 self.context.store.delete(self._page_key(raw.url))
             raise
         now = self.context.clock()
+        if not raw.digest:  # a page read from the store or the provider: remembered, with its digest
+            self._recent = (now, replace(raw, from_cache=True, digest=digest))
         return offers_from_rows(
             self.mapping, rows, query, provider_key=self.config.key, source_digest=digest,
             valid_until=raw.fetched_at + timedelta(seconds=self.quote_valid_s), today=now.date(),
