@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import click
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -21,7 +22,7 @@ from app.complaints.names import advisor_names, product_choices, provider_names,
 from app.complaints.queue import is_overdue, queue
 from app.complaints.service import (
     ComplaintError, NewComplaint, add_note, assign, compliance_staff, deadline_of, history, parse_redress,
-    raise_complaint, resolve,
+    raise_complaint, rebuild, resolve,
 )
 from app.compliance.exports import FORMATS, serialise
 from app.db import db, utcnow
@@ -231,3 +232,11 @@ def report_export(name: str, fmt: str) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
+
+
+@bp.cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recomputes the complaints queue from the log (`flask complaints rebuild`)."""
+    count = rebuild(db.session)
+    db.session.commit()
+    click.echo(f"{count} {'complaint' if count == 1 else 'complaints'} in the queue, recomputed from the log.")

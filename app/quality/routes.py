@@ -20,6 +20,7 @@ from app.compliance.exports import FORMATS, serialise
 from app.db import db, utcnow
 from app.products import PRODUCT_LINES
 from app.quality import report as reports
+from app.quality.events import rebuild
 from app.quality.forms import PeriodForm, QueueForm, answers_of, review_form
 from app.quality.models import QaReview
 from app.quality.review import ANSWERS, OUTCOME_LABELS, ReviewError, Verdict, comment_of, record_review
@@ -177,3 +178,11 @@ def sample_command() -> None:
                            key=sampling_key(current_app.config["SECRET_KEY"]), now=utcnow())
     db.session.commit()
     click.echo(f"{len(drawn)} {'call' if len(drawn) == 1 else 'calls'} drawn for review.")
+
+
+@bp.cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recomputes the review queue and the sampling watermark from the log (`flask quality rebuild`)."""
+    count = rebuild(db.session)
+    db.session.commit()
+    click.echo(f"{count} drawn {'call' if count == 1 else 'calls'} in the review queue, recomputed from the log.")

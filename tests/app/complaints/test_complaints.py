@@ -256,3 +256,15 @@ def test_report_tables_export_as_csv(app, client, officer):
     page = text(officer.get("/compliance/complaints/report?months=12"))
     assert 'data-chart="complaints-trend"' in page and "js/complaints.js" in page
     assert officer.get("/compliance/complaints/report?months=7").status_code == 200  # a bad choice: the default
+
+
+def test_the_rebuild_command_recomputes_the_queue_and_complaint_entries_open_in_the_console(app, client, officer):
+    complaint_id = raise_as_shopper(client, compare(client))
+    with app.app_context():
+        db.session.execute(sa.delete(Complaint))
+        db.session.commit()
+    assert "1 complaint in the queue, recomputed from the log." in app.test_cli_runner().invoke(
+        args=["complaints", "rebuild"]).output
+    assert row(app, complaint_id).category == "price-shown"
+    raised = complaint_entries(app, complaint_id)[0]["index"]
+    assert officer.get(f"/compliance/entries/{raised}").status_code == 200

@@ -222,3 +222,14 @@ def test_only_compliance_may_use_the_review_queue(client, client_as):
         assert client.get(path).status_code == 302
     assert advisor.post("/compliance/quality/draw").status_code == 403
     assert client_as("compliance").get("/compliance/quality/calls/999").status_code == 404
+
+
+def test_the_rebuild_command_recomputes_the_queue_and_the_watermark(app, client_as, officer, overrides_only):
+    decided_call(app, client_as("advisor"), override=True)
+    officer.post("/compliance/quality/draw")
+    with app.app_context():
+        db.session.execute(sa.delete(QaReview))
+        db.session.commit()
+    output = app.test_cli_runner().invoke(args=["quality", "rebuild"]).output
+    assert "1 drawn call in the review queue, recomputed from the log." in output
+    assert "0 decided calls have not had a draw yet." in text(officer.get("/compliance/quality/"))
