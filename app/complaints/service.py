@@ -32,6 +32,7 @@ CONTACT_MAX = 200
 NOTE_MAX = 2000
 MAX_REDRESS = Decimal("1000000")
 DEFAULT_DEADLINE_DAYS = 56  # eight weeks: the final-response deadline of FCA DISP 1.6.2
+EXPIRY_BATCH = 500
 
 
 class ComplaintError(Exception):
@@ -224,12 +225,13 @@ def rebuild(session: Session) -> int:
     return session.query(Complaint).count()
 
 
-def expire(session: Session, now: datetime, keep_for: timedelta) -> int:
-    """Retention: erases the sealed text of every complaint resolved more than `keep_for` ago (its
-    row, which holds no personal data, stays for the reports). Each erasure is an entry of its own.
-    Returns how many complaints' text went."""
+def expire(session: Session, now: datetime, keep_for: timedelta, *, batch: int = EXPIRY_BATCH) -> int:
+    """Retention: erases the sealed text of complaints resolved more than `keep_for` ago, at most
+    `batch` of them (call again until it returns 0); their rows, which hold no personal data, stay
+    for the reports. Each erasure is an entry of its own. Returns how many complaints it marked."""
     due = list(session.scalars(select(Complaint).where(Complaint.resolved_at < now - keep_for,
-                                                       Complaint.expired_at.is_(None)).order_by(Complaint.resolved_at)))
+                                                       Complaint.expired_at.is_(None))
+                               .order_by(Complaint.resolved_at).limit(batch)))
     for complaint in due:
         try:
             erase(session, complaint.subject, actor=RETENTION_ACTOR, now=now, channel="system",

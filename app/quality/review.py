@@ -26,6 +26,7 @@ from app.quality.settings import Question
 ANSWERS = {"yes": "Yes", "no": "No", "n/a": "Does not apply"}
 OUTCOME_LABELS = {"pass": "Pass", "fail": "Fail", "needs-coaching": "Needs coaching"}
 COMMENT_MAX = 2000
+EXPIRY_BATCH = 500
 
 
 class ReviewError(Exception):
@@ -103,12 +104,13 @@ def comment_of(session: Session, review: QaReview) -> Comment:
     return Comment(None if revealed.data is None else revealed.data.get("comment"), revealed.data is None)
 
 
-def expire(session: Session, now: datetime, keep_for: timedelta) -> int:
-    """Retention: erases the comment of every review recorded more than `keep_for` ago (the verdict,
-    which is about the advisor's work and holds no customer's data, stays). Returns how many reviews
-    it marked."""
+def expire(session: Session, now: datetime, keep_for: timedelta, *, batch: int = EXPIRY_BATCH) -> int:
+    """Retention: erases the comments of reviews recorded more than `keep_for` ago, at most `batch`
+    of them (call again until it returns 0); the verdict, about the advisor's work and holding no
+    customer's data, stays. Returns how many reviews it marked."""
     due = list(session.scalars(select(QaReview).where(QaReview.reviewed_at < now - keep_for,
-                                                      QaReview.expired_at.is_(None)).order_by(QaReview.reviewed_at)))
+                                                      QaReview.expired_at.is_(None))
+                               .order_by(QaReview.reviewed_at).limit(batch)))
     for review in due:
         if review.review_subject is not None:
             try:

@@ -268,3 +268,30 @@ def test_the_rebuild_command_recomputes_the_queue_and_complaint_entries_open_in_
     assert row(app, complaint_id).category == "price-shown"
     raised = complaint_entries(app, complaint_id)[0]["index"]
     assert officer.get(f"/compliance/entries/{raised}").status_code == 200
+
+
+def test_when_the_log_refuses_nothing_is_kept_and_the_page_says_so(app, client, officer):
+    from tests.app.test_not_logged import _break_the_log  # noqa: PLC0415  (a helper of another test module)
+
+    reference = compare(client)
+    complaint_id = raise_as_shopper(client, reference)
+    _break_the_log(app)
+    refused = client.post(f"/results/{reference}/complaint", data=COMPLAINT)
+    assert refused.status_code == 503 and "We could not record your complaint" in text(refused)
+    note = officer.post(f"/compliance/complaints/{complaint_id}/note", data={"note": "Lost?"})
+    assert note.status_code == 503
+    with app.app_context():
+        assert [c.id for c in db.session.scalars(sa.select(Complaint))] == [complaint_id]
+        assert db.session.get_one(Complaint, complaint_id).notes == 0
+
+
+def test_retention_works_in_batches_until_nothing_is_left(app, client, officer):
+    for _ in range(3):
+        complaint_id = raise_as_shopper(client, compare(client))
+        officer.post(f"/compliance/complaints/{complaint_id}/resolve", data={"outcome": "not-upheld", "summary": "x"})
+    later, keep_for = utcnow() + timedelta(days=400), timedelta(days=365)
+    with app.app_context():
+        assert [expire(db.session, later, keep_for, batch=2) for _ in range(3)] == [2, 1, 0]
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.kind == "erasure")) == 3

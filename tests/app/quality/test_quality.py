@@ -233,3 +233,13 @@ def test_the_rebuild_command_recomputes_the_queue_and_the_watermark(app, client_
     output = app.test_cli_runner().invoke(args=["quality", "rebuild"]).output
     assert "1 drawn call in the review queue, recomputed from the log." in output
     assert "0 decided calls have not had a draw yet." in text(officer.get("/compliance/quality/"))
+
+
+def test_when_the_log_refuses_a_draw_nothing_is_drawn(app, client_as, officer, overrides_only):
+    from tests.app.test_not_logged import _break_the_log  # noqa: PLC0415  (a helper of another test module)
+
+    decided_call(app, client_as("advisor"), override=True)
+    _break_the_log(app)
+    assert officer.post("/compliance/quality/draw").status_code == 503
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(QaReview)) == 0
