@@ -71,7 +71,8 @@ def _comparisons(session: Session, window: Window, *columns: Any) -> Counter[Any
                                                       AuditEntry.created_at >= window.since).group_by(*columns))
     if window.product is not None:
         statement = statement.where(AuditEntry.product == window.product)
-    return Counter({tuple(row[:-1]) if len(row) > 2 else row[0]: row[-1] for row in session.execute(statement)})
+    # One column: keyed by its value; several: by the tuple of their values.
+    return Counter({(row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1] for row in session.execute(statement)})
 
 
 def _monthly_comparisons(session: Session, window: Window) -> Counter[date]:

@@ -17,6 +17,7 @@ from app.audit.verify import verify_log
 from app.complaints.models import Complaint
 from app.complaints.service import expire, history, rebuild
 from app.db import db, utcnow
+from app.provider_registry import current_registry
 from tests.factories import auto_form
 
 CMP = re.compile(r"CMP-[0-9A-Z]{4}-[0-9A-Z]{4}")
@@ -101,6 +102,12 @@ def test_a_shoppers_complaint_lives_from_raised_to_resolved_and_reported(app, cl
     assert price["complaints"] == 1 and report["totals"]["redress"] == "80.00"
     assert [r["complaints"] for r in report["by_product"] if r["product"] == "Auto insurance"] == [1]
     assert report["trend"][-1]["complaints"] == 1
+    with app.app_context():
+        recommended = db.session.get_one(AuditEntry, resolved.about_index).recommended_provider
+        name = {config.key: config.name for config in current_registry().configs}[recommended]
+    [by_provider] = [r for r in report["by_provider"] if r["complaints"]]
+    assert by_provider["provider"] == name and by_provider["comparisons"] == 1 and by_provider["per_1000"] == "1000.0"
+    assert officer.get("/compliance/complaints/report.json?product=mortgage").get_json()["totals"]["complaints"] == 0
 
 
 def test_the_complaint_text_is_sealed_in_the_log_and_the_log_stays_verifiable(app, client, officer):
