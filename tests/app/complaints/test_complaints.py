@@ -76,6 +76,8 @@ def test_a_shoppers_complaint_lives_from_raised_to_resolved_and_reported(app, cl
     assert complaint_id in queue and "Unassigned" in queue and "data-overdue" not in queue
     assert officer.post(f"/compliance/complaints/{complaint_id}/assign",
                         data={"owner": officer.user_id}).status_code == 303
+    assert complaint_id in text(officer.get("/compliance/complaints?owner=mine"))
+    assert complaint_id not in text(officer.get("/compliance/complaints?owner=unassigned"))
     assert officer.post(f"/compliance/complaints/{complaint_id}/note",
                         data={"note": "Asked the insurer for its quote log."}).status_code == 303
     assert officer.post(f"/compliance/complaints/{complaint_id}/resolve",
@@ -87,6 +89,8 @@ def test_a_shoppers_complaint_lives_from_raised_to_resolved_and_reported(app, cl
                   "Asked the insurer for its quote log.", "Their page had a stale price.", "redress $80.00", "on time"):
         assert words in detail, words
     assert "Resolve complaint" not in detail  # a resolved complaint is closed
+    assert complaint_id not in text(officer.get("/compliance/complaints"))  # open ones by default
+    assert complaint_id in text(officer.get("/compliance/complaints?status=resolved"))
 
     kinds = [entry["kind"] for entry in complaint_entries(app, complaint_id)]
     assert kinds == ["complaint-raised", "complaint-assigned", "complaint-noted", "complaint-resolved"]
