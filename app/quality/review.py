@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,8 +120,3 @@ def expire(session: Session, now: datetime, keep_for: timedelta, *, batch: int =
         review.expired_at = now
     session.flush()
     return len(due)
-
-
-def answers_of(review_entry: Mapping[str, Any]) -> dict[str, str]:
-    answers = review_entry.get("answers")
-    return dict(answers) if isinstance(answers, Mapping) else {}
