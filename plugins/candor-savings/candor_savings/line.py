@@ -27,7 +27,7 @@ from candor_savings.terms import TERMS_SCHEMA, InvalidSavingsTerms, parse_terms
 
 class SavingsLine(ProductLine):
     key = "savings"
-    name = "Savings and CDs"
+    name = "Savings"
     version = "1"
     currency = "USD"
     period_label = "over the months you leave the money"
