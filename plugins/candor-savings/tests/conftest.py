@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.conftest import app, client, database_url, make_app, market  # noqa: F401  (fixtures)
+from tests.browser_support import browser, live_site, page  # noqa: F401  (fixtures)
+from tests.conftest import app, client, client_as, database_url, make_app, market  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
