@@ -65,7 +65,7 @@ class Criterion:
     description: str
     money: bool = False
     format: Callable[[Decimal], str] = field(default=lambda value: str(value), compare=False)
-    # For a money criterion: whether the shopper pays the amount or earns it (a savings line).
+    # For a money criterion: whether the shopper pays the amount or earns it (a deposit account).
     words: MoneyWords = COSTS
 
     def __post_init__(self) -> None:
