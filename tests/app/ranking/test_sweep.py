@@ -97,7 +97,11 @@ def test_the_sweep_covers_both_lines_and_every_preset_named_after_a_measure(cli_
     assert result.exit_code == 0, result.output
     assert "Auto insurance: 4 profiles ranked twice" in result.output
     assert "Mortgage: 4 profiles ranked twice" in result.output
-    assert result.output.count("Named presets whose first offer is not best on their measure: 0") == 2
+    # One report per line swept: Candor's two, and any installed beside them with sample customers.
+    from app.cli.sweep import _swept_lines
+
+    swept = _swept_lines(None, None)
+    assert result.output.count("Named presets whose first offer is not best on their measure: 0") == len(swept) >= 2
     assert "“Lowest cost”: cost a year (price plus expected deductibles), tolerance $1.00 a year; checked on" in result.output
     assert "“Lowest monthly payment”: monthly payment, tolerance $1.00 a month; checked on" in result.output
     assert re.search(r"^loan\s+(15|30)-year (fixed|7/6)\s+\d+", result.output, re.MULTILINE)
