@@ -9,7 +9,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import LiveSite, assert_accessible, open_every_disclosure, rerank_in_place, screenshots
+from tests.browser_support import (
+    LiveSite,
+    assert_accessible,
+    open_every_disclosure,
+    rerank_in_place,
+    screenshots,
+    sign_in,
+)
+from tests.conftest import add_user
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +34,7 @@ def test_a_saver_compares_re_ranks_and_prints(live_site: LiveSite, page: Page) -
     page.get_by_role("link", name="Savings", exact=True).click()
     expect(page.get_by_role("heading", name="Compare savings")).to_be_visible()
     assert_accessible(page)
+    screenshots(page, "shopper-savings-form")
 
     page.get_by_role("button", name="Compare quotes").click()
     summary = page.locator("#error-summary")
@@ -61,3 +70,18 @@ def test_a_saver_compares_re_ranks_and_prints(live_site: LiveSite, page: Page) -
     expect(page.get_by_role("heading", name="How we rank savings")).to_be_visible()
     assert_accessible(page)
     assert problems == [], problems
+
+
+def test_an_advisor_keys_a_savings_call_by_keyboard_and_reads_the_script(live_site: LiveSite, page: Page) -> None:
+    add_user(live_site.app, "saver-advisor@example.com", "advisor")
+    sign_in(page, live_site.url, "saver-advisor@example.com")
+    page.goto(f"{live_site.url}/advisor/calls/new/savings")
+    assert_accessible(page)
+    fill_savings(page, horizon="18 months")
+    page.keyboard.press("Alt+r")
+    page.wait_for_url(re.compile(r"/advisor/calls/CND-"), timeout=15_000)
+    script = page.locator(".script")
+    expect(script).to_contain_text(re.compile(r"earns \$[\d,]+\.\d\d (more|less) than ours over your 18 months|"
+                                              r"Our offer fits you best"))
+    open_every_disclosure(page)
+    assert_accessible(page)
