@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.audit import RECOMMENDATION, AuditEntry
 from app.complaints.events import CATEGORIES, UPHELD
 from app.complaints.models import OPEN, Complaint
+from app.complaints.service import REDRESS_CURRENCY
 
 MONTH_CHOICES = (3, 6, 12, 24)
 DEFAULT_MONTHS = 6
@@ -123,6 +124,7 @@ def build(session: Session, window: Window, *, product_names: Mapping[str, str],
             "overdue": sum(c.status == OPEN and c.due_at < now for c in complaints),
             "resolved_late": sum(c.resolved_at is not None and c.resolved_at > c.due_at for c in complaints),
             "redress": str(sum((c.redress_amount or Decimal(0) for c in complaints), Decimal("0.00"))),
+            "redress_currency": REDRESS_CURRENCY,
         },
         "trend": [{"month": first.isoformat()[:7], "comparisons": monthly[first], "complaints": month_tally[0][first],
                    "upheld": month_tally[1][first], "per_1000": per_thousand(month_tally[0][first], monthly[first])}

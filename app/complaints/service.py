@@ -33,6 +33,7 @@ NOTE_MAX = 2000
 MAX_REDRESS = Decimal("1000000")
 DEFAULT_DEADLINE_DAYS = 56  # eight weeks: the final-response deadline of FCA DISP 1.6.2
 EXPIRY_BATCH = 500
+REDRESS_CURRENCY = "USD"  # the currency every product line quotes in; the report sums redress in it
 
 
 class ComplaintError(Exception):
@@ -158,7 +159,7 @@ def parse_redress(text: str | None) -> Decimal | None:
 
 
 def resolve(session: Session, complaint: Complaint, *, outcome: str, redress: Decimal | None, summary: str,
-            actor: Actor, now: datetime, currency: str = "USD") -> Complaint:
+            actor: Actor, now: datetime) -> Complaint:
     _open(complaint)
     if outcome not in events.OUTCOMES:
         raise ComplaintError("Choose whether the complaint is upheld.", "outcome")
@@ -167,7 +168,7 @@ def resolve(session: Session, complaint: Complaint, *, outcome: str, redress: De
                              "redress")
     text = _text(summary, NOTE_MAX, "summary", "what was decided and why", required=True)
     body = {"actor": actor.as_record(), "complaint": complaint.id, "outcome": outcome,
-            "redress": None if redress is None else {"amount": str(to_cents(redress)), "currency": currency},
+            "redress": None if redress is None else {"amount": str(to_cents(redress)), "currency": REDRESS_CURRENCY},
             "on_time": now <= complaint.due_at}
     entry = _sealed_append(session, complaint, body, {"summary": text}, kind=events.RESOLVED_KIND, now=now)
     return _applied(session, entry)
