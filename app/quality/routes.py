@@ -81,11 +81,12 @@ def _call(review: QaReview) -> dict[str, Any]:
     told = story.tell(db.session, result_entry)
     note = next((item for item in told.decisions if item.index == review.decision_index), None)
     line = PRODUCT_LINES.get(review.product or "")
-    # The script quotes the our-offer sentence, which is worked out from the caller's profile and
-    # sealed with it: once the caller is erased the script cannot be shown again.
-    script = disclosure_script(told.logged, line) if line is not None and "explanation" in told.logged else None
+    # The script quotes the our-offer sentence, worked out from the caller's profile and sealed with
+    # it: once the caller is erased the script is shown without it, and the page says so.
+    script = disclosure_script(told.logged, line) if line is not None else None
     return {"decision": decision, "note": note, "story": told, "line": line, "script": script,
-            "script_now": script_version(line) if line is not None else None}
+            "script_now": script_version(line) if line is not None else None,
+            "caller_erased": told.personal is not None and told.personal.erasure is not None}
 
 
 def _page(review: QaReview, *, form: Any = None, replayed: Any = None, status: int = 200) -> Any:

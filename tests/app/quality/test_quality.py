@@ -243,3 +243,21 @@ def test_when_the_log_refuses_a_draw_nothing_is_drawn(app, client_as, officer, o
     assert officer.post("/compliance/quality/draw").status_code == 503
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(QaReview)) == 0
+
+
+def test_a_drawn_call_whose_caller_was_erased_can_still_be_reviewed(app, client_as, officer, overrides_only):
+    from app.actors import Actor  # noqa: PLC0415
+    from app.audit.erasure import erase, subject_of_reference  # noqa: PLC0415
+
+    reference = decided_call(app, client_as("advisor"), override=True)
+    officer.post("/compliance/quality/draw")
+    with app.app_context():
+        erase(db.session, subject_of_reference(db.session, reference), actor=Actor("compliance", "1"),
+              reason="asked to", now=utcnow())
+        db.session.commit()
+        decision_index = db.session.scalars(sa.select(QaReview.decision_index)).one()
+    page = text(officer.get(f"/compliance/quality/calls/{decision_index}"))
+    assert "The caller’s details were erased" in page and "The note was erased with the caller" in page
+    assert "What any provider pays us never affects" in page
+    done = officer.post(f"/compliance/quality/calls/{decision_index}/review", data={**EVERY_ANSWER, "outcome": "pass"})
+    assert done.status_code == 303
