@@ -3,8 +3,10 @@ make one offer per account with its tiers, and report what does not add up by na
 
 from __future__ import annotations
 
+import os
 import random
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -16,10 +18,11 @@ from candor_savings.adapters import DepositRatePageAdapter, DepositRateSheetAdap
 from candor_savings.sandbox import BankSpec, savings_banks
 from candor_savings.sandbox.published import rate_page, rate_sheet
 from candor_savings.terms import TERMS_SCHEMA, parse_terms
-from providers.base import ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.base import AdapterContext, ProviderConfig, Quote, QuoteQuery, UnusableQuote
 from providers.errors import LayoutChanged, NotAllowed, ProviderConfigError
 from providers.registry import discover_kinds, parse_provider_entries
 from providers.sandbox.insurer_app import RunState
+from providers.store import MemoryStore, RedisStore, Store
 from providers.testing.conformance import AdapterConformance, check_offers
 from providers.testing.faults import misbehave, static_app
 from providers.testing.servers import LoopbackServer
@@ -164,3 +167,33 @@ def test_both_kinds_are_installed_through_the_candor_providers_entry_point() -> 
     assert kinds["deposit_rate_page"] is DepositRatePageAdapter
     assert kinds["deposit_rate_sheet"] is DepositRateSheetAdapter
     assert not [error for error in errors if "deposit" in str(error)]
+
+
+STORES = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    shared = RedisStore(os.environ["TEST_REDIS_URL"])
+    yield shared
+    shared.close()
+
+
+def test_the_page_is_read_once_and_kept_in_the_registrys_store(store: Store) -> None:
+    """The context the registry lends reaches the table adapter underneath: the page is kept in the
+    shared store (Redis when configured), so a second comparison does not read it again."""
+    with LoopbackServer(lambda stopping: bank_app(MAPLE, stopping), takes_stopping=True) as server:
+        namespace = f"savings-test-{uuid.uuid4().hex[:8]}"
+        first, second = (adapter_for(MAPLE, server.url) for _ in range(2))
+        for adapter in (first, second):
+            adapter.context = AdapterContext(store=store, namespace=namespace)
+        try:
+            assert len(first.fetch_quotes(QUERY, timeout_s=5.0)) == len(second.fetch_quotes(QUERY, timeout_s=5.0)) == 3
+        finally:
+            first.close()
+            second.close()
+        assert [seen.path for seen in server.requests] == ["/robots.txt", "/rates"]
+        assert first.rows.context.store is store
