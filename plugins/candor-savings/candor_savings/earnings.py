@@ -210,11 +210,11 @@ def _close(account: _Account, terms: SavingsTerms, deposit: Decimal, months: int
     if early and terms.early_withdrawal == "not_allowed":
         available = False
     elif early and terms.early_withdrawal_penalty_days:
-        rate = terms.promotional_rate if promotional and terms.promotional_rate is not None else \
-            terms.rate_for_balance(account.balance)
+        # The stated days of simple interest on the amount withdrawn, at the rate (or tiers) in force.
         withdrawn = account.balance + uncredited
-        penalty = (withdrawn * rate / 100 * terms.early_withdrawal_penalty_days / DAYS_IN_YEAR).quantize(
-            CENT, rounding=ROUND_HALF_UP)
+        _, offset, rate = _accrual_line(terms, withdrawn, promotional)
+        yearly = (offset + rate * withdrawn) / 100
+        penalty = (yearly * terms.early_withdrawal_penalty_days / DAYS_IN_YEAR).quantize(CENT, rounding=ROUND_HALF_UP)
     return Projection(deposit=deposit, months=months, interest=interest, fees=account.fees, penalty=penalty,
                       balance_by_month=tuple(value.quantize(CENT, rounding=ROUND_HALF_UP) for value in balances),
                       available_at_horizon=available, matures_in_horizon=term is not None and months >= term)

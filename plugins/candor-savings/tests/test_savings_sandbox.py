@@ -15,6 +15,9 @@ from candor_savings.apy import check_stated_apy
 from candor_savings.earnings import project
 from candor_savings.sandbox import savings_banks
 from candor_savings.terms import SavingsTerms, parse_terms
+from providers.base import QuoteQuery
+from providers.errors import LayoutChanged, ProviderError
+from providers.registry import ProviderRegistry
 from providers.sandbox.discovery import discover_sandbox_sets
 from providers.sandbox.market import SandboxMarket
 
@@ -116,3 +119,34 @@ def test_each_bank_publishes_only_how_it_publishes(market: SandboxMarket) -> Non
         assert (page.status_code == 200) == (bank.publishes == "deposit_rate_page")
         assert (sheet.status_code == 200) == (bank.publishes == "deposit_rate_sheet")
         assert requests.get(base, timeout=5).json()["publishes"] == bank.publishes
+
+
+@pytest.mark.parametrize(("key", "fault", "error"), [("maple_street_bank", "changed_layout", LayoutChanged),
+                                                     ("granite_direct", "status_500", ProviderError),
+                                                     ("harbor_savings", "malformed_json", ProviderError)])
+def test_a_bank_can_be_told_to_misbehave_and_candor_names_the_failure(key: str, fault: str,
+                                                                      error: type[Exception]) -> None:
+    with SandboxMarket(savings_banks(), overrides={key: {"fault": fault}}) as faulty:
+        entry = next(entry for entry in faulty.provider_entries() if entry["key"] == key)
+        registry = ProviderRegistry.from_entries([entry], origin="test")
+        try:
+            config = registry.get(key)
+            assert config is not None
+            with pytest.raises(error):
+                registry.adapter(config).fetch_quotes(QuoteQuery("savings", {"deposit": "5000.00"}, "fault"), timeout_s=5)
+        finally:
+            registry.close()
+
+
+def test_an_unknown_fault_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown fault"):
+        SandboxMarket(savings_banks(), overrides={"summit_cash": {"fault": "sulks"}})
+
+
+def test_a_tiered_cds_penalty_is_days_of_the_interest_its_tiers_pay() -> None:
+    tiered = parse_terms({**next(bank for bank in BANKS if bank.key == "maple_street_bank").offers()[2],
+                          "tiers": [{"balance_from": "5000.00", "interest_rate": "6.00"}], "tiering_method": "portion"})
+    projection = project(tiered, DEPOSIT, 6, start=START)
+    withdrawn = projection.balance_by_month[-1]
+    yearly = (5000 * Decimal("4.10") + (withdrawn - 5000) * Decimal("6.00")) / 100
+    assert projection.penalty == (yearly * 180 / 365).quantize(Decimal("0.01"))

@@ -28,6 +28,7 @@ from providers.sandbox.insurer_app import (
     route,
 )
 from providers.sandbox.profile import FieldError, ProfileError
+from providers.testing.faults import FAULTS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -66,9 +67,13 @@ class BankSpec:
     products: tuple[str, ...] = (PRODUCT,)
     latency_s: float = 0.0
     error_rate: float = 0.0
+    fault: str | None = None
+    """One of providers.testing.faults.FAULTS: the market serves every request that way."""
     seed: int | None = None
 
     def __post_init__(self) -> None:
+        if self.fault is not None and self.fault not in FAULTS:
+            raise ValueError(f"{self.key}: unknown fault {self.fault!r}; known: {', '.join(FAULTS)}")
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError(f"{self.key}: error_rate must be between 0 and 1")
         if self.latency_s < 0:
@@ -130,6 +135,10 @@ class BankApp:
     state: RunState
     _published: dict[str, bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    offers: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.offers = self.spec.offers()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -184,10 +193,10 @@ class BankApp:
         return json_response(self.answer(deposit, request.host_url))
 
     def answer(self, deposit: Decimal | None, host_url: str) -> dict[str, Any]:
-        offered = [terms for terms in self.spec.offers()
+        offered = [terms for terms in self.offers
                    if deposit is None or Decimal(terms["minimum_opening_deposit"]) <= deposit]
         if not offered:
-            lowest = min(Decimal(terms["minimum_opening_deposit"]) for terms in self.spec.offers())
+            lowest = min(Decimal(terms["minimum_opening_deposit"]) for terms in self.offers)
             return {"quotes": [], "declined": {"reason": f"Our accounts need at least ${lowest:,.2f} to open."}}
         valid_until = (self.state.clock() + QUOTE_VALIDITY).strftime("%Y-%m-%dT%H:%M:%SZ")
         quotes = []
@@ -203,8 +212,8 @@ class BankApp:
             return trouble
         with self._lock:
             if kind not in self._published:
-                document = (rate_page(self.spec.name, self.spec.offers(), self.state.clock().date())
-                            if kind == "rate_page" else rate_sheet(self.spec.offers()))
+                document = (rate_page(self.spec.name, self.offers, self.state.clock().date())
+                            if kind == "rate_page" else rate_sheet(self.offers))
                 self._published[kind] = document.encode("utf-8")
         return Response(self._published[kind], content_type=content_type)
 
