@@ -3,6 +3,8 @@ make one offer per account with its tiers, and report what does not add up by na
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import random
 import threading
@@ -19,7 +21,7 @@ from candor_savings.sandbox import BankSpec, savings_banks
 from candor_savings.sandbox.published import rate_page, rate_sheet
 from candor_savings.terms import TERMS_SCHEMA, parse_terms
 from providers.base import AdapterContext, ProviderConfig, Quote, QuoteQuery, UnusableQuote
-from providers.errors import LayoutChanged, NotAllowed, ProviderConfigError
+from providers.errors import InvalidReply, LayoutChanged, NotAllowed, ParseError, ProviderConfigError, ReplyTooLarge
 from providers.registry import discover_kinds, parse_provider_entries
 from providers.sandbox.insurer_app import RunState
 from providers.store import MemoryStore, RedisStore, Store
@@ -147,11 +149,23 @@ def test_more_accounts_than_we_read_is_a_changed_layout(serving: Any) -> None:
 
 
 @pytest.mark.parametrize(("fault", "error"), [("comma_decimals", LayoutChanged), ("renamed_columns", LayoutChanged),
-                                              ("disallowed", NotAllowed), ("formula_cells", LayoutChanged)])
+                                              ("disallowed", NotAllowed), ("formula_cells", LayoutChanged),
+                                              ("fifty_megabytes", ReplyTooLarge), ("deep_nesting", ParseError),
+                                              ("redirect_elsewhere", InvalidReply), ("not_available", LayoutChanged)])
 def test_a_misbehaving_rate_page_is_a_named_failure(serving: Any, fault: str, error: type[Exception]) -> None:
     url = serving(lambda stopping: misbehave(bank_app(MAPLE, stopping), fault, stopping=stopping))
     with pytest.raises(error):
         fetched(MAPLE, url)
+
+
+def test_a_json_rate_sheet_reads_as_the_csv_one_does(serving: Any) -> None:
+    lines = rate_sheet(GRANITE.offers()).splitlines()
+    headings = next(csv.reader(lines[:1]))
+    rows = [dict(zip(headings, cells)) for cells in csv.reader(lines[1:])]
+    body = json.dumps({"valid_until": "2099-01-01T00:00:00Z", "rows": rows})
+    url = serving(lambda stopping: static_app(body, "application/json"))
+    offers = fetched(GRANITE, url, format="json")
+    assert [parse_terms(offer.terms) for offer in offers] == [parse_terms(terms) for terms in GRANITE.offers()]
 
 
 def test_the_settings_are_checked_naming_the_provider_and_setting() -> None:
