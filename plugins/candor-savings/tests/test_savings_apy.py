@@ -239,3 +239,15 @@ def test_a_balance_that_compounds_into_the_next_tier_mid_month_earns_as_day_by_d
     deposit = D("9990.00")  # about $1.37 a day: the tier is reached in the first month's second week
     projection = project(terms, deposit, 12, start=REFERENCE_START)
     assert abs(projection.interest - simulate_day_by_day(terms, deposit, 12)) <= CENT
+
+
+@settings(max_examples=60, deadline=None)
+@given(accounts(), st.decimals(min_value=D("-0.50"), max_value=D("0.50"), places=2))
+def test_a_stated_apy_is_flagged_exactly_when_it_is_more_than_the_tolerance_off(raw: dict[str, Any],
+                                                                               error: Decimal) -> None:
+    computed = account_apy(parse_terms(raw), max(D(raw["minimum_opening_deposit"]), D(1)))
+    stated = max(computed.rounded + error, D(0))
+    check = check_stated_apy(parse_terms({**raw, "stated_apy": format(stated, "f")}))[0]
+    assert check.flagged == (abs(stated - computed.exact) > ACCURACY_TOLERANCE)
+    if error == 0:
+        assert not check.flagged, "the APY rounded as the regulation says is never flagged"
