@@ -55,6 +55,8 @@ def general_formula(interest: Decimal, principal: Decimal, days: int) -> Decimal
     with localcontext() as context:
         context.prec = _PRECISION
         growth = 1 + interest / principal
+        if growth <= 0:
+            raise ValueError("an account cannot lose all its principal to interest")
         return 100 * (growth ** (Decimal(DAYS_IN_YEAR) / Decimal(days)) - 1)
 
 

@@ -47,6 +47,12 @@ def test_general_formula_a_year_of_interest_on_a_now_account() -> None:
     assert round_apy(simple_formula(D("61.68"), D(1000))) == D("6.17")
 
 
+@pytest.mark.parametrize(("interest", "principal", "days"), [("1", "0", 365), ("1", "100", 0), ("-100", "100", 365)])
+def test_general_formula_refuses_what_has_no_yield(interest: str, principal: str, days: int) -> None:
+    with pytest.raises(ValueError):
+        general_formula(D(interest), D(principal), days)
+
+
 def test_general_formula_a_six_month_certificate_of_182_days() -> None:
     assert round_apy(general_formula(D("30.37"), D(1000), 182)) == D("6.18")
 
