@@ -140,12 +140,17 @@ def test_tiers_without_a_first_row_or_with_a_repeated_floor_are_refused(serving:
         assert len(offers) == 1 and isinstance(offers[0], UnusableQuote) and offers[0].field == "balance_from"
 
 
-def test_more_accounts_than_we_read_is_a_changed_layout(serving: Any) -> None:
+@pytest.mark.parametrize(("accounts", "tiers", "limit"), [(21, 0, None), (10, 9, None), (3, 1, 6)])
+def test_more_accounts_or_rows_than_we_read_is_a_changed_layout(serving: Any, accounts: int, tiers: int,
+                                                                limit: int | None) -> None:
     savings = GRANITE.offers()[0]
-    many = [{**savings, "product_name": f"Granite Savings {number}"} for number in range(21)]
+    tiered = [{"balance_from": f"{1000 * (step + 1)}.00", "interest_rate": "4.40", "stated_apy": "4.49"}
+              for step in range(tiers)]
+    many = [{**savings, "product_name": f"Granite Savings {number}", "tiers": tiered,
+             "tiering_method": "portion" if tiers else None} for number in range(accounts)]
     url = serving(lambda stopping: static_app(rate_sheet(many), "text/csv"))
     with pytest.raises(LayoutChanged):
-        fetched(GRANITE, url)
+        fetched(GRANITE, url, **({"max_offers": limit} if limit else {}))
 
 
 @pytest.mark.parametrize(("fault", "error"), [("comma_decimals", LayoutChanged), ("renamed_columns", LayoutChanged),
