@@ -48,7 +48,7 @@ class TlogProof:
 
     @property
     def file_name(self) -> str:
-        return f"{self.reference}-entry-{self.index}{FILE_EXTENSION}"
+        return f"{self.reference or 'candor'}-entry-{self.index}{FILE_EXTENSION}"
 
     def text(self) -> str:
         lines = [HEADER, f"extra {base64.b64encode(self.leaf).decode('ascii')}", f"index {self.index}"]

@@ -52,6 +52,7 @@ NOT_PAGES = {
     "compliance.reports_json": "the report charts' figures (JSON)",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
     "shop.proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "compliance.entry_proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
 }
 
 
