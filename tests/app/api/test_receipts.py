@@ -90,6 +90,8 @@ def test_a_results_page_links_to_its_proof_download(client):
     receipt = client.get(f"/results/{reference}/receipt").get_data(as_text=True)
     assert f'href="/results/{reference}/proof?index=0" download data-proof-link' in receipt
     assert "candor-verify " in receipt
+    verify_page = client.get("/verify", query_string={"reference": reference}).get_data(as_text=True)
+    assert "data-offline-check" in verify_page and "candor-verify FILE --key candor.example/recommendations+" in verify_page
 
 
 def test_the_shop_download_is_only_for_the_browser_that_holds_the_result(app, client):
