@@ -184,3 +184,12 @@ def test_a_receipt_without_the_entry_bytes_is_refused(candor_verify, receipts, t
     lines, note = lines_of(receipts.texts[3])
     error = refused(candor_verify, capsys, tmp_path, joined([lines[0], *lines[2:]], note), "--key", receipts.verifier_key)
     assert "does not carry the entry's bytes" in error
+
+
+def test_flask_audit_receipt_prints_the_same_receipt(candor_verify, app, receipts, runner, tmp_path, capsys):
+    printed = runner.invoke(args=["audit", "receipt", receipts.references[4]])
+    assert printed.exit_code == 0 and printed.output == receipts.texts[4]
+    other = runner.invoke(args=["audit", "receipt", receipts.references[4], "--index", "3"])
+    assert other.exit_code == 2 and f"No entry 3 is filed under the reference {receipts.references[4]}." in other.output
+    unknown = runner.invoke(args=["audit", "receipt", "cnd-0000-0000"])
+    assert unknown.exit_code == 2 and "No ranking is filed under the reference CND-0000-0000." in unknown.output
