@@ -29,7 +29,7 @@ NOT_FOUND = ("There is no comparison with that reference",
              "Check the reference (it looks like CND-7K2M-Q9XA) and the permalink secret.")
 
 
-def _refused():  # type: ignore[no-untyped-def]
+def _refused(reference: str):  # type: ignore[no-untyped-def]
     """Why this request may not have the receipt, as a problem; None when it may."""
     if "Authorization" in request.headers:
         token = request_api_token()
@@ -49,7 +49,7 @@ def _refused():  # type: ignore[no-untyped-def]
                        {"WWW-Authenticate": 'Bearer realm="candor"'})
     if not admitted(REFERENCE_RATE_LIMIT, "reference-lookup"):
         return problem(429, "Too many look-ups", "You have looked up many references from this address; wait a minute.")
-    if not opens(db.session, request.view_args["reference"], secret):  # type: ignore[index]
+    if not opens(db.session, reference, secret):
         return problem(404, *NOT_FOUND)
     return None
 
@@ -61,7 +61,7 @@ def proof(reference: str):  # type: ignore[no-untyped-def]
     if raw_index is not None and (not raw_index.isascii() or not raw_index.isdigit() or len(raw_index) > MAX_INDEX_DIGITS):
         return problem(400, "That index cannot be read",
                        f"'index' is the number of an entry filed under the reference, not {raw_index[:20]!r}.")
-    refused = _refused()
+    refused = _refused(reference)
     if refused is not None:
         return refused
     with recorded("A checkpoint for a receipt", not_logged_problem(
