@@ -53,6 +53,11 @@ class _Key:
         return key_id(self.name, self.KEY_TYPE, self.public_key)
 
     @property
+    def label(self) -> str:
+        """The key's name and ID, how a person tells keys apart: <name>+<hex key ID>."""
+        return f"{self.name}+{self.key_id.hex()}"
+
+    @property
     def vkey(self) -> str:
         encoded = base64.b64encode(bytes([self.KEY_TYPE]) + self.public_key).decode("ascii")
         return f"{self.name}+{self.key_id.hex()}+{encoded}"

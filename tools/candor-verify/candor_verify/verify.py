@@ -78,7 +78,7 @@ def _signing_key(checkpoint: Checkpoint, log_keys: Sequence[LogKey]) -> LogKey:
             if line.name != key.name or line.key_id != key.key_id:
                 continue
             if not key.signed(checkpoint.body.encode("utf-8"), line.signature):
-                raise Refused(f"forged checkpoint: its signature by {key.vkey.rsplit('+', 1)[0]} does not verify, "
+                raise Refused(f"forged checkpoint: its signature by {key.label} does not verify, "
                               "so the checkpoint was altered or not signed by that key")
             signer = signer or key
     if signer is None:

@@ -41,7 +41,7 @@ def _witnesses(verified: Verified) -> str:
 def explain(verified: Verified, source: str) -> str:
     index = f"{verified.index:,}"
     root = base64.b64encode(verified.root_hash).decode("ascii")
-    key = verified.log_key.vkey.rsplit("+", 1)[0]
+    key = verified.log_key.label
     steps = [
         f"Verified: {source}",
         f"  Entry {index}: {_entry(verified)}.",
