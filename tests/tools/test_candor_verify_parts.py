@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from app.audit.note import Signer, Verifier
+from tests.app.audit.test_note import key_with_a_plus_sign
 from tests.app.audit.test_merkle import VECTOR_INCLUSION, VECTOR_LEAVES, VECTOR_ROOTS, make_leaves, naive_mth, naive_path
 from tests.tools.conftest import PACKAGE, Witness
 
@@ -76,3 +77,10 @@ def test_it_imports_nothing_of_candor():
                 imported.add(node.module.split(".")[0])
     assert imported and imported <= allowed, imported - allowed
     assert (PACKAGE / "pyproject.toml").read_text().count('dependencies = ["cryptography>=41"]') == 1
+
+
+def test_a_key_is_named_by_name_and_id_even_with_a_plus_in_its_base64(candor_verify):
+    signer = key_with_a_plus_sign()
+    vkey = signer.verifier.verifier_key
+    assert "+" in vkey.split("+", 2)[2]
+    assert candor_verify.LogKey.parse(vkey).label == f"{signer.name}+{signer.verifier.key_id.hex()}"
