@@ -29,16 +29,18 @@ from app.audit.override_reasons import REASON_LABELS
 from app.audit.personal import Erasure, PersonalDataError, Revealed, reveal
 from app.audit.query import MAX_PAGE, EntryFilter, list_entries
 from app.audit.receipts import normalise_reference, prove_reference
+from app.audit.tlog_proof import TlogProof, prove_entry, tlog_proof
 from app.audit.tree import consistency_proof, inclusion_proof
 from app.audit.verify import Report, verify_log
 
 __all__ = [
     "ADVISOR_DECISION", "REASON_LABELS", "CONFIGURATION_CHANGE", "ERASURE", "LOGIN", "MAX_PAGE", "OVERRIDE", "RECOMMENDATION",
     "RERANK", "RESULT_KINDS", "AuditEntry", "EntryFilter", "Erasure", "MissingNodes", "NoteError",
-    "PersonalDataError", "PersonalDataKey", "ProofError", "Report", "Revealed", "append", "checkpoint_now",
+    "PersonalDataError", "PersonalDataKey", "ProofError", "Report", "Revealed", "TlogProof", "append", "checkpoint_now",
     "consistency_proof", "current_keys", "describe_actor", "document", "flatten", "inclusion_proof", "init_app",
     "latest_checkpoint", "latest_for_reference", "leaf_hash_of", "list_entries", "log_size", "loggable",
-    "normalise_reference", "open_checkpoint", "prove_reference", "reveal", "verify_inclusion", "verify_log",
+    "normalise_reference", "open_checkpoint", "prove_entry", "prove_reference", "reveal", "tlog_proof",
+    "verify_inclusion", "verify_log",
 ]
 
 

@@ -51,6 +51,8 @@ NOT_PAGES = {
     "compliance.report_export": "a CSV or JSON Lines download",
     "compliance.reports_json": "the report charts' figures (JSON)",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
+    "shop.proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "compliance.entry_proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
 }
 
 
