@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.audit import keys
+from app.audit import keys, witnesses
 from app.audit.canonical import loggable
 from app.audit.checkpoints import checkpoint_now, open_checkpoint
 from app.audit.checkpoints import latest as latest_checkpoint
@@ -18,6 +18,7 @@ from app.audit.entries import (
     ADVISOR_DECISION, CONFIGURATION_CHANGE, ERASURE, LOGIN, OVERRIDE, RECOMMENDATION, RERANK, RESULT_KINDS,
     describe_actor,
 )
+from app.audit.cosigning import with_cosignatures
 from app.audit.keys import current_keys
 from app.audit.log import append, document, flatten, latest_for_reference
 from app.audit.log import size as log_size
@@ -39,8 +40,10 @@ __all__ = [
     "consistency_proof", "current_keys", "describe_actor", "document", "flatten", "inclusion_proof", "init_app",
     "latest_checkpoint", "latest_for_reference", "leaf_hash_of", "list_entries", "log_size", "loggable",
     "normalise_reference", "open_checkpoint", "prove_reference", "reveal", "verify_inclusion", "verify_log",
+    "with_cosignatures",
 ]
 
 
 def init_app(app: Flask) -> None:
     keys.init_app(app)
+    witnesses.init_app(app)
