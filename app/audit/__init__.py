@@ -30,6 +30,7 @@ from app.audit.override_reasons import REASON_LABELS
 from app.audit.personal import Erasure, PersonalDataError, Revealed, reveal
 from app.audit.query import MAX_PAGE, EntryFilter, list_entries
 from app.audit.receipts import normalise_reference, prove_reference
+from app.audit.tiles import BadTilePath, EntryTooLong, TileNotFound, entry_bundle, parse_tile_path, tile_bytes
 from app.audit.tree import consistency_proof, inclusion_proof
 from app.audit.verify import Report, verify_log
 
@@ -40,7 +41,7 @@ __all__ = [
     "consistency_proof", "current_keys", "describe_actor", "document", "flatten", "inclusion_proof", "init_app",
     "latest_checkpoint", "latest_for_reference", "leaf_hash_of", "list_entries", "log_size", "loggable",
     "normalise_reference", "open_checkpoint", "prove_reference", "reveal", "verify_inclusion", "verify_log",
-    "with_cosignatures",
+    "with_cosignatures", "BadTilePath", "EntryTooLong", "TileNotFound", "entry_bundle", "parse_tile_path", "tile_bytes",
 ]
 
 

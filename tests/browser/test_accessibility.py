@@ -51,6 +51,9 @@ NOT_PAGES = {
     "compliance.report_export": "a CSV or JSON Lines download",
     "compliance.reports_json": "the report charts' figures (JSON)",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
+    "tiles.checkpoint": "the log's signed checkpoint (C2SP tlog-tiles, plain text)",
+    "tiles.tile": "a tile of the log's Merkle tree hashes (binary)",
+    "tiles.entries": "a bundle of log entries' leaf bytes (binary)",
 }
 
 
