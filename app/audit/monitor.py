@@ -124,6 +124,8 @@ class Monitor:
             raise merkle.ProofError(f"the tiles at {source} do not hash to its root")
         latest = self.state.latest
         words = f"the checkpoint of {checkpoint.size:,} entries matches its tiles"
+        if checkpoint.size in self.state.seen:
+            words += " and is the one seen before"
         if latest is not None and latest.size != checkpoint.size:
             first, second = sorted((latest, Seen(checkpoint.size, checkpoint.root_hash, source, "")),
                                    key=lambda item: item.size)

@@ -9,8 +9,10 @@ It writes no log entry of its own: an entry would grow the log past the checkpoi
 The cosignatures are the record (audit_cosignatures, append-only), and the checkpoint served at
 /log/checkpoint and by the API carries them.
 
-Exit codes: 0 every witness has cosigned the latest checkpoint, 1 at least one has not (each is
-named with why; "ALARM" when a witness claims a larger tree than ours), 2 no witness is configured.
+Exit codes of cosign: 0 every witness has cosigned the latest checkpoint, 1 at least one has not
+(each is named with why; "ALARM" when a witness claims a larger tree than ours), 2 no witness is
+configured. Of monitor: 0 all consistent, 1 an alarm (split view, rewritten history, tiles that
+do not match, a checkpoint our key did not sign), 2 something could not be checked.
 """
 
 from __future__ import annotations
