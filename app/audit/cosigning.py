@@ -142,3 +142,26 @@ def with_cosignatures(session: Session, checkpoint: SignedCheckpoint) -> str:
     """The checkpoint's signed note with every stored cosignature of it added: still a valid
     signed note, which a verifier checks with our key and, if it wants, k of n witness keys."""
     return checkpoint.note + "".join(row.line for row in cosignatures_of(session, checkpoint.tree_size))
+
+
+@dataclass(frozen=True)
+class WitnessStanding:
+    """What one configured witness has vouched for: the largest of our checkpoints it cosigned,
+    and when (the time inside its cosignature)."""
+
+    name: str
+    url: str
+    verifier_key: str
+    tree_size: int | None
+    cosigned_at: datetime | None
+
+
+def witness_standing(session: Session, witnesses: tuple[Witness, ...]) -> list[WitnessStanding]:
+    standings = []
+    for witness in witnesses:
+        row = session.scalars(select(AuditCosignature).where(
+            AuditCosignature.witness == witness.name, AuditCosignature.key_id == witness.key.key_id.hex())
+            .order_by(AuditCosignature.tree_size.desc()).limit(1)).first()
+        standings.append(WitnessStanding(witness.name, witness.url, witness.key.verifier_key,
+                                         row.tree_size if row else None, row.cosigned_at if row else None))
+    return standings

@@ -16,6 +16,8 @@ from app.config import PROJECT_ROOT
 
 WITNESS_SOURCE = PROJECT_ROOT / "tools" / "candor-witness"
 STARTUP_TIMEOUT_S = 30  # a bound, not the usual: it starts in well under a second
+DEMO_WITNESS_NAME = "witness.candor.localhost/demo"
+DEMO_COSIGN_EVERY_S = 30.0
 
 
 @dataclass
