@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 
 from providers.testing.faults import FAULTS, misbehave
 
@@ -52,6 +52,7 @@ PROVIDER_TIMEOUT_S = 3.0
 FINANCIAL_STRENGTH_GRADES = ("A++", "A+", "A", "A-", "B++", "B+", "B", "B-", "C")
 # serve_forever polls for shutdown this often; stop() waits up to this long per insurer.
 _SHUTDOWN_POLL_S = 0.05
+_IDLE_CONNECTION_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,19 @@ def apply_overrides(
 class _QuietRequestHandler(WSGIRequestHandler):
     """No access log lines: the market is background noise in demos and tests. Errors are still logged."""
 
+    # A client that keeps an idle keep-alive connection open must not hold stop() for ever.
+    timeout = _IDLE_CONNECTION_S
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+
+class _JoinedThreadsServer(ThreadedWSGIServer):
+    """Werkzeug's threaded server makes its request threads daemons, which server_close() does not wait
+    for; a request thread still closing its socket then outlives stop(). These threads are joined."""
+
+    daemon_threads = False
+    block_on_close = True
 
 
 @dataclass
@@ -276,9 +288,9 @@ class SandboxMarket:
     def _start_insurer(self, spec: MarketParticipant, index: int) -> None:
         port = self.base_port + index if self.base_port else 0
         state = RunState(stopping=self._stopping, error_rng=random.Random(spec.error_seed))
-        server = make_server(
+        server = _JoinedThreadsServer(
             self.host, port, misbehave(spec.wsgi_app(state), getattr(spec, "fault", None), stopping=self._stopping),
-            threaded=True, request_handler=_QuietRequestHandler,
+            handler=_QuietRequestHandler,
         )
         thread = threading.Thread(
             target=server.serve_forever,
