@@ -18,7 +18,7 @@ from app.audit.entries import (
     ADVISOR_DECISION, CONFIGURATION_CHANGE, ERASURE, LOGIN, OVERRIDE, RECOMMENDATION, RERANK, RESULT_KINDS,
     describe_actor,
 )
-from app.audit.cosigning import WitnessStanding, witness_standing, with_cosignatures
+from app.audit.cosigning import WitnessStanding, latest_cosigned, witness_standing, with_cosignatures
 from app.audit.witnesses import Witness, current_witness_settings
 from app.audit.keys import current_keys
 from app.audit.log import append, document, flatten, latest_for_reference
@@ -42,7 +42,7 @@ __all__ = [
     "consistency_proof", "current_keys", "describe_actor", "document", "flatten", "inclusion_proof", "init_app",
     "latest_checkpoint", "latest_for_reference", "leaf_hash_of", "list_entries", "log_size", "loggable",
     "normalise_reference", "open_checkpoint", "prove_reference", "reveal", "verify_inclusion", "verify_log",
-    "with_cosignatures", "Witness", "WitnessStanding", "witness_standing", "current_witness_settings", "BadTilePath", "EntryTooLong", "TileNotFound", "entry_bundle", "parse_tile_path", "tile_bytes",
+    "with_cosignatures", "Witness", "WitnessStanding", "latest_cosigned", "witness_standing", "current_witness_settings", "BadTilePath", "EntryTooLong", "TileNotFound", "entry_bundle", "parse_tile_path", "tile_bytes",
 ]
 
 

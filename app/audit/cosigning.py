@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.checkpoints import SignedCheckpoint
 from app.audit.cosignature import signature_lines, verify_cosignature
-from app.audit.models import AuditCosignature
+from app.audit.models import AuditCheckpoint, AuditCosignature
 from app.audit.note import NoteError, split_note
 from app.audit.tree import consistency_proof
 from app.audit.witnesses import Witness
@@ -165,3 +165,14 @@ def witness_standing(session: Session, witnesses: tuple[Witness, ...]) -> list[W
         standings.append(WitnessStanding(witness.name, witness.url, witness.key.verifier_key,
                                          row.tree_size if row else None, row.cosigned_at if row else None))
     return standings
+
+
+def latest_cosigned(session: Session, *, covering: int | None = None) -> SignedCheckpoint | None:
+    """The largest checkpoint at least one witness has cosigned (and that includes entry
+    `covering`, if given): what a receipt that wants witnesses should be proven against."""
+    query = select(AuditCheckpoint).where(select(AuditCosignature.tree_size).where(
+        AuditCosignature.tree_size == AuditCheckpoint.tree_size).exists())
+    if covering is not None:
+        query = query.where(AuditCheckpoint.tree_size > covering)
+    row = session.scalars(query.order_by(AuditCheckpoint.tree_size.desc()).limit(1)).first()
+    return None if row is None else SignedCheckpoint(row.tree_size, bytes(row.root_hash), row.created_at, row.note)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.audit.checkpoints import sign
+from app.audit.cosigning import latest_cosigned
 from app.audit.cosignature import WitnessKey, signature_lines, verify_cosignature
 from app.audit.keys import current_keys
 from app.audit.models import AuditCosignature
@@ -78,7 +79,10 @@ def test_checkpoints_are_cosigned_as_the_log_grows_and_served_with_the_cosignatu
     assert [verify_cosignature(line, key, text) is not None for line in lines] == [False, True]
 
     with app.app_context():
+        assert latest_cosigned(db.session, covering=3).tree_size == 15
+        assert latest_cosigned(db.session, covering=6).tree_size == 15
         add_many(1)
+        assert latest_cosigned(db.session, covering=15) is None, "no witness has seen entry 15 yet"
     served = client.get("/api/v1/audit/checkpoint", headers=headers).get_data(as_text=True)
     text, signatures = split_note(served)
     assert text.split("\n")[1] == "16", "a checkpoint signed on demand is served at once, not yet witnessed"
