@@ -6,7 +6,10 @@ forged checkpoint and an unreachable source each end in the right exit code and 
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +26,7 @@ from app.audit.note import CheckpointText, Signer
 from providers.testing.servers import LoopbackServer, closed_port
 from tests.app.audit.conftest import add_many
 from tests.app.audit.test_api import token
+from tests.server_support import PROJECT_ROOT, VENV_BIN
 
 
 class QuietFiles(SimpleHTTPRequestHandler):
@@ -181,3 +185,35 @@ def test_what_cannot_be_reached_is_not_checked(app, site, static_server, tmp_pat
     assert code == 2 and "answered HTTP 404" in said
     code, said = monitor(app, tmp_path / "m.json", site, "--key", "not-a-key")
     assert code == 2 and "a verifier key is" in said
+
+
+def test_following_a_mirror_stops_with_the_alarm_when_it_shows_another_history(app, site, static_server,
+                                                                                tmp_path) -> None:
+    """`flask audit monitor --follow` as its own process: quiet while the mirror is consistent,
+    exit 1 with the alarm once the mirror's checkpoint shows another tree of the same size."""
+    size = grow_and_sign(app, 10)
+    mirrored = tmp_path / "mirror"
+    mirror(site, mirrored)
+    mirror_url = static_server(mirrored)
+    with app.app_context():
+        key = current_keys().verifier.verifier_key
+        forged = sign(current_keys(), size, bytes(range(32)))
+    environment = {**os.environ, "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"])}
+    command = [str(VENV_BIN / "flask"), "--app", "wsgi", "audit", "monitor", site, mirror_url, "--key", key,
+               "--state", str(tmp_path / "follow.json"), "--follow", "--interval", "1"]
+    output = tmp_path / "follow.out"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while output.read_text().count("ok: ") < 4 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        assert process.poll() is None, output.read_text()
+        (mirrored / "checkpoint").write_text(forged, encoding="utf-8")
+        assert process.wait(timeout=60) == 1
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    said = output.read_text()
+    assert said.count("ok: ") >= 4 and "SPLIT VIEW" in said, said
