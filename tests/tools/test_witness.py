@@ -149,3 +149,17 @@ def test_two_submissions_from_one_size_cannot_both_be_cosigned(witness: WitnessP
         thread.join()
     assert sorted(answers) == [200, 409]
     assert naive_mth(log.leaves) != naive_mth(longer.leaves)
+
+
+def test_a_log_can_be_trusted_under_two_keys_across_a_key_rotation(tmp_path: Path, log: MemoryLog) -> None:
+    """--log given twice for one origin (the old and the new signing key): a checkpoint signed by
+    either is cosigned, and the tree must still only grow."""
+    rotated = MemoryLog(seed=b"\x0a" * 32)
+    with start_witness(tmp_path / "w", WITNESS_NAME, [log.verifier_key, rotated.verifier_key]) as witness:
+        assert submit(witness.url, log.request(0)).status_code == 200
+        rotated.grow(9)
+        assert rotated.leaves[:5] == log.leaves
+        assert submit(witness.url, rotated.request(5)).status_code == 200
+        stranger = MemoryLog(seed=b"\x0b" * 32)
+        stranger.grow(9)
+        assert submit(witness.url, stranger.request(9)).status_code == 403
