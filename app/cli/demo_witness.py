@@ -45,7 +45,13 @@ def demo_witness(app: Flask) -> Iterator[None]:
     cosigned; CANDOR_DEMO_COSIGN_EVERY_S (default 30) is how often it is asked."""
     stop = threading.Event()
     witness = None
-    every_s = float(os.environ.get("CANDOR_DEMO_COSIGN_EVERY_S") or DEMO_COSIGN_EVERY_S)
+    raw_every = os.environ.get("CANDOR_DEMO_COSIGN_EVERY_S") or str(DEMO_COSIGN_EVERY_S)
+    try:
+        every_s = float(raw_every)
+    except ValueError:
+        raise click.BadParameter(f"CANDOR_DEMO_COSIGN_EVERY_S must be a number of seconds, not {raw_every!r}") from None
+    if not 0 < every_s <= 86_400:
+        raise click.BadParameter("CANDOR_DEMO_COSIGN_EVERY_S must be more than 0 and at most a day")
     if not current_witness_settings(app).witnesses:
         with app.app_context():
             log_key = current_keys().verifier.verifier_key

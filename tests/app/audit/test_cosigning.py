@@ -185,3 +185,10 @@ def test_cosignatures_are_append_only(app, witness) -> None:
 def test_a_malformed_witness_setting_stops_the_start_with_a_clear_message(database_url, setting, problem) -> None:
     with pytest.raises(WitnessConfigurationError, match=re.escape(problem)):
         make_app(database_url, [], CANDOR_WITNESSES=setting)
+
+
+@pytest.mark.parametrize("timeout, problem", [("soon", "must be a number of seconds"), ("0", "more than 0"),
+                                              ("61", "at most 60 seconds")])
+def test_a_malformed_witness_timeout_stops_the_start_with_a_clear_message(database_url, timeout, problem) -> None:
+    with pytest.raises(WitnessConfigurationError, match=problem):
+        make_app(database_url, [], CANDOR_WITNESS_TIMEOUT_S=timeout)
