@@ -82,6 +82,18 @@ class Monitor:
     verifier: Verifier
     fetchers: dict[str, Fetch]
     check_entry_bundles: bool = False
+    # Sources that are witnesses (c2sp.org/tlog-witness, GET <prefix>/<origin hash>/checkpoint): they
+    # serve the latest checkpoint of ours they cosigned and no tiles, so their checkpoints are
+    # checked against the tiles of the first source that is a log.
+    witnesses: frozenset[str] = frozenset()
+
+    def _tiles(self, source: str) -> Fetch:
+        if source not in self.witnesses:
+            return self.fetchers[source]
+        logs = [name for name in self.fetchers if name not in self.witnesses]
+        if not logs:
+            raise LogUnavailable("a witness's checkpoint is checked against a log's tiles: name the log too")
+        return self.fetchers[logs[0]]
 
     def observe(self, source: str) -> Finding:
         fetch = self.fetchers[source]
@@ -119,22 +131,26 @@ class Monitor:
                 f"{earlier.note}\n{note}")
 
     def _check(self, source: str, fetch: Fetch, checkpoint: CheckpointText) -> str:
-        store = TileStore(fetch, checkpoint.size)
+        store = TileStore(self._tiles(source), checkpoint.size)
         if merkle.root_hash(checkpoint.size, store) != checkpoint.root_hash:
+            if source in self.witnesses:
+                raise merkle.ProofError(f"SPLIT VIEW: the witness holds a checkpoint signed by {self.verifier.name} "
+                                        f"whose root is not that of the log's tree of {checkpoint.size:,} entries")
             raise merkle.ProofError(f"the tiles at {source} do not hash to its root")
         latest = self.state.latest
-        words = f"the checkpoint of {checkpoint.size:,} entries matches its tiles"
+        words = f"the checkpoint of {checkpoint.size:,} entries matches {'the log' if source in self.witnesses else 'its'} tiles"
         if checkpoint.size in self.state.seen:
             words += " and is the one seen before"
         if latest is not None and latest.size != checkpoint.size:
             first, second = sorted((latest, Seen(checkpoint.size, checkpoint.root_hash, source, "")),
                                    key=lambda item: item.size)
             # The proof comes from the larger tree's tiles: those of whichever source showed it.
-            larger_store = store if second.source == source else TileStore(self.fetchers.get(second.source, fetch), second.size)
+            larger = second.source if second.source in self.fetchers else source
+            larger_store = store if second.size == checkpoint.size else TileStore(self._tiles(larger), second.size)
             proof = merkle.consistency_proof(first.size, second.size, larger_store)
             merkle.verify_consistency(first.size, second.size, first.root, second.root, proof)
             words += f" and is consistent with the checkpoint of {latest.size:,} seen before ({len(proof)}-hash proof)"
-        if self.check_entry_bundles:
+        if self.check_entry_bundles and source not in self.witnesses:
             start = min(latest.size, checkpoint.size) if latest is not None else 0
             checked = check_entries(fetch, store, start, checkpoint.size)
             words += f"; {checked:,} entries hash to their leaves"

@@ -85,14 +85,17 @@ def _report(findings: list[Finding]) -> int:
 @click.option("--entries", is_flag=True, help="Also fetch the entry bundles and check every new entry's leaf hash.")
 @click.option("--token", envvar="CANDOR_MONITOR_TOKEN", default=None,
               help="API token for the entry bundles (or CANDOR_MONITOR_TOKEN).")
+@click.option("--witness-url", "witness_urls", multiple=True, metavar="URL",
+              help="Also compare the checkpoint of ours a witness last cosigned (its monitoring prefix); repeatable.")
 @click.option("--follow", is_flag=True, help="Keep watching, every --interval seconds, until an alarm or Ctrl-C.")
 @click.option("--interval", type=click.FloatRange(1, 86_400), default=60, show_default=True)
 @with_appcontext
 def monitor_command(urls: tuple[str, ...], verifier_key: str | None, state_path: Path | None, entries: bool,
-                    token: str | None, follow: bool, interval: float) -> None:
+                    token: str | None, witness_urls: tuple[str, ...], follow: bool, interval: float) -> None:
     """Follow a tiled log at each URL (its /log/ prefix: ours, or a mirror's copy): check each
     checkpoint's signature, its root against the tiles, and a consistency proof from every
-    checkpoint seen before. Two checkpoints of one size with different roots — a split view — is
+    checkpoint seen before; with --witness-url, also the checkpoint each witness last cosigned,
+    against the log's tiles. Two checkpoints of one size with different roots — a split view — is
     an alarm. Exits 1 on an alarm, 2 when something could not be checked, 0 when all is well."""
     try:
         verifier = Verifier.from_verifier_key(verifier_key) if verifier_key else current_keys().verifier
@@ -100,7 +103,11 @@ def monitor_command(urls: tuple[str, ...], verifier_key: str | None, state_path:
         raise click.BadParameter(str(error), param_hint="--key") from None
     state = MonitorState.load(state_path or _state_path(verifier.name), verifier.name)
     fetchers = {url.rstrip("/"): http_fetcher(url, token=token) for url in urls}
-    monitor = Monitor(state, verifier, fetchers, check_entry_bundles=entries)
+    origin_hash = hashlib.sha256(verifier.name.encode("utf-8")).hexdigest()
+    for url in witness_urls:
+        fetchers[f"{url.rstrip('/')}/{origin_hash}"] = http_fetcher(f"{url.rstrip('/')}/{origin_hash}")
+    witnesses = frozenset(fetchers) - {url.rstrip("/") for url in urls}
+    monitor = Monitor(state, verifier, fetchers, check_entry_bundles=entries, witnesses=witnesses)
     while True:
         code = _report([monitor.observe(source) for source in fetchers])
         state.save()

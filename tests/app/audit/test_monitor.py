@@ -21,12 +21,14 @@ from app.audit.checkpoints import checkpoint_now, sign
 from app.audit.keys import current_keys
 from app.audit.tile_client import fetch_checkpoint, http_fetcher
 from app.audit.tiles import TILE_HEIGHT, TILE_WIDTH, tile_path
+from app.cli.witness_process import start_witness
 from app.db import db
 from app.audit.note import CheckpointText, Signer
 from providers.testing.servers import LoopbackServer, closed_port
 from tests.app.audit.conftest import add_many
 from tests.app.audit.test_api import token
 from tests.server_support import PROJECT_ROOT, VENV_BIN
+from tests.tools.witness_log import submit
 
 
 class QuietFiles(SimpleHTTPRequestHandler):
@@ -217,3 +219,32 @@ def test_following_a_mirror_stops_with_the_alarm_when_it_shows_another_history(a
             process.wait()
     said = output.read_text()
     assert said.count("ok: ") >= 4 and "SPLIT VIEW" in said, said
+
+
+def test_a_witness_holding_another_tree_of_ours_is_a_split_view(app, site, tmp_path) -> None:
+    """The monitor asks witnesses which checkpoint of ours they last cosigned (c2sp.org/tlog-witness,
+    GET /<origin hash>/checkpoint) and checks it against the log's own tiles."""
+    size = grow_and_sign(app, 10)
+    with app.app_context():
+        keys = current_keys()
+        log_key = keys.verifier.verifier_key
+        genuine = checkpoint_now(db.session).note
+        forged = sign(keys, size, bytes(range(32)))  # another tree of the same size, with our key
+    with start_witness(tmp_path / "honest", "witness.test/honest", [log_key]) as honest, \
+            start_witness(tmp_path / "misled", "witness.test/misled", [log_key]) as misled:
+        assert submit(honest.url, f"old 0\n\n{genuine}".encode()).status_code == 200
+        assert submit(misled.url, f"old 0\n\n{forged}".encode()).status_code == 200
+        code, said = monitor(app, tmp_path / "a.json", site, "--witness-url", honest.url)
+        assert code == 0, said
+        assert f"the checkpoint of {size} entries matches the log tiles and is the one seen before" in said
+        code, said = monitor(app, tmp_path / "b.json", site, "--witness-url", honest.url, "--witness-url", misled.url)
+    assert code == 1
+    assert f"ALARM: {misled.url}/" in said and f"SPLIT VIEW: two checkpoints of {size} entries" in said
+    with app.app_context():
+        older_forgery = sign(keys, size - 2, bytes(range(32)))  # a size the log showed nobody: checked by tiles
+    with start_witness(tmp_path / "misled-early", "witness.test/early", [log_key]) as early:
+        assert submit(early.url, f"old 0\n\n{older_forgery}".encode()).status_code == 200
+        code, said = monitor(app, tmp_path / "c.json", site, "--witness-url", early.url)
+    assert code == 1
+    assert f"SPLIT VIEW: the witness holds a checkpoint signed by candor.example/recommendations whose root is " \
+           f"not that of the log's tree of {size - 2} entries" in said
