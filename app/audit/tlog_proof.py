@@ -18,13 +18,14 @@ comparison (its permalink's holder, advisors and compliance)."""
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import tree
 from app.audit.checkpoints import SignedCheckpoint, checkpoint_now
+from app.audit.cosigning import latest_cosigned, with_cosignatures
 from app.audit.entries import RESULT_KINDS
 from app.audit.log import latest_for_reference
 from app.audit.models import AuditEntry
@@ -66,9 +67,12 @@ def entry_under_reference(session: Session, reference: str, index: int | None = 
 
 
 def prove_entry(session: Session, entry: AuditEntry) -> TlogProof:
-    """The entry's proof against the latest checkpoint, which is signed first (in the caller's
-    transaction; the caller commits) when no checkpoint includes the entry yet."""
-    checkpoint = checkpoint_now(session, covering=entry.index)
+    """The entry's proof against the latest checkpoint witnesses have cosigned that includes it,
+    carrying their cosignatures (so `candor-verify --witness` can require k of n); without one, the
+    latest checkpoint, signed first (in the caller's transaction; the caller commits) when none
+    includes the entry yet."""
+    checkpoint = latest_cosigned(session, covering=entry.index) or checkpoint_now(session, covering=entry.index)
+    checkpoint = replace(checkpoint, note=with_cosignatures(session, checkpoint))
     path = tree.inclusion_proof(session, entry.index, checkpoint.tree_size)
     return TlogProof(entry.reference or "", entry.index, bytes(entry.leaf), path, checkpoint)
 

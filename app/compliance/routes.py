@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from sqlalchemy import select
 
 from app.audit import append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries, prove_entry
+from app.audit import current_witness_settings, witness_standing, with_cosignatures
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
 from app.compliance import exports, listing, reports, story
@@ -114,7 +115,9 @@ def integrity() -> str:
     keys = current_keys()
     return render_template("compliance/integrity.html", latest=latest, verifier_key=keys.verifier.verifier_key,
                            origin=keys.settings.origin, verification=last_verification(db.session),
-                           actor_text=describe_actor)
+                           actor_text=describe_actor,
+                           latest_note=with_cosignatures(db.session, latest) if latest else None,
+                           witnesses=witness_standing(db.session, current_witness_settings().witnesses))
 
 
 @bp.post("/integrity/verify")
