@@ -2,7 +2,7 @@
 record), and the QA sampling watermark.
 
 Revision ID: c0a1f2e30006
-Revises: e7b3d5c60005
+Revises: f1a2b3c40006
 Create Date: 2026-12-05 07:45:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.db import UTCDateTime
 
 revision = "c0a1f2e30006"
-down_revision = "e7b3d5c60005"
+down_revision = "f1a2b3c40006"
 branch_labels = None
 depends_on = None
 

@@ -56,6 +56,11 @@ NOT_PAGES = {
     "complaints.report_export": "a CSV or JSON Lines download",
     "quality.report_json": "the QA report chart's figures (JSON)",
     "quality.report_export": "a CSV or JSON Lines download",
+    "shop.proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "compliance.entry_proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "tiles.checkpoint": "the log's signed checkpoint (C2SP tlog-tiles, plain text)",
+    "tiles.tile": "a tile of the log's Merkle tree hashes (binary)",
+    "tiles.entries": "a bundle of log entries' leaf bytes (binary)",
 }
 
 
