@@ -17,6 +17,7 @@ from app.admin import routes as admin_routes
 from app.advisor import routes as advisor_routes
 from app.auth import routes as auth_routes
 from app.compliance import routes as compliance_routes
+from app.policy import routes as policy_routes
 from app import config as config_module
 from app.db import db, migrate
 from app.web import recorded
@@ -74,5 +75,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_routes.bp)
     app.register_blueprint(verify_routes.bp)
     app.register_blueprint(compliance_routes.bp)
+    app.register_blueprint(policy_routes.bp)
     api.init_app(app)
     return app

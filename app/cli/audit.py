@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from app.audit import checkpoints
+from app.audit import checkpoints, retention
 from app.audit.canonical import loggable
-from app.audit.erasure import erase, erase_expired, subject_of_reference
+from app.audit.erasure import erase, subject_of_reference
 from app.audit.keys import current_keys
 from app.audit.personal import PersonalDataErased, UnknownSubject
 from app.audit.verify import verify_log
@@ -147,18 +148,30 @@ def erase_command(reference: str, actor_id: str, reason: str) -> None:
     click.echo(f"Erased the personal data under {reference}; the erasure is entry {entry.index} of the log.")
 
 
+def _prune_all(rule: retention.RetentionRule, days: int) -> int:
+    """Batch after batch, each committed, until the rule finds nothing more past its time."""
+    total = 0
+    while count := retention.prune_once(db.session, rule, now=utcnow(), days=days):
+        db.session.commit()
+        total += count
+    return total
+
+
 @audit_cli.command("retention")
 def retention_command() -> None:
-    """Erase the personal data of every customer not seen for CANDOR_RETENTION_DAYS."""
-    days = current_keys().settings.retention_days
-    if days is None:
-        click.echo("CANDOR_RETENTION_DAYS is not set, so personal data is kept until someone asks for it to be erased.")
-        return
-    total = 0
-    while True:
-        erased = erase_expired(db.session, now=utcnow(), retention_days=days)
-        db.session.commit()
-        total += len(erased)
-        if not erased:
-            break
-    click.echo(f"Erased the personal data of {total} customer{'s' if total != 1 else ''} not seen for {days} days.")
+    """Remove what every retention rule says is past its time (see /retention), and log what was done."""
+    outcomes = []
+    for rule in retention.rules():
+        days = retention.period_days(rule, current_app.config)
+        removed = 0
+        if not rule.kept:
+            click.echo(f"{rule.name}: not kept, nothing to remove.")
+        elif days is None:
+            click.echo(f"{rule.name}: kept until erased on request ({rule.setting} is not set).")
+        else:
+            removed = _prune_all(rule, days)
+            click.echo(f"{rule.name}: removed {removed:,} older than {_count(days, 'day')} ({rule.setting}).")
+        outcomes.append(retention.Pruned(rule, days, removed))
+    entry = retention.record_run(db.session, outcomes, now=utcnow())
+    db.session.commit()
+    click.echo(f"Logged as entry {entry.index}.")

@@ -199,6 +199,7 @@ VISITS = [
     Visit("not-found", None, "shopper", path("/no-such-page")),
     # Anyone's proof.
     Visit("verify", "verify.verify", "shopper", path("/verify")),
+    Visit("retention-policy", "policy.retention", "shopper", path("/retention")),
     Visit("verify-reference", "verify.verify", "shopper",
           with_every_disclosure_open("/verify?reference={auto}", "[data-browser-check]")),
     Visit("verify-unknown-reference", "verify.verify", "shopper", path("/verify?reference=CND-0000-0000", "#error-summary")),
