@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.audit import checkpoints, retention
+from app.audit import checkpoints, data_key_rotation, retention
 from app.audit.canonical import loggable
 from app.audit.erasure import erase, subject_of_reference
 from app.audit.keys import current_keys
@@ -175,3 +175,33 @@ def retention_command() -> None:
     entry = retention.record_run(db.session, outcomes, now=utcnow())
     db.session.commit()
     click.echo(f"Logged as entry {entry.index}.")
+
+
+@audit_cli.command("rotate-data-key")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Customer keys re-wrapped (and committed, with a log entry) at a time.")
+def rotate_data_key_command(batch_size: int) -> None:
+    """Re-wrap every customer's key under CANDOR_DATA_KEY, reading the earlier wrapping with the keys
+    in CANDOR_READ_DATA_KEYS. The site keeps running; a run that stops can simply be started again.
+    Exits 1 while customer keys remain under a key that is not at hand."""
+    keys = current_keys()
+    before = data_key_rotation.still_wrapped_by_old_keys(db.session, keys)
+    click.echo(f"CANDOR_DATA_KEY is {keys.data_key_id}; {_count(sum(before.values()), 'customer key')} to re-wrap.")
+    rewrapped, after = 0, ""
+    while True:
+        batch = data_key_rotation.rewrap_batch(db.session, keys, after=after, limit=batch_size, now=utcnow())
+        db.session.commit()
+        if batch.last_subject is None:
+            break
+        rewrapped += sum(batch.rewrapped.values())
+        after = batch.last_subject
+    left = data_key_rotation.still_wrapped_by_old_keys(db.session, keys)
+    db.session.rollback()
+    click.echo(f"Re-wrapped {_count(rewrapped, 'customer key')} under {keys.data_key_id}.")
+    if left:
+        for key_id, count in sorted(left.items()):
+            click.echo(f"{_count(count, 'customer key')} still wrapped by {key_id}, which is neither CANDOR_DATA_KEY "
+                       f"nor in CANDOR_READ_DATA_KEYS: add that key there and run this again.", err=True)
+        raise SystemExit(1)
+    click.echo("Every customer key is wrapped by CANDOR_DATA_KEY: earlier keys can be removed from "
+               "CANDOR_READ_DATA_KEYS.")
