@@ -50,6 +50,8 @@ NOT_PAGES = {
     "compliance.export": "a CSV or JSON Lines download",
     "compliance.report_export": "a CSV or JSON Lines download",
     "compliance.reports_json": "the report charts' figures (JSON)",
+    "outcomes.data": "the outcomes charts' figures (JSON)",
+    "outcomes.export": "a CSV download",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
 }
 
@@ -158,6 +160,11 @@ def charts_drawn(page: Page, world: World) -> None:
     wait_for_charts(page, 7)
 
 
+def outcome_charts_drawn(page: Page, world: World) -> None:
+    page.goto(f"{world.url}/compliance/outcomes/")
+    wait_for_charts(page, 15)  # the three shares by five groupings, at least
+
+
 def wait_for_charts(page: Page, count: int) -> None:
     """Polled from here: wait_for_function evaluates with eval inside the page, which the page's
     own CSP (rightly) forbids."""
@@ -247,6 +254,9 @@ VISITS = [
     Visit("compliance-integrity", "compliance.integrity", "staff", path("/compliance/integrity")),
     Visit("compliance-integrity-verified", "compliance.integrity", "staff", verified),
     Visit("compliance-reports", "compliance.reports_page", "staff", charts_drawn),
+    Visit("compliance-outcomes", "outcomes.page", "staff", outcome_charts_drawn),
+    Visit("compliance-outcomes-method", "outcomes.page", "staff",
+          with_every_disclosure_open("/compliance/outcomes/?product=auto", "details.method")),
 ]
 
 
