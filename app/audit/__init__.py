@@ -33,6 +33,7 @@ from app.audit.retention import RetentionRule
 from app.audit.retention import period_days as retention_period_days
 from app.audit.retention import register as register_retention
 from app.audit.retention import rules as retention_rules
+from app.audit.signing_keys import key_chain as signing_key_chain
 from app.audit.tree import consistency_proof, inclusion_proof
 from app.audit.verify import Report, verify_log
 
@@ -43,7 +44,7 @@ __all__ = [
     "consistency_proof", "current_keys", "describe_actor", "document", "flatten", "inclusion_proof", "init_app",
     "latest_checkpoint", "latest_for_reference", "leaf_hash_of", "list_entries", "log_size", "loggable",
     "normalise_reference", "open_checkpoint", "prove_reference", "register_retention", "retention_period_days",
-    "retention_rules", "reveal", "verify_inclusion", "verify_log",
+    "retention_rules", "reveal", "signing_key_chain", "verify_inclusion", "verify_log",
 ]
 
 

@@ -8,6 +8,7 @@ Exit codes: 0 done (verify: intact; replay: identical), 1 verify found damage or
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,10 +16,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.audit import checkpoints, data_key_rotation, retention
+from app.audit import checkpoints, data_key_rotation, retention, signing_keys
 from app.audit.canonical import loggable
 from app.audit.erasure import erase, subject_of_reference
-from app.audit.keys import current_keys
+from app.audit.keys import current_keys, load_signing_key
+from app.audit.note import Signer
 from app.audit.personal import PersonalDataErased, UnknownSubject
 from app.audit.verify import verify_log
 from app.comparison.api import InputsErased, load_result, replay
@@ -79,9 +81,14 @@ def checkpoint_command(no_sign: bool) -> None:
 
 
 @audit_cli.command("verifier-key")
-def verifier_key_command() -> None:
+@click.option("--all", "every_key", is_flag=True, help="Also print the keys that signed before each rotation, newest first.")
+def verifier_key_command(every_key: bool) -> None:
     """Print the verifier key that checks our checkpoints (signed-note form)."""
-    click.echo(current_keys().verifier.verifier_key)
+    chain = signing_keys.key_chain(db.session, current_keys())
+    db.session.rollback()
+    click.echo(chain.current.verifier.verifier_key)
+    for key in reversed(chain.earlier if every_key else ()):
+        click.echo(key.verifier.verifier_key)
 
 
 def _differences(logged: Mapping[str, Any], replayed: Mapping[str, Any]) -> list[str]:
@@ -205,3 +212,27 @@ def rotate_data_key_command(batch_size: int) -> None:
         raise SystemExit(1)
     click.echo("Every customer key is wrapped by CANDOR_DATA_KEY: earlier keys can be removed from "
                "CANDOR_READ_DATA_KEYS.")
+
+
+@audit_cli.command("rotate-signing-key")
+@click.option("--new-key-file", required=True, type=click.Path(dir_okay=False),
+              help="The new Ed25519 key (PEM, PKCS #8); generated there, readable by its owner only, if absent.")
+@click.option("--by", "actor_id", required=True, help="Who rotates the key (your staff id).")
+def rotate_signing_key_command(new_key_file: str, actor_id: str) -> None:
+    """Announce a new checkpoint signing key in the log, in a hand-over checkpoint signed by the
+    current key and the new one. Then set CANDOR_SIGNING_KEY_FILE to the new file on every
+    instance; checkpoints signed by either key verify meanwhile."""
+    keys = current_keys()
+    new_signer = Signer(keys.settings.origin, load_signing_key(Path(new_key_file)))
+    try:
+        handover = signing_keys.rotate(db.session, keys, new_signer, actor={"type": "admin", "id": actor_id},
+                                       now=utcnow())
+    except signing_keys.RotationError as refused:
+        db.session.rollback()
+        click.echo(f"Not rotated: {refused}", err=True)
+        raise SystemExit(2) from None
+    db.session.commit()
+    click.echo(f"Announced {new_signer.verifier.verifier_key} in entry {handover.entry.index}; the hand-over "
+               f"checkpoint of {handover.checkpoint.tree_size:,} entries is signed by both keys:")
+    click.echo(handover.checkpoint.note, nl=False)
+    click.echo(f"Now set CANDOR_SIGNING_KEY_FILE={new_key_file} on every instance and publish the new verifier key.")
