@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.audit.keys import AuditKeys
 from app.audit.log import append
 from app.audit.models import AuditEntry, PersonalDataKey
-from app.audit.personal import rewrap
+from app.audit.personal import KeyMismatch, rewrap
 
 DATA_KEY_ROTATION = "data-key-rotation"
 ROTATION_ACTOR = {"type": "system", "id": "data-key-rotation"}
@@ -42,7 +42,7 @@ def still_wrapped_by_old_keys(session: Session, keys: AuditKeys) -> dict[str, in
 @dataclass(frozen=True)
 class RewrapBatch:
     rewrapped: Counter[str]  # by the id of the key that wrapped them before
-    unreadable: Counter[str]  # rows wrapped by a key that is neither CANDOR_DATA_KEY nor in CANDOR_READ_DATA_KEYS
+    unreadable: Counter[str]  # rows whose key is not at hand, or whose wrapped key does not open with it
     last_subject: str | None  # where the next batch starts; None when there was nothing left
     entry: AuditEntry | None  # the batch's log entry; None when nothing was re-wrapped
 
@@ -59,11 +59,12 @@ def rewrap_batch(session: Session, keys: AuditKeys, *, after: str, limit: int, n
     rewrapped: Counter[str] = Counter()
     unreadable: Counter[str] = Counter()
     for row in rows:
-        if row.data_key_id not in keys.unwrapping_ciphers:
-            unreadable[row.data_key_id] += 1
-            continue
         previous = row.data_key_id
-        rewrap(row, keys)
+        try:
+            rewrap(row, keys)
+        except KeyMismatch:  # its key is not at hand, or the wrapped key does not open with it
+            unreadable[previous] += 1
+            continue
         rewrapped[previous] += 1
     session.flush()
     entry = None

@@ -207,8 +207,13 @@ def rotate_data_key_command(batch_size: int) -> None:
     click.echo(f"Re-wrapped {_count(rewrapped, 'customer key')} under {keys.data_key_id}.")
     if left:
         for key_id, count in sorted(left.items()):
-            click.echo(f"{_count(count, 'customer key')} still wrapped by {key_id}, which is neither CANDOR_DATA_KEY "
-                       f"nor in CANDOR_READ_DATA_KEYS: add that key there and run this again.", err=True)
+            if key_id in keys.unwrapping_ciphers:
+                click.echo(f"{_count(count, 'customer key')} wrapped by {key_id} did not open with that key: "
+                           f"they are damaged, and the personal data they protect cannot be read.", err=True)
+            else:
+                click.echo(f"{_count(count, 'customer key')} still wrapped by {key_id}, which is neither "
+                           f"CANDOR_DATA_KEY nor in CANDOR_READ_DATA_KEYS: add that key there and run this again.",
+                           err=True)
         raise SystemExit(1)
     click.echo("Every customer key is wrapped by CANDOR_DATA_KEY: earlier keys can be removed from "
                "CANDOR_READ_DATA_KEYS.")

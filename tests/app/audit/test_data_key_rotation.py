@@ -137,3 +137,18 @@ def test_a_malformed_read_key_stops_the_app(value):
     with pytest.raises(KeyConfigurationError, match="every key in CANDOR_READ_DATA_KEYS"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "CANDOR_DATA_KEY": b64(NEW),
                     "CANDOR_READ_DATA_KEYS": value})
+
+
+def test_a_damaged_wrapped_key_is_named_and_the_others_are_rewrapped(app_with, market):
+    with app_with(CANDOR_DATA_KEY=b64(OLD)).app_context():
+        damaged, kept = compare(market, BIRTHS[0]), compare(market, BIRTHS[1])
+        subject = db.session.scalar(sa.select(AuditEntry.subject).where(AuditEntry.reference == damaged))
+        db.session.execute(sa.update(PersonalDataKey).where(PersonalDataKey.subject == subject)
+                           .values(wrapped_key=b"\0" * 60))
+        db.session.commit()
+    rotating = app_with(CANDOR_DATA_KEY=b64(NEW), CANDOR_READ_DATA_KEYS=b64(OLD))
+    result = rotating.test_cli_runner().invoke(args=["audit", "rotate-data-key"])
+    assert result.exit_code == 1 and "Re-wrapped 1 customer key" in result.output
+    assert f"1 customer key wrapped by {data_key_id_of(OLD)} did not open with that key" in result.output
+    with rotating.app_context():
+        assert load_result(db.session, kept)["profile"]["driver_birth_date"] == BIRTHS[1]
