@@ -28,6 +28,7 @@ from app.audit import (
 from app.comparison.api import with_personal
 from app.compliance.reports import ERASED, NOT_ASKED, Window, age_band
 from app.products import PRODUCT_LINES
+from app.ranking.criteria import Criterion
 from app.ranking.explain import price_criterion
 
 SAMPLE = 2000
@@ -113,11 +114,15 @@ def _opened(session: Session, entry: AuditEntry) -> Opened:
     return Opened(logged, revealed.data if isinstance(revealed.data, Mapping) else None)
 
 
-def _preload_keys(session: Session, entries: Iterable[AuditEntry]) -> None:
-    """Every key the entries are sealed with, into the identity map in one query per chunk."""
+def _preload_keys(session: Session, entries: Iterable[AuditEntry]) -> list[PersonalDataKey]:
+    """Every key the entries are sealed with, in one query per chunk. The caller keeps the list
+    while it reveals: the session's identity map holds its objects weakly, and a key no one holds
+    would be read again, one query per customer."""
     subjects = sorted({entry.subject for entry in entries if entry.subject})
+    keys: list[PersonalDataKey] = []
     for start in range(0, len(subjects), CHUNK):
-        list(session.scalars(select(PersonalDataKey).where(PersonalDataKey.subject.in_(subjects[start:start + CHUNK]))))
+        keys.extend(session.scalars(select(PersonalDataKey).where(PersonalDataKey.subject.in_(subjects[start:start + CHUNK]))))
+    return keys
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -127,16 +132,21 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def price_gap(session: Session, shown: AuditEntry | None, chosen: Mapping[str, Any] | None) -> PriceGap | None:
+def price_gap(session: Session, shown: AuditEntry | None, chosen: Mapping[str, Any] | None,
+              prices: dict[str, Criterion | None]) -> PriceGap | None:
     """The chosen offer's price less the best fit's, on the product line's price (its first money
-    criterion where less is better), from the result the advisor showed."""
+    criterion where less is better), from the result the advisor showed. `prices` keeps each
+    line's price criterion once found: which criterion it is does not depend on the customer, and
+    working out a mortgage's criteria amortises every loan."""
     if shown is None or chosen is None:
         return None
     opened = _opened(session, shown)
     line = PRODUCT_LINES.get(shown.product or "")
     if line is None or opened.profile is None:
         return None
-    price = price_criterion(line.criteria(opened.profile))
+    if line.key not in prices:
+        prices[line.key] = price_criterion(line.criteria(opened.profile))
+    price = prices[line.key]
     ranking = with_personal(opened.logged, opened.sealed).get("ranking") or []
     picked = next((item for item in ranking if item.get("provider") == chosen.get("provider")
                    and item.get("quote_id") == chosen.get("quote_id")), None)
@@ -150,6 +160,7 @@ def price_gap(session: Session, shown: AuditEntry | None, chosen: Mapping[str, A
 
 def _outcomes(session: Session, references: list[str]) -> dict[str, AdvisorOutcome]:
     found: dict[str, AdvisorOutcome] = {}
+    prices: dict[str, Criterion | None] = {}
     for start in range(0, len(references), CHUNK):
         entries = session.scalars(select(AuditEntry).where(
             AuditEntry.kind.in_((ADVISOR_DECISION, OVERRIDE)), AuditEntry.reference.in_(references[start:start + CHUNK]))
@@ -161,7 +172,7 @@ def _outcomes(session: Session, references: list[str]) -> dict[str, AdvisorOutco
             shown = session.get(AuditEntry, shown_index) if isinstance(shown_index, int) else None
             found[str(entry.reference)] = AdvisorOutcome(
                 ours_chosen=bool(chosen and chosen.get("house")), overridden=entry.kind == OVERRIDE,
-                gap=price_gap(session, shown, chosen))
+                gap=price_gap(session, shown, chosen, prices))
     return found
 
 
@@ -169,7 +180,7 @@ def collect(session: Session, window: Window, sample: int = SAMPLE) -> Collected
     """The newest `sample` recommendations of the window, each reduced to an Observation."""
     entries = list(session.scalars(window.where(select(AuditEntry).where(AuditEntry.kind == RECOMMENDATION))
                                    .order_by(AuditEntry.index.desc()).limit(sample)))
-    _preload_keys(session, entries)
+    held = _preload_keys(session, entries)
     outcomes = _outcomes(session, sorted({entry.reference for entry in entries if entry.reference}))
     collected = Collected(sample_limit=sample)
     for entry in entries:
@@ -179,6 +190,7 @@ def collect(session: Session, window: Window, sample: int = SAMPLE) -> Collected
         collected.observations.append(Observation(
             product=entry.product or NOT_ASKED, groups=_groups(entry, profile), ours_first=bool(entry.house_best),
             outcome=outcomes.get(str(entry.reference))))
+    del held
     return collected
 
 
