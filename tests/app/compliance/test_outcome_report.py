@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from app.compliance import outcome_report
 from app.compliance.outcome_report import MONEY_MEASURE, _money_rows, _share_rows, _with_direction
 from app.compliance.outcomes import AdvisorOutcome, Observation, PriceGap
@@ -72,3 +75,26 @@ def test_money_is_compared_only_within_a_product_line_to_the_cent():
 def test_every_row_has_every_export_column():
     rows = _with_direction(_share_rows(FIRST, [observation("CA", True) for _ in range(6)]))
     assert all(set(row) == set(outcome_report.COLUMNS) for row in rows)
+
+
+@given(st.lists(st.tuples(st.sampled_from(("CA", "TX", "NY", "erased")), st.booleans(),
+                          st.sampled_from(("web", "advisor", "api"))), min_size=1, max_size=120))
+@settings(max_examples=60, deadline=None)
+def test_the_differs_flag_keeps_its_promise(cases):
+    """'Differs from the rest' only where the Holm-adjusted p is below 5%, never for an untested
+    group, and 'higher' or 'lower' exactly as the group's share stands against everyone's."""
+    rows = _with_direction(_share_rows(FIRST, [observation(state, first, channel=channel)
+                                               for state, first, channel in cases]))
+    [everyone] = [row for row in rows if row["group"] == "All"]
+    adjusted = [float(row["p_adjusted"]) for row in rows if row["p_adjusted"] is not None]
+    raw = [float(row["p_value"]) for row in rows if row["p_value"] is not None]
+    assert len(adjusted) == len(raw) and all(a >= p for a, p in zip(adjusted, raw))
+    for row in rows:
+        if row["differs"]:
+            assert float(row["p_adjusted"]) < 0.05 and row["note"] is None
+            expected = "higher" if Decimal(row["value"]) > Decimal(everyone["value"]) else "lower"
+            assert row["direction"] == expected
+        else:
+            assert row["direction"] is None
+        if row["group"] in ("erased", "All"):
+            assert row["p_value"] is None and not row["differs"]
