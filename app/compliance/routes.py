@@ -8,7 +8,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from app.audit import append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries
+from app.audit import (
+    append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries, signing_key_chain,
+)
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
 from app.compliance import exports, listing, reports, story
@@ -102,7 +104,9 @@ def replay(index: int) -> str:
 def integrity() -> str:
     latest = latest_checkpoint(db.session)
     keys = current_keys()
-    return render_template("compliance/integrity.html", latest=latest, verifier_key=keys.verifier.verifier_key,
+    chain = signing_key_chain(db.session, keys)
+    return render_template("compliance/integrity.html", latest=latest, verifier_key=chain.current.verifier.verifier_key,
+                           earlier_keys=[key.verifier.verifier_key for key in reversed(chain.earlier)],
                            origin=keys.settings.origin, verification=last_verification(db.session),
                            actor_text=describe_actor)
 

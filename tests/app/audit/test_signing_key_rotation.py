@@ -22,7 +22,7 @@ from app.audit.note import CheckpointText, Verifier, open_note
 from app.audit.signing_keys import NEXT_KEY, key_chain
 from app.db import db, utcnow
 from tests.browser_support import running_site
-from tests.conftest import make_app
+from tests.conftest import add_user, make_app, sign_in
 from tests.factories import auto_form
 
 
@@ -98,6 +98,11 @@ def test_the_verifier_key_route_and_command_list_earlier_keys(app_with, keys):
     assert answer.get_data(as_text=True).split("\n") == [verifier_of(new).verifier_key, verifier_of(old).verifier_key]
     listed = new.test_cli_runner().invoke(args=["audit", "verifier-key", "--all"]).output.splitlines()
     assert listed == [verifier_of(new).verifier_key, verifier_of(old).verifier_key]
+    officer = new.test_client()
+    sign_in(officer, add_user(new, "officer@example.com", "compliance"))
+    integrity = officer.get("/compliance/integrity").get_data(as_text=True)
+    assert integrity.index(verifier_of(new).verifier_key) < integrity.index("Earlier keys") \
+        < integrity.index(verifier_of(old).verifier_key)
 
 
 def test_a_key_never_announced_is_refused(app_with, keys):
