@@ -6,9 +6,11 @@ is one package, registered through the `candor.products` entry point (app/produc
 from __future__ import annotations
 
 import inspect
+import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -72,6 +74,23 @@ class Requirement:
     key: str
     label: str
     met: Callable[[Mapping[str, Any]], bool] = field(compare=False)
+
+
+Segmenter = Callable[[Mapping[str, Any], date], str]
+
+
+@dataclass(frozen=True)
+class SampleCustomers:
+    """What the neutrality sweep (`flask ranking sweep`) and the named-preset checks need of a line,
+    so that they know no line by name: a plausible customer from a seeded Random, the segments to
+    count "our offer first" by (each a function of the profile and today), the order to list each
+    segment's groups in (alphabetical when not given), and — for property tests that make up a
+    market — a plausible offer's raw terms for a customer."""
+
+    profile: Callable[[random.Random, date], dict[str, Any]]
+    segments: Mapping[str, Segmenter]
+    group_order: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    offer: Callable[[random.Random, Mapping[str, Any]], dict[str, Any]] | None = None
 
 
 class InvalidTerms(ValueError):
@@ -190,6 +209,11 @@ class ProductLine(ABC):
     def offer_name(self, terms: Mapping[str, Any]) -> str | None:
         """A name for an offer made from its terms, to tell one provider's offers apart ("30-year
         fixed, 1 point"); None when the line has no such name. Never text a provider chose."""
+        return None
+
+    def sample_customers(self) -> SampleCustomers | None:
+        """Plausible customers for the sweep and the named-preset checks; None: the line has none
+        (Candor's own two lines keep theirs beside their sandbox market, in app/cli/sweep.py)."""
         return None
 
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
