@@ -40,8 +40,8 @@ SHARE_MEASURES = (
     ShareMeasure("override", "The caller did not take the top pick (advisor calls)", lambda o: o.outcome is not None,
                  lambda o: bool(o.outcome and o.outcome.overridden)),
 )
-MONEY_MEASURE = "price_above_best_fit"
-MONEY_LABEL = "How much more the offer chosen costs than the best fit (advisor calls)"
+MONEY_MEASURE = "money_behind_best_fit"
+MONEY_LABEL = "What the offer chosen gives up against the best fit: paid more or earned less (advisor calls)"
 MEASURE_LABELS = {**{measure.key: measure.label for measure in SHARE_MEASURES}, MONEY_MEASURE: MONEY_LABEL}
 
 

@@ -1,6 +1,6 @@
 """Outcomes by customer group: how often our own offer ranked first, how often it was chosen, how
 often an advisor's caller took something other than the top pick (an override), and how much more
-the offer chosen costs than the best fit — by product line, channel, state, age band and credit
+the offer chosen costs (or the less it earns) than the best fit — by product line, channel, state, age band and credit
 band, each with a 95% interval, and each group tested against all the others
 (app/compliance/statistics.py says which tests and why).
 
@@ -45,7 +45,10 @@ DIMENSIONS = {
 
 @dataclass(frozen=True)
 class PriceGap:
-    """How much more the chosen offer costs than the best fit, on the line's price measure."""
+    """What the chosen offer gives up against the best fit on the line's money measure: how much
+    more it costs (a line the shopper pays) or how much less it earns (a line the shopper earns
+    from). 0 when the best fit was chosen; never negative unless the chosen offer was better on
+    money and ranked lower for other reasons."""
 
     amount: Decimal
     currency: str
@@ -155,7 +158,13 @@ def price_gap(session: Session, shown: AuditEntry | None, chosen: Mapping[str, A
     chosen_price, best_price = (_decimal((item.get("values") or {}).get(price.key)) for item in (picked, ranking[0]))
     if chosen_price is None or best_price is None:
         return None
-    return PriceGap(chosen_price - best_price, str(picked.get("currency") or line.currency), price.label)
+    return PriceGap(given_up(price, chosen_price, best_price), str(picked.get("currency") or line.currency), price.label)
+
+
+def given_up(price: Criterion, chosen: Decimal, best: Decimal) -> Decimal:
+    """What choosing `chosen` over `best` costs the customer on the money criterion `price`: more
+    paid where less is better, less earned where more is."""
+    return chosen - best if price.direction == "lower" else best - chosen
 
 
 def _outcomes(session: Session, references: list[str]) -> dict[str, AdvisorOutcome]:

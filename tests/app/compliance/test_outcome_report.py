@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from app.compliance import outcome_report
 from app.compliance.outcome_report import MONEY_MEASURE, _money_rows, _share_rows, _with_direction
-from app.compliance.outcomes import AdvisorOutcome, Observation, PriceGap
+from app.compliance.outcomes import AdvisorOutcome, Observation, PriceGap, given_up
+from app.ranking.criteria import EARNINGS, Criterion
 
 FIRST = outcome_report.SHARE_MEASURES[0]
 
@@ -98,3 +99,12 @@ def test_the_differs_flag_keeps_its_promise(cases):
             assert row["direction"] is None
         if row["group"] in ("erased", "All"):
             assert row["p_value"] is None and not row["differs"]
+
+
+def test_what_is_given_up_is_more_paid_or_less_earned():
+    cost = Criterion("price", "Price per year", "lower", "USD per year", Decimal("4000"), Decimal("0"), "", money=True)
+    earned = Criterion("earned", "Money earned", "higher", "USD over 12 months", Decimal("0"), Decimal("500"), "",
+                       money=True, words=EARNINGS)
+    assert given_up(cost, Decimal("1100.00"), Decimal("1000.00")) == Decimal("100.00")  # paid $100 more
+    assert given_up(earned, Decimal("180.00"), Decimal("212.40")) == Decimal("32.40")  # earned $32.40 less
+    assert given_up(cost, Decimal("1000.00"), Decimal("1000.00")) == 0 == given_up(earned, Decimal("5"), Decimal("5"))

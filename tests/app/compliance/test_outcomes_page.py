@@ -78,7 +78,7 @@ def test_the_figures_come_from_the_sealed_profiles_and_the_advisors_outcome(app,
         result = load_result(db.session, world["call"])
     expected = Decimal(result["ranking"][1]["values"]["annual_premium"]) - Decimal(
         result["ranking"][0]["values"]["annual_premium"])
-    money = row("price_above_best_fit", "product", "Auto insurance", "auto")
+    money = row("money_behind_best_fit", "product", "Auto insurance", "auto")
     assert money["count"] == 1 and Decimal(money["value"]) == expected.quantize(Decimal("0.01")) and expected >= 0
     assert money["unit"] == "USD, price per year"
 
