@@ -25,7 +25,7 @@ LAYERS = (
     "bench",
     "app.cli",
     "app.complaints | app.quality",
-    "app.admin | app.advisor | app.api | app.compliance | app.shop | app.verify | app.health | app.errors | app.tiles",
+    "app.admin | app.advisor | app.api | app.compliance | app.shop | app.verify | app.policy | app.health | app.errors | app.tiles",
     "app.web",
     "app.auth | app.provider_registry",
     "app.comparison",

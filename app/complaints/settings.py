@@ -1,5 +1,6 @@
 """The complaints' configuration: CANDOR_COMPLAINT_DEADLINE_DAYS, the days compliance has to answer
-a complaint (default 56, the eight weeks of FCA DISP 1.6.2). A mistyped value fails at start-up."""
+a complaint (default 56, the eight weeks of FCA DISP 1.6.2; a mistyped value fails at start-up), and
+their retention rule (CANDOR_RETENTION_COMPLAINTS_DAYS), registered when this module is imported."""
 
 from __future__ import annotations
 
@@ -7,9 +8,23 @@ import os
 
 from flask import Flask
 
-from app.complaints.service import DEFAULT_DEADLINE_DAYS
+from app.audit.retention import RetentionRule, register
+from app.complaints.service import DEFAULT_DEADLINE_DAYS, expire
 
 DEADLINE = "CANDOR_COMPLAINT_DEADLINE_DAYS"
+
+COMPLAINTS = register(RetentionRule(
+    name="complaints",
+    label="Complaints",
+    what=("What you write when you complain about a comparison, and how to reach you if you want a reply, sealed "
+          "in our log with a key of the complaint's own; our notes on it and our answer are sealed with the same key."),
+    how=("We destroy the complaint's key this long after the complaint is resolved (by default three years, the "
+         "time complaint records must be kept). The log entries stay, so our proofs still hold, and so do the "
+         "category, dates and outcome our reports count; the erasure is itself logged."),
+    setting="CANDOR_RETENTION_COMPLAINTS_DAYS",
+    default=3 * 365,
+    prune=expire,
+))
 
 
 def init_app(app: Flask) -> None:

@@ -18,6 +18,7 @@ from app.actors import Actor
 from app.audit import AuditEntry, PersonalDataError, append, document, reveal
 from app.audit.entries import RETENTION_ACTOR
 from app.audit.erasure import erase
+from app.audit.retention import RetentionRule, register
 from app.quality.events import REVIEWED, apply
 from app.quality.models import OUTCOMES, QaReview
 from app.quality.settings import Question
@@ -120,3 +121,16 @@ def expire(session: Session, now: datetime, keep_for: timedelta, *, batch: int =
         review.expired_at = now
     session.flush()
     return len(due)
+
+
+QA_REVIEWS = register(RetentionRule(
+    name="qa-reviews",
+    label="Quality reviews of advised calls",
+    what=("A reviewer's comment on an advisor's call drawn for review, which may mention the caller, sealed in our "
+          "log with a key of the review's own."),
+    how=("We destroy the comment's key this long after the review (by default two years). The verdict on the "
+         "advisor's work stays for our coverage report; the erasure is itself logged."),
+    setting="CANDOR_RETENTION_QA_REVIEWS_DAYS",
+    default=2 * 365,
+    prune=expire,
+))

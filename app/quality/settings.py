@@ -7,6 +7,8 @@
                                the top pick (an override of the ranking)           1 (every one)
   CANDOR_QA_CHECKLIST_FILE     a TOML file of [[question]] tables (key, text) that
                                replaces the checklist below
+
+The reviews' retention rule (CANDOR_RETENTION_QA_REVIEWS_DAYS) is registered in app/quality/review.py.
 """
 
 from __future__ import annotations
