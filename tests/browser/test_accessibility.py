@@ -22,6 +22,7 @@ from app.audit.entries import OVERRIDE, RECOMMENDATION
 from app.audit.models import AuditEntry
 from app.db import db
 from providers.sandbox.market import SandboxMarket
+from tests.browser import complaints_qa_visits as cqa
 from tests.browser.test_shopper_auto import fill_profile
 from tests.browser.test_shopper_mortgage import fill_mortgage
 from tests.browser_support import (
@@ -53,6 +54,10 @@ NOT_PAGES = {
     "outcomes.data": "the outcomes charts' figures (JSON)",
     "outcomes.export": "a CSV download",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
+    "complaints.report_json": "the complaints report charts' figures (JSON)",
+    "complaints.report_export": "a CSV or JSON Lines download",
+    "quality.report_json": "the QA report chart's figures (JSON)",
+    "quality.report_export": "a CSV or JSON Lines download",
     "shop.proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
     "compliance.entry_proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
     "tiles.checkpoint": "the log's signed checkpoint (C2SP tlog-tiles, plain text)",
@@ -262,6 +267,23 @@ VISITS = [
     Visit("compliance-outcomes", "outcomes.page", "staff", outcome_charts_drawn),
     Visit("compliance-outcomes-method", "outcomes.page", "staff",
           with_every_disclosure_open("/compliance/outcomes/?product=auto", "details.method")),
+    # Complaints and quality reviews.
+    Visit("complaint-form", "complaints.shopper_complaint", "shopper", path("/results/{auto}/complaint")),
+    Visit("complaint-form-errors", "complaints.shopper_complaint", "shopper",
+          submitted_empty("/results/{auto}/complaint", "Send complaint")),
+    Visit("complaint-raised", "complaints.shopper_raised", "shopper", cqa.complaint_raised),
+    Visit("advisor-complaint", "complaints.advisor_complaint", "staff", path("/advisor/calls/{open_call}/complaint")),
+    Visit("advisor-complaint-errors", "complaints.advisor_complaint", "staff",
+          submitted_empty("/advisor/calls/{open_call}/complaint", "Record complaint")),
+    Visit("compliance-complaints", "complaints.queue_page", "staff", cqa.complaint_queue),
+    Visit("compliance-complaint", "complaints.detail", "staff", cqa.complaint_detail),
+    Visit("compliance-complaint-errors", "complaints.resolve_complaint", "staff", cqa.complaint_resolution_refused),
+    Visit("compliance-complaints-report", "complaints.report_page", "staff", cqa.complaints_report),
+    Visit("quality-queue", "quality.queue", "staff", cqa.quality_queue),
+    Visit("quality-review", "quality.review_page", "staff", cqa.quality_review),
+    Visit("quality-review-errors", "quality.record", "staff", cqa.quality_review_refused),
+    Visit("quality-replayed", "quality.replay", "staff", cqa.quality_replayed),
+    Visit("quality-report", "quality.report_page", "staff", cqa.quality_report),
 ]
 
 
