@@ -44,7 +44,8 @@ WORDED_TERMS = ("account_type", "compounding", "crediting", "tiering_method", "e
 SYNONYMS = {"certificate_of_deposit": "cd", "certificate": "cd", "share_certificate": "cd", "simple_interest": "none",
             "not_compounded": "none", "semi_annually": "semiannually", "yearly": "annually", "money_market_account": "money_market"}
 MAX_ROWS = 100
-"""Rows read from one table: accounts times their tiers."""
+"""Rows asked of the table adapter (its own limit, and ours unless the providers file sets
+`max_offers`): a table with this many is refused, since the rows after them would be cut off."""
 MAX_ACCOUNTS = 20
 
 
@@ -61,6 +62,7 @@ class _DepositRates(Adapter[Any, Any]):
         self.account_terms = _account_terms(config, options.pop(ACCOUNT_TERMS, {}))
         # The table adapter checks every other setting, naming this provider; it touches no network.
         self.rows = self.table_adapter(replace(config, options=options))
+        self.row_limit = int(options["max_offers"])
 
     @property
     def context(self) -> AdapterContext:
@@ -78,6 +80,10 @@ class _DepositRates(Adapter[Any, Any]):
 
     def transform_data(self, raw: Any, query: QuoteQuery) -> Sequence[Offer]:
         rows = [offer for offer in self.rows.transform_data(raw, query) if isinstance(offer, Quote)]
+        if len(rows) >= self.row_limit:
+            # The table adapter keeps the first rows up to its limit; a tier cut off would change an account.
+            raise LayoutChanged(self.layout_message, detail=f"{len(rows)} or more rows, more than the "
+                                                            f"{self.row_limit - 1} we read")
         return accounts_from_rows(rows, self.config.key, layout_message=self.layout_message,
                                   account_terms=self.account_terms)
 

@@ -55,6 +55,8 @@ def general_formula(interest: Decimal, principal: Decimal, days: int) -> Decimal
     with localcontext() as context:
         context.prec = _PRECISION
         growth = 1 + interest / principal
+        if growth <= 0:
+            raise ValueError("an account cannot lose all its principal to interest")
         return 100 * (growth ** (Decimal(DAYS_IN_YEAR) / Decimal(days)) - 1)
 
 
@@ -81,20 +83,23 @@ def term_interest(principal: Decimal, steps: Sequence[RateStep], compounding: st
             for step in steps:
                 balance *= (1 + step.rate / 100 / DAYS_IN_YEAR) ** step.days
             return balance - principal
-        return _periodic_interest(principal, steps, Decimal(DAYS_IN_YEAR) / PERIODS_PER_YEAR[compounding])
+        return _periodic_interest(principal, steps, PERIODS_PER_YEAR[compounding])
 
 
-def _periodic_interest(principal: Decimal, steps: Sequence[RateStep], period_days: Decimal) -> Decimal:
-    balance, accrued, into_period = principal, Decimal(0), Decimal(0)
+def _periodic_interest(principal: Decimal, steps: Sequence[RateStep], periods_per_year: int) -> Decimal:
+    """Time is counted in 1/n-day units, so a period is exactly 365 of them and no fraction of a day
+    is ever rounded; interest accrues simply within a period and compounds at its end."""
+    unit_year = DAYS_IN_YEAR * periods_per_year
+    balance, accrued, into_period = principal, Decimal(0), 0
     for step in steps:
-        remaining = Decimal(step.days)
+        remaining = step.days * periods_per_year
         while remaining > 0:
-            taken = min(remaining, period_days - into_period)
-            accrued += balance * step.rate / 100 * taken / DAYS_IN_YEAR
+            taken = min(remaining, DAYS_IN_YEAR - into_period)
+            accrued += balance * step.rate / 100 * taken / unit_year
             into_period += taken
             remaining -= taken
-            if into_period >= period_days:
-                balance, accrued, into_period = balance + accrued, Decimal(0), Decimal(0)
+            if into_period == DAYS_IN_YEAR:
+                balance, accrued, into_period = balance + accrued, Decimal(0), 0
     return balance + accrued - principal
 
 

@@ -1,4 +1,6 @@
-"""What a deposit earns over the shopper's horizon: a day-by-day projection of one account's terms.
+"""What a deposit earns over the shopper's horizon: a day-by-day projection of one account's terms,
+worked out a month at a time (a month's daily accruals have a closed form; tests/test_savings_apy.py
+holds it to a plain day-by-day simulation, to the cent).
 
 Each day the account accrues interest at a daily rate of 1/365 of the rate (12 CFR 1030.7(a)(1)) on
 the balance that earns: the principal (simple interest) or the principal with the interest already
@@ -19,7 +21,7 @@ Every amount is a Decimal; docs/apy.md explains the figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from candor_savings.apy import DAYS_IN_YEAR, add_months, tier_portions
@@ -94,17 +96,11 @@ def _project(terms: SavingsTerms, deposit: Decimal, months: int, start: date, di
     account = _Account(balance=deposit, principal=deposit, lowest_this_month=deposit)
     term = terms.term_months if terms.is_time_account else None
     accrual_months = min(months, term) if term else months
-    promotion_ends = add_months(start, terms.promotional_months) if terms.promotional_months else start
     balances = [deposit]
     for month in range(1, months + 1):
-        month_start, month_end = add_months(start, month - 1), add_months(start, month)
         if month <= accrual_months:
-            day = month_start
-            while day < month_end:
-                _accrue(account, terms, promotional=day < promotion_ends)
-                day += timedelta(days=1)
-                if terms.compounding == "daily":
-                    _compound(account)
+            days = (add_months(start, month) - add_months(start, month - 1)).days
+            _accrue_month(account, terms, days, promotional=month <= (terms.promotional_months or 0))
             if _every(terms.compounding, month):
                 _compound(account)
             if _every(terms.crediting, month) or month == term:
@@ -114,8 +110,50 @@ def _project(terms: SavingsTerms, deposit: Decimal, months: int, start: date, di
     return _close(account, terms, deposit, months, term, tuple(balances), promotional=months < (terms.promotional_months or 0))
 
 
-def _accrue(account: _Account, terms: SavingsTerms, *, promotional: bool) -> None:
-    earning = account.principal if terms.compounding == "none" else account.balance + account.compounded
+def _earning(account: _Account, terms: SavingsTerms) -> Decimal:
+    """The balance interest is earned on: the principal for simple interest, else with what has compounded."""
+    return account.principal if terms.compounding == "none" else account.balance + account.compounded
+
+
+def _accrual_line(terms: SavingsTerms, earning: Decimal, promotional: bool) -> tuple[int, Decimal, Decimal]:
+    """A day's accrual (in percent-dollars a year) is `offset + rate × earning` for every balance in
+    the same tier as `earning`: (which tier, offset, rate). Method B's offset is what the lower tiers'
+    portions earn less what the tier's rate would have paid on them."""
+    if promotional and terms.promotional_rate is not None:
+        return -1, Decimal(0), terms.promotional_rate
+    floors = [Decimal(0), *(tier.balance_from for tier in terms.tiers)]
+    rates = [terms.interest_rate, *(tier.interest_rate for tier in terms.tiers)]
+    tier = sum(1 for floor in floors[1:] if earning >= floor)
+    if terms.tiering_method != "portion":
+        return tier, Decimal(0), rates[tier]
+    below = sum(((floors[index + 1] - floors[index]) * rates[index] for index in range(tier)), Decimal(0))
+    return tier, below - floors[tier] * rates[tier], rates[tier]
+
+
+def _accrue_month(account: _Account, terms: SavingsTerms, days: int, *, promotional: bool) -> None:
+    """A month of daily accruals at once. Without daily compounding the earning balance is the same
+    every day of the month; with it, each day adds its accrual to the balance, an affine recurrence
+    with a closed form. A month in which that growth reaches another tier is done day by day."""
+    earning = _earning(account, terms)
+    if earning < terms.minimum_balance_for_apy or earning <= 0:
+        return
+    tier, offset, rate = _accrual_line(terms, earning, promotional)
+    daily_rate, daily_offset = rate / (100 * DAYS_IN_YEAR), offset / (100 * DAYS_IN_YEAR)
+    if terms.compounding != "daily":
+        account.pending += days * (daily_offset + daily_rate * earning)
+        return
+    growth = (1 + daily_rate) ** days
+    grown = growth * earning + (daily_offset * (growth - 1) / daily_rate if daily_rate else daily_offset * days)
+    if _accrual_line(terms, grown, promotional)[0] == tier:
+        account.compounded += grown - earning
+        return
+    for _ in range(days):
+        _accrue_day(account, terms, promotional=promotional)
+        _compound(account)
+
+
+def _accrue_day(account: _Account, terms: SavingsTerms, *, promotional: bool) -> None:
+    earning = _earning(account, terms)
     if earning < terms.minimum_balance_for_apy or earning <= 0:
         return
     if promotional and terms.promotional_rate is not None:
@@ -172,11 +210,11 @@ def _close(account: _Account, terms: SavingsTerms, deposit: Decimal, months: int
     if early and terms.early_withdrawal == "not_allowed":
         available = False
     elif early and terms.early_withdrawal_penalty_days:
-        rate = terms.promotional_rate if promotional and terms.promotional_rate is not None else \
-            terms.rate_for_balance(account.balance)
+        # The stated days of simple interest on the amount withdrawn, at the rate (or tiers) in force.
         withdrawn = account.balance + uncredited
-        penalty = (withdrawn * rate / 100 * terms.early_withdrawal_penalty_days / DAYS_IN_YEAR).quantize(
-            CENT, rounding=ROUND_HALF_UP)
+        _, offset, rate = _accrual_line(terms, withdrawn, promotional)
+        yearly = (offset + rate * withdrawn) / 100
+        penalty = (yearly * terms.early_withdrawal_penalty_days / DAYS_IN_YEAR).quantize(CENT, rounding=ROUND_HALF_UP)
     return Projection(deposit=deposit, months=months, interest=interest, fees=account.fees, penalty=penalty,
                       balance_by_month=tuple(value.quantize(CENT, rounding=ROUND_HALF_UP) for value in balances),
                       available_at_horizon=available, matures_in_horizon=term is not None and months >= term)

@@ -3,8 +3,12 @@ make one offer per account with its tiers, and report what does not add up by na
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import random
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -16,10 +20,11 @@ from candor_savings.adapters import DepositRatePageAdapter, DepositRateSheetAdap
 from candor_savings.sandbox import BankSpec, savings_banks
 from candor_savings.sandbox.published import rate_page, rate_sheet
 from candor_savings.terms import TERMS_SCHEMA, parse_terms
-from providers.base import ProviderConfig, Quote, QuoteQuery, UnusableQuote
-from providers.errors import LayoutChanged, NotAllowed, ProviderConfigError
+from providers.base import AdapterContext, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.errors import InvalidReply, LayoutChanged, NotAllowed, ParseError, ProviderConfigError, ReplyTooLarge
 from providers.registry import discover_kinds, parse_provider_entries
 from providers.sandbox.insurer_app import RunState
+from providers.store import MemoryStore, RedisStore, Store
 from providers.testing.conformance import AdapterConformance, check_offers
 from providers.testing.faults import misbehave, static_app
 from providers.testing.servers import LoopbackServer
@@ -135,20 +140,37 @@ def test_tiers_without_a_first_row_or_with_a_repeated_floor_are_refused(serving:
         assert len(offers) == 1 and isinstance(offers[0], UnusableQuote) and offers[0].field == "balance_from"
 
 
-def test_more_accounts_than_we_read_is_a_changed_layout(serving: Any) -> None:
+@pytest.mark.parametrize(("accounts", "tiers", "limit"), [(21, 0, None), (10, 9, None), (3, 1, 6)])
+def test_more_accounts_or_rows_than_we_read_is_a_changed_layout(serving: Any, accounts: int, tiers: int,
+                                                                limit: int | None) -> None:
     savings = GRANITE.offers()[0]
-    many = [{**savings, "product_name": f"Granite Savings {number}"} for number in range(21)]
+    tiered = [{"balance_from": f"{1000 * (step + 1)}.00", "interest_rate": "4.40", "stated_apy": "4.49"}
+              for step in range(tiers)]
+    many = [{**savings, "product_name": f"Granite Savings {number}", "tiers": tiered,
+             "tiering_method": "portion" if tiers else None} for number in range(accounts)]
     url = serving(lambda stopping: static_app(rate_sheet(many), "text/csv"))
     with pytest.raises(LayoutChanged):
-        fetched(GRANITE, url)
+        fetched(GRANITE, url, **({"max_offers": limit} if limit else {}))
 
 
 @pytest.mark.parametrize(("fault", "error"), [("comma_decimals", LayoutChanged), ("renamed_columns", LayoutChanged),
-                                              ("disallowed", NotAllowed), ("formula_cells", LayoutChanged)])
+                                              ("disallowed", NotAllowed), ("formula_cells", LayoutChanged),
+                                              ("fifty_megabytes", ReplyTooLarge), ("deep_nesting", ParseError),
+                                              ("redirect_elsewhere", InvalidReply), ("not_available", LayoutChanged)])
 def test_a_misbehaving_rate_page_is_a_named_failure(serving: Any, fault: str, error: type[Exception]) -> None:
     url = serving(lambda stopping: misbehave(bank_app(MAPLE, stopping), fault, stopping=stopping))
     with pytest.raises(error):
         fetched(MAPLE, url)
+
+
+def test_a_json_rate_sheet_reads_as_the_csv_one_does(serving: Any) -> None:
+    lines = rate_sheet(GRANITE.offers()).splitlines()
+    headings = next(csv.reader(lines[:1]))
+    rows = [dict(zip(headings, cells)) for cells in csv.reader(lines[1:])]
+    body = json.dumps({"valid_until": "2099-01-01T00:00:00Z", "rows": rows})
+    url = serving(lambda stopping: static_app(body, "application/json"))
+    offers = fetched(GRANITE, url, format="json")
+    assert [parse_terms(offer.terms) for offer in offers] == [parse_terms(terms) for terms in GRANITE.offers()]
 
 
 def test_the_settings_are_checked_naming_the_provider_and_setting() -> None:
@@ -164,3 +186,33 @@ def test_both_kinds_are_installed_through_the_candor_providers_entry_point() -> 
     assert kinds["deposit_rate_page"] is DepositRatePageAdapter
     assert kinds["deposit_rate_sheet"] is DepositRateSheetAdapter
     assert not [error for error in errors if "deposit" in str(error)]
+
+
+STORES = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    shared = RedisStore(os.environ["TEST_REDIS_URL"])
+    yield shared
+    shared.close()
+
+
+def test_the_page_is_read_once_and_kept_in_the_registrys_store(store: Store) -> None:
+    """The context the registry lends reaches the table adapter underneath: the page is kept in the
+    shared store (Redis when configured), so a second comparison does not read it again."""
+    with LoopbackServer(lambda stopping: bank_app(MAPLE, stopping), takes_stopping=True) as server:
+        namespace = f"savings-test-{uuid.uuid4().hex[:8]}"
+        first, second = (adapter_for(MAPLE, server.url) for _ in range(2))
+        for adapter in (first, second):
+            adapter.context = AdapterContext(store=store, namespace=namespace)
+        try:
+            assert len(first.fetch_quotes(QUERY, timeout_s=5.0)) == len(second.fetch_quotes(QUERY, timeout_s=5.0)) == 3
+        finally:
+            first.close()
+            second.close()
+        assert [seen.path for seen in server.requests] == ["/robots.txt", "/rates"]
+        assert first.rows.context.store is store

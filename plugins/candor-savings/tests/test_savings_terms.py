@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from candor_savings.terms import TERMS_SCHEMA, InvalidSavingsTerms, SavingsTerms, Tier, parse_terms
+from providers.json_schema import SchemaValidator
 
 EXAMPLE: dict[str, Any] = TERMS_SCHEMA["examples"][0]
 
@@ -26,6 +27,11 @@ def test_the_schema_is_valid_draft_2020_12_and_its_example_is_complete() -> None
     Draft202012Validator.check_schema(TERMS_SCHEMA)
     assert list(Draft202012Validator(TERMS_SCHEMA).iter_errors(EXAMPLE)) == []
     assert set(EXAMPLE) == set(TERMS_SCHEMA["properties"]), "the example shows every field"
+
+
+def test_the_schema_is_checked_at_compiled_speed() -> None:
+    """Every offer in every comparison is checked against it (providers/json_schema.py)."""
+    assert SchemaValidator(TERMS_SCHEMA).compiled is not None
 
 
 def test_the_example_parses_to_typed_frozen_terms() -> None:

@@ -4,7 +4,6 @@ publishes its rates as an HTML page or a CSV rate sheet (accounts.py says who do
 from __future__ import annotations
 
 import html
-import json
 import threading
 import uuid
 import zlib
@@ -29,6 +28,7 @@ from providers.sandbox.insurer_app import (
     route,
 )
 from providers.sandbox.profile import FieldError, ProfileError
+from providers.testing.faults import FAULTS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -36,14 +36,17 @@ if TYPE_CHECKING:
 PRODUCT = "savings"
 Publishing = Literal["quote_protocol", "deposit_rate_page", "deposit_rate_sheet"]
 
-_ROUTES = Map([
-    Rule("/", endpoint="describe", methods=["GET"]),
-    Rule("/quotes", endpoint="quotes", methods=["POST"]),
-    Rule("/offer/<offer_id>", endpoint="offer", methods=["GET"]),
-    Rule("/rates", endpoint="rate_page", methods=["GET"]),
-    Rule("/rates.csv", endpoint="rate_sheet", methods=["GET"]),
-    Rule("/robots.txt", endpoint="robots", methods=["GET"]),
-])
+# (path, endpoint, method, who serves it: None for every bank, else the one way of publishing)
+_PATHS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("/", "describe", "GET", None),
+    ("/robots.txt", "robots", "GET", None),
+    ("/quotes", "quotes", "POST", "quote_protocol"),
+    ("/offer/<offer_id>", "offer", "GET", "quote_protocol"),
+    ("/rates", "rate_page", "GET", "deposit_rate_page"),
+    ("/rates.csv", "rate_sheet", "GET", "deposit_rate_sheet"),
+)
+_ROUTES = Map([Rule(path, endpoint=endpoint, methods=[method]) for path, endpoint, method, _ in _PATHS])
+_SERVED_BY = {endpoint: publishes for _, endpoint, _, publishes in _PATHS}
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,13 @@ class BankSpec:
     products: tuple[str, ...] = (PRODUCT,)
     latency_s: float = 0.0
     error_rate: float = 0.0
+    fault: str | None = None
+    """One of providers.testing.faults.FAULTS: the market serves every request that way."""
     seed: int | None = None
 
     def __post_init__(self) -> None:
+        if self.fault is not None and self.fault not in FAULTS:
+            raise ValueError(f"{self.key}: unknown fault {self.fault!r}; known: {', '.join(FAULTS)}")
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError(f"{self.key}: error_rate must be between 0 and 1")
         if self.latency_s < 0:
@@ -128,50 +135,52 @@ class BankApp:
     state: RunState
     _published: dict[str, bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    offers: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.offers = self.spec.offers()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self.dispatch(Request(environ))(environ, start_response)
-
-    def dispatch(self, request: Request) -> Response:
+        request = Request(environ)
         routed = route(_ROUTES, request)
-        if isinstance(routed, Response):
-            return routed
-        endpoint, arguments = routed
-        publishes = self.spec.publishes
-        if endpoint == "robots":
-            return Response("User-agent: *\nAllow: /\n", content_type="text/plain; charset=utf-8")
-        if endpoint == "describe":
-            return json_response({"name": self.spec.name, "key": self.spec.key, "publishes": publishes,
-                                  "products": list(self.spec.products)})
-        if endpoint == "offer" and publishes == "quote_protocol":
-            return self.offer_page(arguments["offer_id"])
-        if endpoint == "quotes" and publishes == "quote_protocol":
-            return self.quotes(request)
-        if endpoint == "rate_page" and publishes == "deposit_rate_page":
-            return self.published("rate_page", "text/html; charset=utf-8")
-        if endpoint == "rate_sheet" and publishes == "deposit_rate_sheet":
-            return self.published("rate_sheet", "text/csv; charset=utf-8")
-        return problem(HTTPStatus.NOT_FOUND, f"{self.spec.name} does not publish {request.path}")
+        response = routed if isinstance(routed, Response) else self.respond(request, *routed)
+        return response(environ, start_response)
+
+    def respond(self, request: Request, endpoint: str, arguments: dict[str, Any]) -> Response:
+        if _SERVED_BY[endpoint] not in (None, self.spec.publishes):
+            return problem(HTTPStatus.NOT_FOUND, f"{self.spec.name} does not publish {request.path}")
+        handlers: dict[str, Callable[[], Response]] = {
+            "robots": lambda: Response("User-agent: *\nAllow: /\n", content_type="text/plain; charset=utf-8"),
+            "describe": lambda: json_response({"name": self.spec.name, "key": self.spec.key,
+                                               "publishes": self.spec.publishes, "products": list(self.spec.products)}),
+            "offer": lambda: self.offer_page(arguments.get("offer_id", "")),
+            "quotes": lambda: self.quotes(request),
+            "rate_page": lambda: self.published("rate_page", "text/html; charset=utf-8"),
+            "rate_sheet": lambda: self.published("rate_sheet", "text/csv; charset=utf-8"),
+        }
+        return handlers[endpoint]()
 
     def offer_page(self, offer_id: str) -> Response:
-        if not offer_id.startswith(f"{self.spec.key}-"):
-            return problem(HTTPStatus.NOT_FOUND, f"No such offer: {offer_id}")
-        title = html.escape(f"Account offer {offer_id} from {self.spec.name}")
-        page = f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>{title}</title><h1>{title}</h1></html>\n"
-        return Response(page, content_type="text/html; charset=utf-8")
+        """A page for an offer this bank made (its quotes link here); any other id is not found."""
+        if offer_id.startswith(f"{self.spec.key}-"):
+            title = html.escape(f"{self.spec.name}: account offer {offer_id}")
+            return Response(f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>{title}</title>"
+                            f"<h1>{title}</h1></html>\n", content_type="text/html; charset=utf-8")
+        return problem(HTTPStatus.NOT_FOUND, f"No such offer: {offer_id}")
 
-    def _misbehave(self) -> Response | None:
-        if self.spec.latency_s > 0 and self.state.stopping.wait(self.spec.latency_s):
-            return problem(HTTPStatus.SERVICE_UNAVAILABLE, "The bank is shutting down")
-        if self.state.should_fail(self.spec.error_rate):
-            return problem(HTTPStatus.SERVICE_UNAVAILABLE, "Simulated outage: try again later")
+    def unavailable(self) -> Response | None:
+        """The market's knobs: a slow bank, and a share of requests answered 503."""
+        shutting_down = self.spec.latency_s > 0 and self.state.stopping.wait(self.spec.latency_s)
+        if shutting_down or self.state.should_fail(self.spec.error_rate):
+            detail = "The bank is shutting down" if shutting_down else "Simulated outage: try again later"
+            return problem(HTTPStatus.SERVICE_UNAVAILABLE, detail)
         return None
 
     def quotes(self, request: Request) -> Response:
         body = read_limited_body(request)
         if body is None:
             return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is too large")
-        trouble = self._misbehave()
+        trouble = self.unavailable()
         if trouble is not None:
             return trouble
         try:
@@ -184,10 +193,10 @@ class BankApp:
         return json_response(self.answer(deposit, request.host_url))
 
     def answer(self, deposit: Decimal | None, host_url: str) -> dict[str, Any]:
-        offered = [terms for terms in self.spec.offers()
+        offered = [terms for terms in self.offers
                    if deposit is None or Decimal(terms["minimum_opening_deposit"]) <= deposit]
         if not offered:
-            lowest = min(Decimal(terms["minimum_opening_deposit"]) for terms in self.spec.offers())
+            lowest = min(Decimal(terms["minimum_opening_deposit"]) for terms in self.offers)
             return {"quotes": [], "declined": {"reason": f"Our accounts need at least ${lowest:,.2f} to open."}}
         valid_until = (self.state.clock() + QUOTE_VALIDITY).strftime("%Y-%m-%dT%H:%M:%SZ")
         quotes = []
@@ -198,13 +207,13 @@ class BankApp:
         return {"quotes": quotes, "declined": None}
 
     def published(self, kind: str, content_type: str) -> Response:
-        trouble = self._misbehave()
+        trouble = self.unavailable()
         if trouble is not None:
             return trouble
         with self._lock:
             if kind not in self._published:
-                document = (rate_page(self.spec.name, self.spec.offers(), self.state.clock().date())
-                            if kind == "rate_page" else rate_sheet(self.spec.offers()))
+                document = (rate_page(self.spec.name, self.offers, self.state.clock().date())
+                            if kind == "rate_page" else rate_sheet(self.offers))
                 self._published[kind] = document.encode("utf-8")
         return Response(self._published[kind], content_type=content_type)
 
