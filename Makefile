@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
+# pytest-xdist workers for `make test`; each file's tests stay on one worker (module fixtures start once).
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test bench clean
 
@@ -39,7 +41,7 @@ run: $(VENV)/.runtime-installed $(VENV)/.project-installed $(VENV)/.savings-inst
 test: $(VENV)/.dev-installed $(VENV)/.project-installed $(VENV)/.savings-installed
 	bash scripts/ensure-chromium
 	bash scripts/ensure-nginx
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # BENCH="ranking memory" runs only those modules; BENCH_DATABASE_URL/BENCH_REDIS_URL (or the TEST_ ones) use PostgreSQL/Redis.
 bench: $(VENV)/.dev-installed $(VENV)/.project-installed $(VENV)/.savings-installed

@@ -76,9 +76,15 @@ RESULT_SCHEMA: dict[str, Any] = {
                     **_PARTY,
                     "quote": {
                         "type": "object",
-                        "required": ["id", "currency", "valid_until", "url", "terms"],
+                        "required": ["id", "currency", "valid_until", "url", "firmness", "terms"],
                         "properties": {"id": _NAME, "currency": _NAME, "valid_until": {"type": "string"},
                                        "url": {"type": ["string", "null"]},
+                                       "firmness": {
+                                           "enum": ["binding", "indicative", "estimate", None],
+                                           "description": "binding: the provider will honour it as shown until "
+                                                          "valid_until; indicative: subject to the provider's "
+                                                          "underwriting; estimate: computed by us from a published "
+                                                          "rate page or sheet; null: logged before it was recorded."},
                                        "terms": {"type": "object", "description": "As the provider quoted them."}},
                     },
                     "score": {**_DECIMAL, "description": "0-100, to 6 places."},

@@ -1,5 +1,5 @@
 """`flask audit …`: verify the log, print or sign checkpoints, replay a recommendation, erase a
-customer's personal data, apply the retention period.
+customer's personal data, apply the retention period, print a receipt.
 
 Exit codes: 0 done (verify: intact; replay: identical), 1 verify found damage or replay differs,
 2 the command could not do what was asked (unknown reference, inputs erased, nothing to erase).
@@ -19,6 +19,7 @@ from app.audit.canonical import loggable
 from app.audit.erasure import erase, erase_expired, subject_of_reference
 from app.audit.keys import current_keys
 from app.audit.personal import PersonalDataErased, UnknownSubject
+from app.audit.tlog_proof import tlog_proof
 from app.audit.verify import verify_log
 from app.comparison.api import InputsErased, load_result, replay
 from app.db import db, utcnow
@@ -162,3 +163,19 @@ def retention_command() -> None:
         if not erased:
             break
     click.echo(f"Erased the personal data of {total} customer{'s' if total != 1 else ''} not seen for {days} days.")
+
+
+@audit_cli.command("receipt")
+@click.argument("reference")
+@click.option("--index", type=click.IntRange(0), default=None,
+              help="An entry filed under the reference (default: its latest ranking).")
+def receipt_command(reference: str, index: int | None) -> None:
+    """Print the receipt of REFERENCE: a C2SP tlog-proof with the entry's bytes, for candor-verify."""
+    reference = reference.strip().upper()
+    found = tlog_proof(db.session, reference, index)
+    if found is None:
+        which = "No ranking" if index is None else f"No entry {index}"
+        click.echo(f"{which} is filed under the reference {reference}.", err=True)
+        raise SystemExit(2)
+    db.session.commit()  # the checkpoint the proof may have had to sign
+    click.echo(found.text(), nl=False)

@@ -99,6 +99,7 @@ def _ranked_record(ranked: RankedOffer, market: Market) -> dict[str, Any]:
         "url": offer.quote.url,
         "currency": offer.quote.currency,
         "valid_until": offer.quote.valid_until,
+        **({"firmness": offer.quote.firmness} if offer.quote.firmness is not None else {}),
         "score": ranked.score.quantize(SCORE_QUANTUM),
         "shown_score": shown_score(ranked.shown_score),
         "contributions": {key: value.quantize(SCORE_QUANTUM) for key, value in ranked.contributions.items()},

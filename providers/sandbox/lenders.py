@@ -234,7 +234,8 @@ class LenderApp:
         for terms in quote_terms(self.spec, profile):
             quote_id = f"{self.spec.key}-{uuid.uuid4().hex}"
             quotes.append({"id": quote_id, "product": PRODUCT, "currency": "USD", "valid_until": valid_until,
-                           "terms": terms, "url": f"{host_url.rstrip('/')}/offer/{quote_id}"})
+                           "terms": terms, "url": f"{host_url.rstrip('/')}/offer/{quote_id}",
+                           "firmness": "indicative"})  # a loan is always subject to underwriting
         if not quotes:
             return {"quotes": [], "declined": {"reason": "We only offer loans with more points than you want to pay."}}
         return {"quotes": quotes, "declined": None}

@@ -149,7 +149,8 @@ def _account(rows: list[Quote], provider_key: str, account_terms: Mapping[str, A
         return UnusableQuote(id=quote_id, field=error.field_name, problem=error.problem)
     first = ordered[0]
     return Quote(id=quote_id, product=first.product, currency=first.currency,
-                 valid_until=min(row.valid_until for row in rows), terms=terms, url=first.url)
+                 valid_until=min(row.valid_until for row in rows), terms=terms, url=first.url,
+                 firmness=first.firmness)
 
 
 def _read_words(terms: dict[str, Any]) -> None:
