@@ -62,6 +62,9 @@ def _hash_line(line: str, number: int) -> bytes:
 def parse_receipt(data: bytes) -> Receipt:
     if len(data) > MAX_RECEIPT_BYTES:
         raise Malformed(f"a receipt is at most {MAX_RECEIPT_BYTES:,} bytes; this is {len(data):,}")
+    # A receipt opened and saved again by a Windows editor has CRLF line ends; nothing signed or
+    # hashed contains a CR (the entry's bytes are base64), so taking them as LF changes no proof.
+    data = data.replace(b"\r\n", b"\n")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
