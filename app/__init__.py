@@ -16,7 +16,9 @@ from app import api, audit, products
 from app.admin import routes as admin_routes
 from app.advisor import routes as advisor_routes
 from app.auth import routes as auth_routes
+from app.compliance import outcome_routes
 from app.compliance import routes as compliance_routes
+from app.policy import routes as policy_routes
 from app import config as config_module
 from app.db import db, migrate
 from app.web import recorded
@@ -76,5 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(verify_routes.bp)
     app.register_blueprint(compliance_routes.bp)
     app.register_blueprint(tiles_routes.bp)
+    app.register_blueprint(policy_routes.bp)
+    app.register_blueprint(outcome_routes.bp)
     api.init_app(app)
     return app

@@ -50,6 +50,8 @@ NOT_PAGES = {
     "compliance.export": "a CSV or JSON Lines download",
     "compliance.report_export": "a CSV or JSON Lines download",
     "compliance.reports_json": "the report charts' figures (JSON)",
+    "outcomes.data": "the outcomes charts' figures (JSON)",
+    "outcomes.export": "a CSV download",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
     "shop.proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
     "compliance.entry_proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
@@ -163,6 +165,11 @@ def charts_drawn(page: Page, world: World) -> None:
     wait_for_charts(page, 7)
 
 
+def outcome_charts_drawn(page: Page, world: World) -> None:
+    page.goto(f"{world.url}/compliance/outcomes/")
+    wait_for_charts(page, 15)  # the three shares by five groupings, at least
+
+
 def wait_for_charts(page: Page, count: int) -> None:
     """Polled from here: wait_for_function evaluates with eval inside the page, which the page's
     own CSP (rightly) forbids."""
@@ -204,6 +211,7 @@ VISITS = [
     Visit("not-found", None, "shopper", path("/no-such-page")),
     # Anyone's proof.
     Visit("verify", "verify.verify", "shopper", path("/verify")),
+    Visit("retention-policy", "policy.retention", "shopper", path("/retention")),
     Visit("verify-reference", "verify.verify", "shopper",
           with_every_disclosure_open("/verify?reference={auto}", "[data-browser-check]")),
     Visit("verify-unknown-reference", "verify.verify", "shopper", path("/verify?reference=CND-0000-0000", "#error-summary")),
@@ -251,6 +259,9 @@ VISITS = [
     Visit("compliance-integrity", "compliance.integrity", "staff", path("/compliance/integrity")),
     Visit("compliance-integrity-verified", "compliance.integrity", "staff", verified),
     Visit("compliance-reports", "compliance.reports_page", "staff", charts_drawn),
+    Visit("compliance-outcomes", "outcomes.page", "staff", outcome_charts_drawn),
+    Visit("compliance-outcomes-method", "outcomes.page", "staff",
+          with_every_disclosure_open("/compliance/outcomes/?product=auto", "details.method")),
 ]
 
 
