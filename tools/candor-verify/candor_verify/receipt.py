@@ -33,6 +33,7 @@ class Checkpoint:
     tree_size: int
     root_hash: bytes
     signatures: list[SignatureLine]
+    extensions: tuple[str, ...] = ()  # the lines after the root hash, which the signatures cover too
 
 
 @dataclass(frozen=True)
@@ -128,4 +129,4 @@ def parse_checkpoint(note: str) -> Checkpoint:
         raise Malformed("the checkpoint's root hash is not base64") from error
     if len(root) != 32:
         raise Malformed("the checkpoint's root hash is not 32 bytes")
-    return Checkpoint(body, lines[0], size, root, signatures)
+    return Checkpoint(body, lines[0], size, root, signatures, tuple(lines[3:]))
