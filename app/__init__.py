@@ -25,6 +25,7 @@ from app.web import recorded
 from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import requote as _shop_requote  # noqa: F401  (adds its routes to the shop blueprint)
 from app.shop import routes as shop_routes
+from app.tiles import routes as tiles_routes
 from app.verify import routes as verify_routes
 
 csrf = CSRFProtect()
@@ -76,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_routes.bp)
     app.register_blueprint(verify_routes.bp)
     app.register_blueprint(compliance_routes.bp)
+    app.register_blueprint(tiles_routes.bp)
     app.register_blueprint(policy_routes.bp)
     app.register_blueprint(outcome_routes.bp)
     api.init_app(app)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.audit import (
     AuditEntry, checkpoint_now, consistency_proof, current_keys, inclusion_proof, log_size, loggable, ProofError,
+    with_cosignatures,
     signing_key_chain,
 )
 from app.auth.access import api_scope_required, problem
@@ -79,13 +80,13 @@ def entries():  # type: ignore[no-untyped-def]
 @bp.get("/checkpoint")
 @api_scope_required("compliance")
 def checkpoint():  # type: ignore[no-untyped-def]
-    """The latest signed checkpoint, as a C2SP signed note; the log is signed as it is now first
-    if it has grown since."""
+    """The latest signed checkpoint, as a C2SP signed note with the witnesses' cosignatures of it
+    (if any yet); the log is signed as it is now first if it has grown since."""
     with recorded("A checkpoint", not_logged_problem("The checkpoint could not be signed",
                                                      "Nothing was recorded. Try again in a moment."),
                   outcome="none was served"):
         latest = checkpoint_now(db.session)
-    return Response(latest.note, content_type=TEXT)
+    return Response(with_cosignatures(db.session, latest), content_type=TEXT)
 
 
 @bp.get("/verifier-key")

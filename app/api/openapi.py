@@ -208,7 +208,8 @@ AUDIT_OPERATIONS: tuple[Operation, ...] = (
                           _query("limit", "At most this many entries (default 100).", minimum=1, maximum=1000)),
               problems=(400,), tags=("audit",)),
     Operation("get", "/api/v1/audit/checkpoint", "getCheckpoint", "The latest signed checkpoint",
-              "The latest C2SP tlog-checkpoint signed note (Ed25519); the log is signed as it is now first "
+              "The latest C2SP tlog-checkpoint signed note (Ed25519), with every witness cosignature of it "
+              "(C2SP tlog-cosignature, cosignature/v1) stored so far; the log is signed as it is now first "
               "if it has grown since.",
               {200: Body("A signed note.", {"type": "string"}, TEXT)}, scopes=("compliance",), tags=("audit",)),
     Operation("get", "/api/v1/audit/verifier-key", "getVerifierKey", "The checkpoints' verifier key",

@@ -1,5 +1,5 @@
 """`flask audit …`: verify the log, print or sign checkpoints, replay a recommendation, erase a
-customer's personal data, apply the retention period.
+customer's personal data, apply the retention period, print a receipt.
 
 Exit codes: 0 done (verify: intact; replay: identical), 1 verify found damage or replay differs,
 2 the command could not do what was asked (unknown reference, inputs erased, nothing to erase).
@@ -22,6 +22,7 @@ from app.audit.erasure import erase, subject_of_reference
 from app.audit.keys import current_keys, load_signing_key
 from app.audit.note import Signer
 from app.audit.personal import PersonalDataErased, UnknownSubject
+from app.audit.tlog_proof import tlog_proof
 from app.audit.verify import verify_log
 from app.comparison.api import InputsErased, load_result, replay
 from app.db import db, utcnow
@@ -241,3 +242,19 @@ def rotate_signing_key_command(new_key_file: str, actor_id: str) -> None:
                f"checkpoint of {handover.checkpoint.tree_size:,} entries is signed by both keys:")
     click.echo(handover.checkpoint.note, nl=False)
     click.echo(f"Now set CANDOR_SIGNING_KEY_FILE={new_key_file} on every instance and publish the new verifier key.")
+
+
+@audit_cli.command("receipt")
+@click.argument("reference")
+@click.option("--index", type=click.IntRange(0), default=None,
+              help="An entry filed under the reference (default: its latest ranking).")
+def receipt_command(reference: str, index: int | None) -> None:
+    """Print the receipt of REFERENCE: a C2SP tlog-proof with the entry's bytes, for candor-verify."""
+    reference = reference.strip().upper()
+    found = tlog_proof(db.session, reference, index)
+    if found is None:
+        which = "No ranking" if index is None else f"No entry {index}"
+        click.echo(f"{which} is filed under the reference {reference}.", err=True)
+        raise SystemExit(2)
+    db.session.commit()  # the checkpoint the proof may have had to sign
+    click.echo(found.text(), nl=False)

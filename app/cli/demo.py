@@ -17,6 +17,7 @@ from flask.cli import AppGroup
 from werkzeug.serving import make_server
 
 from app import provider_registry
+from app.cli.demo_witness import demo_witness
 from app.provider_registry import current_registry
 from serving.access_log import dev_log_to_stderr, dev_request_handler
 
@@ -64,7 +65,7 @@ def demo_run(port: int, host: str, sandbox_port_base: int) -> None:
     from providers.sandbox.market import SandboxMarket  # here, not at the top: see sandbox_command
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    with SandboxMarket(base_port=sandbox_port_base) as market:
+    with SandboxMarket(base_port=sandbox_port_base) as market, demo_witness(app):
         providers_file = Path(app.config["CANDOR_PROVIDERS_FILE"])
         if "CANDOR_PROVIDERS_FILE" not in os.environ:
             providers_file.write_text(market.providers_toml(), encoding="utf-8")

@@ -53,6 +53,11 @@ NOT_PAGES = {
     "outcomes.data": "the outcomes charts' figures (JSON)",
     "outcomes.export": "a CSV download",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
+    "shop.proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "compliance.entry_proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "tiles.checkpoint": "the log's signed checkpoint (C2SP tlog-tiles, plain text)",
+    "tiles.tile": "a tile of the log's Merkle tree hashes (binary)",
+    "tiles.entries": "a bundle of log entries' leaf bytes (binary)",
 }
 
 

@@ -32,8 +32,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
         "zip_code": {"type": "string", "pattern": "^[0-9]{5}$"},
         "deposit": {"type": "string", "pattern": _DEPOSIT, "description": "The amount to deposit, USD."},
         "horizon_months": {
-            "type": ["integer", "null"],
-            "enum": [*HORIZONS_MONTHS, None],
+            # Either branch names its own type, so the compiled schema check can take the enum of numbers.
+            "anyOf": [{"type": "integer", "enum": list(HORIZONS_MONTHS)}, {"type": "null"}],
             "description": ("How many months the money can be left untouched; null when the saver needs access "
                             "at any time (then earnings are compared over 12 months and a CD is not ranked)."),
         },
