@@ -40,6 +40,19 @@ def market() -> Iterator[SandboxMarket]:
         yield running
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_imported_apor_tables(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never read the APOR tables a developer imported into instance/: an empty folder of
+    their own (tests/apor_support.py's `apor_tables` fills one for a test)."""
+    before = os.environ.get("CANDOR_APOR_DIR")
+    os.environ["CANDOR_APOR_DIR"] = str(tmp_path_factory.mktemp("no-apor-tables"))
+    yield
+    if before is None:
+        os.environ.pop("CANDOR_APOR_DIR", None)
+    else:
+        os.environ["CANDOR_APOR_DIR"] = before
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":

@@ -13,6 +13,8 @@ fees its own way, so the cheapest lender genuinely depends on how long the buyer
     Maple Street Bank HTML rate table  standard pricing, 0 or 1 point, small fees
     Prairie Credit    HTML rate table  low fees, half a point at most, a long rate lock
     Granite Funding   CSV rate sheet   1.5 or 3 points for the lowest rates (wins long stays)
+    Summit Home Credit quote protocol  lends at well above the market with a prepayment penalty:
+                                       a higher-priced mortgage loan with a risky feature
 
 Lenders that quote a buyer compute their monthly payment and APR with numpy-financial in binary
 floating point, as a lender's own system might; Candor never takes those figures on trust, it
@@ -72,6 +74,8 @@ class LenderSpec:
     error_rate: float = 0.0
     quotes_note_rate_as_apr: bool = False
     """Quote the note rate where the APR belongs — the misleading quote Candor's check exists for."""
+    features: tuple[str, ...] = ()
+    """Risky loan features its quotes have (a prepayment penalty…), stated in their terms."""
     decline: Callable[[MortgageProfile], str | None] | None = None
     seed: int | None = None
 
@@ -118,7 +122,7 @@ def standard_decline(profile: MortgageProfile) -> str | None:
 
 
 def mortgage_lenders() -> list[LenderSpec]:
-    """The default mortgage market: the house (Harbor Home Loans) and five competitors."""
+    """The default mortgage market: the house (Harbor Home Loans) and six competitors."""
     return [
         LenderSpec(
             key="harbor_home", name="Harbor Home Loans", house=True, commission="none — this is our own offer",
@@ -156,6 +160,12 @@ def mortgage_lenders() -> list[LenderSpec]:
             publishes="rate_sheet", service_score=794, decline=standard_decline,
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("1.5", "0.375"), ("3", "0.875")),
                                lender_fees=Decimal("1495.00"), rate_lock_days=45),
+        ),
+        LenderSpec(
+            key="summit_home_credit", name="Summit Home Credit", house=False, commission="1.00% of the loan amount",
+            publishes="quote_protocol", service_score=688, decline=standard_decline, features=("prepayment_penalty",),
+            rate_card=RateCard(spread=Decimal("1.625"), options=points_options(("0", "0")),
+                               lender_fees=Decimal("2495.00"), rate_lock_days=30),
         ),
     ]
 

@@ -23,12 +23,14 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol, Self
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from providers.testing.faults import FAULTS, misbehave
 
+from .apor import apor_table
 from .discovery import SandboxSet, sandbox_sets
 from .insurer_app import InsurerApp, RunState
 from .knobs import DeclineRule, decline_rule
@@ -314,6 +316,11 @@ class SandboxMarket:
         if not self._running:
             raise RuntimeError("start the sandbox market first: entries need its URLs")
         return [spec.provider_entry(self.urls[spec.key], PROVIDER_TIMEOUT_S) for spec in self.specs]
+
+    def apor_tables(self, today: date) -> dict[str, str]:
+        """The market's own average prime offer rate tables (simulated: providers/sandbox/apor.py),
+        fixed and adjustable, in the FFIEC's layout, up to the week of `today`."""
+        return {kind: apor_table(kind, today) for kind in ("fixed", "adjustable")}
 
     def providers_toml(self) -> str:
         """provider_entries() as a CANDOR_PROVIDERS_FILE document."""

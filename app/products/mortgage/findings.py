@@ -1,0 +1,71 @@
+"""What a mortgage comparison finds beside its ranking, logged with it: the anti-steering safe
+harbor's loan options (safe_harbor.py) and which ranked offers are higher-priced mortgage loans
+(apor.py), from the offers' logged terms and the APOR figures logged with the comparison."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from app.products.mortgage import apor
+from app.products.mortgage.analysis import LoanAnalysis
+from app.products.mortgage.explain import Analyser, TermsReader
+from app.products.mortgage.safe_harbor import LoanOption, safe_harbor_options, transaction_type
+from app.products.mortgage.schemas import FIXED_YEARS
+
+HIGHER_PRICED_MEANING = (
+    "A higher-priced mortgage loan is one whose APR is well above the average prime offer rate for a "
+    "comparable loan that week: it costs noticeably more than lenders offer their best borrowers. The law then "
+    "protects you further: the lender must hold your property taxes and insurance in an escrow account for at "
+    "least five years, and must have the home appraised in writing by a licensed or certified appraiser who "
+    "visits inside it, giving you a free copy before closing. It is also a reason to compare more offers."
+)
+
+
+def mortgage_findings(result: Mapping[str, Any], reference: Mapping[str, Any], analysed: Analyser,
+                      terms_of: TermsReader) -> dict[str, Any]:
+    """`terms_of(offer)`: the typed terms of a ranked offer; `analysed(offer)`: its analysis."""
+    ranking = result["ranking"]
+    options = [_loan_option(offer, terms_of(offer), analysed(offer)) for offer in ranking]
+    asked = [provider["provider"] for provider in result["providers"]]
+    return {
+        "safe_harbor": safe_harbor_options(options, asked),
+        "higher_priced": _higher_priced(ranking, result["profile"], reference["apor"], analysed, terms_of),
+    }
+
+
+def _loan_option(offer: Mapping[str, Any], terms: Mapping[str, Any], analysis: LoanAnalysis) -> LoanOption:
+    return LoanOption(provider=offer["provider"], quote_id=offer["quote_id"], rank=offer["rank"],
+                      transaction_type=transaction_type(terms["rate_type"]), note_rate=terms["note_rate"],
+                      points_and_fees=analysis.upfront, features=tuple(terms["features"]))
+
+
+def apor_term(terms: Mapping[str, Any]) -> tuple[str, int]:
+    """Which APOR a loan is compared with: fixed rates by their term, adjustable ones by the years
+    before their first adjustment (comment 35(a)(2)-3)."""
+    if terms["rate_type"] == "fixed":
+        return "fixed", int(terms["term_years"])
+    return "adjustable", FIXED_YEARS[terms["rate_type"]]
+
+
+def _higher_priced(ranking: list[Mapping[str, Any]], profile: Mapping[str, Any], rates: Mapping[str, Any],
+                   analysed: Analyser, terms_of: TermsReader) -> dict[str, Any]:
+    jumbo = profile["loan_type"] == "jumbo"
+    offers = []
+    for offer in ranking:
+        terms = terms_of(offer)
+        kind, term = apor_term(terms)
+        table = rates[kind]
+        average = table["rates"].get(str(term)) if table["status"] == "current" else None
+        apr = analysed(offer).apr
+        record: dict[str, Any] = {"provider": offer["provider"], "quote_id": offer["quote_id"], "apr": apr,
+                                  "apor_kind": kind, "apor_term": term, "apor": None, "spread": None,
+                                  "higher_priced": None}
+        if average is not None:
+            average = Decimal(average)
+            record.update(apor=average, spread=apor.rate_spread(apr, average),
+                          higher_priced=apor.is_higher_priced(apr, average, jumbo=jumbo))
+        offers.append(record)
+    return {"threshold": apor.threshold(jumbo=jumbo), "lien": "first", "jumbo": jumbo, "offers": offers,
+            "unchecked": sum(record["higher_priced"] is None for record in offers)}

@@ -1,0 +1,125 @@
+"""The mortgage findings (findings.py) in words for the pages: the safe harbor's three loans for
+each kind of loan, and which offers are higher-priced — or, when the table of average prime offer
+rates is missing or out of date, a warning saying we could not check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.products.mortgage.figures import money, percent
+from app.products.mortgage.findings import HIGHER_PRICED_MEANING
+from app.products.mortgage.safe_harbor import OPTIONS, TRANSACTION_TYPE_WORDS, creditors_sentence, features_text
+
+NO_RISK_FREE_OFFER = "No offer without any of these features"
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    label: str
+    key: str
+    loan: str | None
+    """The provider and the loan's name, or None when no offer is this option."""
+    house: bool
+    rate: str
+    points_and_fees: str
+    rank: int | None
+    features: str
+
+
+@dataclass(frozen=True)
+class SafeHarborGroup:
+    heading: str
+    rows: list[OptionRow]
+    creditors: str
+    enough_creditors: bool
+
+
+@dataclass(frozen=True)
+class HigherPriced:
+    warning: str | None
+    """Why offers could not be checked (a missing or out-of-date table), or None."""
+    flagged: list[str]
+    summary: str | None
+    meaning: str
+
+
+@dataclass(frozen=True)
+class FindingsView:
+    safe_harbor: list[SafeHarborGroup]
+    higher_priced: HigherPriced
+
+
+def findings_view(result: Mapping[str, Any]) -> FindingsView | None:
+    """The logged findings of a result, in words; None when it has none (another line, an entry
+    from before findings, or one whose customer's details were erased)."""
+    findings = (result.get("explanation") or {}).get("findings")
+    if not findings:
+        return None
+    offers = {(offer["provider"], offer["quote_id"]): offer for offer in result["ranking"]}
+    groups = [_group(group, offers) for group in findings["safe_harbor"]]
+    return FindingsView(groups, _higher_priced(findings["higher_priced"], result["reference_data"]["apor"], offers))
+
+
+def _loan_name(offer: Mapping[str, Any]) -> str:
+    name = offer["provider_name"]
+    return f"{name} ({offer['offer_name']})" if offer.get("offer_name") else name
+
+
+def _group(group: Mapping[str, Any], offers: Mapping[tuple[str, str], Mapping[str, Any]]) -> SafeHarborGroup:
+    rows = []
+    for key, label in OPTIONS:
+        chosen = group["options"][key]
+        if chosen is None:
+            rows.append(OptionRow(label, key, None, False, "—", "—", None, NO_RISK_FREE_OFFER))
+            continue
+        offer = offers[(chosen["provider"], chosen["quote_id"])]
+        rows.append(OptionRow(label, key, _loan_name(offer), offer["house"], percent(Decimal(chosen["note_rate"])),
+                              money(Decimal(chosen["points_and_fees"])), chosen["rank"],
+                              features_text(chosen["features"])))
+    return SafeHarborGroup(TRANSACTION_TYPE_WORDS[group["transaction_type"]], rows, creditors_sentence(group),
+                           group["enough_creditors"])
+
+
+def _week(text: str) -> str:
+    return f"{date.fromisoformat(text):%B} {date.fromisoformat(text).day}, {date.fromisoformat(text).year}"
+
+
+def _table_warning(apor: Mapping[str, Any], kinds: set[str]) -> str | None:
+    for kind in sorted(kinds):
+        table = apor[kind]
+        words = "fixed-rate" if kind == "fixed" else "adjustable-rate"
+        if table["status"] == "missing":
+            return (f"We could not check which offers are higher-priced mortgage loans: we have no table of average "
+                    f"prime offer rates for {words} loans for {_week(apor['date'])}.")
+        if table["status"] == "stale":
+            return (f"We could not check which offers are higher-priced mortgage loans: our table of average prime "
+                    f"offer rates for {words} loans is out of date (its newest week began {_week(table['newest_week'])}).")
+    return None
+
+
+def _higher_priced(record: Mapping[str, Any], apor: Mapping[str, Any],
+                   offers: Mapping[tuple[str, str], Mapping[str, Any]]) -> HigherPriced:
+    unchecked = {item["apor_kind"] for item in record["offers"] if item["higher_priced"] is None}
+    flagged = []
+    for item in record["offers"]:
+        if not item["higher_priced"]:
+            continue
+        offer = offers[(item["provider"], item["quote_id"])]
+        flagged.append(f"{_loan_name(offer)}: its APR of {percent(Decimal(item['apr']))} is "
+                       f"{Decimal(item['spread']):.3f} percentage points above the average prime offer rate of "
+                       f"{percent(Decimal(item['apor']))} for a comparable loan, the week of "
+                       f"{_week(apor[item['apor_kind']]['week'])}.")
+    summary = None
+    checked = len(record["offers"]) - sum(item["higher_priced"] is None for item in record["offers"])
+    if checked and not flagged:
+        summary = (f"None of the {checked} offers checked is a higher-priced mortgage loan: each APR is less than "
+                   f"{Decimal(record['threshold'])} percentage points above the average prime offer rate.")
+    elif flagged:
+        summary = (f"{len(flagged)} of the {checked} offers checked "
+                   f"{'is a higher-priced mortgage loan' if len(flagged) == 1 else 'are higher-priced mortgage loans'}"
+                   f": APR {Decimal(record['threshold'])} percentage points or more above the average prime offer rate.")
+    return HigherPriced(_table_warning(apor, unchecked), flagged, summary, HIGHER_PRICED_MEANING)
