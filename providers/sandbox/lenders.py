@@ -9,12 +9,12 @@ fees its own way, so the cheapest lender genuinely depends on how long the buyer
     Harbor Home Loans quote protocol   our own: middle of the road, 0 or 1 point
     Bluebird Lending  quote protocol   no points, no fees, a higher rate (wins short stays)
     Keystone Mortgage quote protocol   buys the rate down hard with 2-3 points; quotes the note
-                                       rate as its "APR", which Candor flags
+                                       rate as its "APR", which Candor flags; its loans have a
+                                       prepayment penalty (a risky feature: the safe harbor's
+                                       lowest rate without one is another lender's)
     Maple Street Bank HTML rate table  standard pricing, 0 or 1 point, small fees
     Prairie Credit    HTML rate table  low fees, half a point at most, a long rate lock
     Granite Funding   CSV rate sheet   1.5 or 3 points for the lowest rates (wins long stays)
-    Summit Home Credit quote protocol  lends at well above the market with a prepayment penalty:
-                                       a higher-priced mortgage loan with a risky feature
 
 Lenders that quote a buyer compute their monthly payment and APR with numpy-financial in binary
 floating point, as a lender's own system might; Candor never takes those figures on trust, it
@@ -122,7 +122,7 @@ def standard_decline(profile: MortgageProfile) -> str | None:
 
 
 def mortgage_lenders() -> list[LenderSpec]:
-    """The default mortgage market: the house (Harbor Home Loans) and six competitors."""
+    """The default mortgage market: the house (Harbor Home Loans) and five competitors."""
     return [
         LenderSpec(
             key="harbor_home", name="Harbor Home Loans", house=True, commission="none — this is our own offer",
@@ -140,6 +140,7 @@ def mortgage_lenders() -> list[LenderSpec]:
         LenderSpec(
             key="keystone_mortgage", name="Keystone Mortgage", house=False, commission="$1,500 per loan closed",
             publishes="quote_protocol", service_score=781, quotes_note_rate_as_apr=True, decline=standard_decline,
+            features=("prepayment_penalty",),
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("2", "0.500"), ("3", "0.750")),
                                lender_fees=Decimal("1950.00"), rate_lock_days=60),
         ),
@@ -160,12 +161,6 @@ def mortgage_lenders() -> list[LenderSpec]:
             publishes="rate_sheet", service_score=794, decline=standard_decline,
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("1.5", "0.375"), ("3", "0.875")),
                                lender_fees=Decimal("1495.00"), rate_lock_days=45),
-        ),
-        LenderSpec(
-            key="summit_home_credit", name="Summit Home Credit", house=False, commission="1.00% of the loan amount",
-            publishes="quote_protocol", service_score=688, decline=standard_decline, features=("prepayment_penalty",),
-            rate_card=RateCard(spread=Decimal("1.625"), options=points_options(("0", "0")),
-                               lender_fees=Decimal("2495.00"), rate_lock_days=30),
         ),
     ]
 

@@ -45,6 +45,8 @@ class HigherPriced:
     flagged: list[str]
     summary: str | None
     meaning: str
+    source: str
+    """Where the average prime offer rates came from ("… simulated …" in the demo)."""
 
 
 @dataclass(frozen=True)
@@ -122,4 +124,5 @@ def _higher_priced(record: Mapping[str, Any], apor: Mapping[str, Any],
         summary = (f"{len(flagged)} of the {checked} offers checked "
                    f"{'is a higher-priced mortgage loan' if len(flagged) == 1 else 'are higher-priced mortgage loans'}"
                    f": APR {Decimal(record['threshold'])} percentage points or more above the average prime offer rate.")
-    return HigherPriced(_table_warning(apor, unchecked), flagged, summary, HIGHER_PRICED_MEANING)
+    source = f"Average prime offer rates: {apor['source']}."
+    return HigherPriced(_table_warning(apor, unchecked), flagged, summary, HIGHER_PRICED_MEANING, source)
