@@ -54,9 +54,10 @@ FINDINGS_SCHEMA: dict[str, Any] = {
                     "transaction (fixed, adjustable) the loans Regulation Z 1026.36(e)(3) names — `lowest_rate`, "
                     "`lowest_rate_without_risky_features`, `lowest_points_and_fees` (each a ranked offer's provider, "
                     "quote_id and rank, or null) — and whether they come from at least three creditors; "
-                    "`higher_priced`, each ranked offer's APR, the average prime offer rate it is compared with, "
-                    "the spread and whether it is a higher-priced mortgage loan (null: not checked, the table "
-                    "being missing or out of date)."),
+                    "`higher_priced`: the threshold (percentage points of APR over the average prime offer rate "
+                    "in `reference_data`), how many ranked offers were `checked` and `unchecked` (their table "
+                    "missing or out of date), and the positions in `ranking` (0 first) of the offers that are "
+                    "higher-priced mortgage loans."),
 }
 
 RESULT_SCHEMA: dict[str, Any] = {

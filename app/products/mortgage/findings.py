@@ -51,21 +51,18 @@ def apor_term(terms: Mapping[str, Any]) -> tuple[str, int]:
 
 def _higher_priced(ranking: list[Mapping[str, Any]], profile: Mapping[str, Any], rates: Mapping[str, Any],
                    analysed: Analyser, terms_of: TermsReader) -> dict[str, Any]:
+    """Which ranked offers are higher-priced, by their position in the ranking (0 first; the entry's
+    ranking names them, and a log entry's size is bounded). Each offer's APR is its logged `apr`
+    value and its APOR the reference data's rate for its kind and term, so the spread is arithmetic
+    on logged figures; offers whose table is missing or out of date are counted as unchecked."""
     jumbo = profile["loan_type"] == "jumbo"
-    offers = []
-    for offer in ranking:
-        terms = terms_of(offer)
-        kind, term = apor_term(terms)
-        table = rates[kind]
-        average = table["rates"].get(str(term)) if table["status"] == "current" else None
-        apr = analysed(offer).apr
-        record: dict[str, Any] = {"provider": offer["provider"], "quote_id": offer["quote_id"], "apr": apr,
-                                  "apor_kind": kind, "apor_term": term, "apor": None, "spread": None,
-                                  "higher_priced": None}
-        if average is not None:
-            average = Decimal(average)
-            record.update(apor=average, spread=apor.rate_spread(apr, average),
-                          higher_priced=apor.is_higher_priced(apr, average, jumbo=jumbo))
-        offers.append(record)
-    return {"threshold": apor.threshold(jumbo=jumbo), "lien": "first", "jumbo": jumbo, "offers": offers,
-            "unchecked": sum(record["higher_priced"] is None for record in offers)}
+    flagged, unchecked = [], 0
+    for position, offer in enumerate(ranking):
+        kind, term = apor_term(terms_of(offer))
+        average = rates[kind]["rates"].get(str(term)) if rates[kind]["status"] == "current" else None
+        if average is None:
+            unchecked += 1
+        elif apor.is_higher_priced(analysed(offer).apr, Decimal(average), jumbo=jumbo):
+            flagged.append(position)
+    return {"threshold": apor.threshold(jumbo=jumbo), "lien": "first", "jumbo": jumbo,
+            "checked": len(ranking) - unchecked, "unchecked": unchecked, "flagged": flagged}

@@ -4,16 +4,18 @@ rates is missing or out of date, a warning saying we could not check."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.products.mortgage.figures import money, percent
-from app.products.mortgage.findings import HIGHER_PRICED_MEANING
+from app.products.mortgage.figures import percent
+from app.products.mortgage.apor import rate_spread
+from app.products.mortgage.findings import HIGHER_PRICED_MEANING, apor_term
 from app.products.mortgage.safe_harbor import OPTIONS, TRANSACTION_TYPE_WORDS, creditors_sentence, features_text
 
+TermsOf = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 NO_RISK_FREE_OFFER = "No offer without any of these features"
 
 
@@ -62,8 +64,15 @@ def findings_view(result: Mapping[str, Any]) -> FindingsView | None:
     if not findings:
         return None
     offers = {(offer["provider"], offer["quote_id"]): offer for offer in result["ranking"]}
-    groups = [_group(group, offers) for group in findings["safe_harbor"]]
-    return FindingsView(groups, _higher_priced(findings["higher_priced"], result["reference_data"]["apor"], offers))
+    terms = {(provider["provider"], quote["id"]): quote["terms"]
+             for provider in result["providers"] for quote in provider["quotes"]}
+
+    def terms_of(offer: Mapping[str, Any]) -> Mapping[str, Any]:
+        return terms[(offer["provider"], offer["quote_id"])]
+
+    groups = [_group(group, offers, terms_of) for group in findings["safe_harbor"]]
+    return FindingsView(groups, _higher_priced(findings["higher_priced"], result["reference_data"]["apor"],
+                                               result["ranking"], terms_of))
 
 
 def _loan_name(offer: Mapping[str, Any]) -> str:
@@ -71,7 +80,8 @@ def _loan_name(offer: Mapping[str, Any]) -> str:
     return f"{name} ({offer['offer_name']})" if offer.get("offer_name") else name
 
 
-def _group(group: Mapping[str, Any], offers: Mapping[tuple[str, str], Mapping[str, Any]]) -> SafeHarborGroup:
+def _group(group: Mapping[str, Any], offers: Mapping[tuple[str, str], Mapping[str, Any]],
+           terms_of: TermsOf) -> SafeHarborGroup:
     rows = []
     for key, label in OPTIONS:
         chosen = group["options"][key]
@@ -79,9 +89,9 @@ def _group(group: Mapping[str, Any], offers: Mapping[tuple[str, str], Mapping[st
             rows.append(OptionRow(label, key, None, False, "—", "—", None, NO_RISK_FREE_OFFER))
             continue
         offer = offers[(chosen["provider"], chosen["quote_id"])]
-        rows.append(OptionRow(label, key, _loan_name(offer), offer["house"], percent(Decimal(chosen["note_rate"])),
-                              money(Decimal(chosen["points_and_fees"])), chosen["rank"],
-                              features_text(chosen["features"])))
+        terms = terms_of(offer)
+        rows.append(OptionRow(label, key, _loan_name(offer), offer["house"], percent(Decimal(terms["note_rate"])),
+                              offer["facts"]["upfront"], chosen["rank"], features_text(terms.get("features") or ())))
     return SafeHarborGroup(TRANSACTION_TYPE_WORDS[group["transaction_type"]], rows, creditors_sentence(group),
                            group["enough_creditors"])
 
@@ -104,25 +114,25 @@ def _table_warning(apor: Mapping[str, Any], kinds: set[str]) -> str | None:
 
 
 def _higher_priced(record: Mapping[str, Any], apor: Mapping[str, Any],
-                   offers: Mapping[tuple[str, str], Mapping[str, Any]]) -> HigherPriced:
-    unchecked = {item["apor_kind"] for item in record["offers"] if item["higher_priced"] is None}
+                   ranking: Sequence[Mapping[str, Any]], terms_of: TermsOf) -> HigherPriced:
     flagged = []
-    for item in record["offers"]:
-        if not item["higher_priced"]:
-            continue
-        offer = offers[(item["provider"], item["quote_id"])]
-        flagged.append(f"{_loan_name(offer)}: its APR of {percent(Decimal(item['apr']))} is "
-                       f"{Decimal(item['spread']):.3f} percentage points above the average prime offer rate of "
-                       f"{percent(Decimal(item['apor']))} for a comparable loan, the week of "
-                       f"{_week(apor[item['apor_kind']]['week'])}.")
+    for position in record["flagged"]:
+        offer = ranking[position]
+        kind, term = apor_term(terms_of(offer))
+        apr, average = Decimal(offer["values"]["apr"]), Decimal(apor[kind]["rates"][str(term)])
+        flagged.append(f"{_loan_name(offer)}: its APR of {percent(apr)} is {rate_spread(apr, average):.3f} percentage "
+                       f"points above the average prime offer rate of {percent(average)} for a comparable loan, "
+                       f"the week of {_week(apor[kind]['week'])}.")
+    checked = record["checked"]
+    unchecked = {apor_term(terms_of(offer))[0] for offer in ranking} if record["unchecked"] else set()
+    threshold = Decimal(record["threshold"])
     summary = None
-    checked = len(record["offers"]) - sum(item["higher_priced"] is None for item in record["offers"])
     if checked and not flagged:
         summary = (f"None of the {checked} offers checked is a higher-priced mortgage loan: each APR is less than "
-                   f"{Decimal(record['threshold'])} percentage points above the average prime offer rate.")
+                   f"{threshold} percentage points above the average prime offer rate.")
     elif flagged:
         summary = (f"{len(flagged)} of the {checked} offers checked "
                    f"{'is a higher-priced mortgage loan' if len(flagged) == 1 else 'are higher-priced mortgage loans'}"
-                   f": APR {Decimal(record['threshold'])} percentage points or more above the average prime offer rate.")
+                   f": APR {threshold} percentage points or more above the average prime offer rate.")
     source = f"Average prime offer rates: {apor['source']}."
     return HigherPriced(_table_warning(apor, unchecked), flagged, summary, HIGHER_PRICED_MEANING, source)

@@ -106,9 +106,9 @@ def safe_harbor_options(offers: Sequence[LoanOption], asked: Sequence[str]) -> l
 
 
 def _option_record(option: LoanOption) -> dict[str, Any]:
-    return {"provider": option.provider, "quote_id": option.quote_id, "rank": option.rank,
-            "note_rate": option.note_rate, "points_and_fees": option.points_and_fees,
-            "features": list(option.features)}
+    """Which ranked offer: its rate, charges and features are in the same entry (its terms, its facts),
+    and a log entry's size is bounded."""
+    return {"provider": option.provider, "quote_id": option.quote_id, "rank": option.rank}
 
 
 def features_text(features: Iterable[str]) -> str:

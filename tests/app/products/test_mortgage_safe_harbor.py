@@ -43,7 +43,7 @@ def test_the_three_options_are_the_lowest_rate_the_lowest_plain_rate_and_the_low
     assert chosen(group, "lowest_rate_without_risky_features") == "plain-low"
     assert chosen(group, "lowest_points_and_fees") == "cheap"
     assert group["creditors"] == ["a", "b", "c", "d"] and group["enough_creditors"] is True
-    assert group["options"]["lowest_rate"]["features"] == ["prepayment_penalty"]
+    assert group["options"]["lowest_rate"] == {"provider": "a", "quote_id": "risky", "rank": 4}
 
 
 @pytest.mark.parametrize("feature", ["negative_amortization", "prepayment_penalty", "interest_only",
