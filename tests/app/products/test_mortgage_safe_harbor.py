@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from app.products.base import InvalidTerms
+from app.products.mortgage import MortgageLine
 from app.products.mortgage.safe_harbor import (
     LoanOption,
     creditors_sentence,
@@ -16,8 +18,10 @@ from app.products.mortgage.safe_harbor import (
     safe_harbor_options,
     transaction_type,
 )
+from tests.factories import mortgage_profile, mortgage_terms
 
 ASKED = ["a", "b", "c", "d"]
+line = MortgageLine()
 
 
 def loan(provider: str, rate: str, fees: str, *features: str, rank: int = 1, kind: str = "fixed",
@@ -113,3 +117,42 @@ def test_features_in_words() -> None:
     assert features_text(("prepayment_penalty",)) == "a prepayment penalty"
     assert features_text(("interest_only", "shared_equity", "demand_feature")) == \
         "interest-only payments, shared equity and a demand feature"
+
+
+# --- the terms' risky features, as a lender states them ------------------------------------------
+
+def test_features_are_optional_and_leaving_them_out_means_none() -> None:
+    terms = mortgage_terms()
+    del terms["features"]
+    assert line.parse_terms(terms)["features"] == ()
+    assert line.parse_terms(mortgage_terms(features=[]))["features"] == ()
+    stated = line.parse_terms(mortgage_terms(features=["prepayment_penalty", "shared_equity"]))
+    assert stated["features"] == ("prepayment_penalty", "shared_equity")
+    assessed = line.assess(stated, mortgage_profile())
+    assert assessed.values is not None
+    assert assessed.facts["features"] == "a prepayment penalty and shared equity"
+    assert line.assess(line.parse_terms(terms), mortgage_profile()).facts["features"] == "none"
+
+
+@pytest.mark.parametrize(("features", "field_name"), [
+    (["a_free_toaster"], "features.0"),
+    (["prepayment_penalty", "prepayment_penalty"], "features"),
+    ("prepayment_penalty", "features"),
+    ([1], "features.0"),
+])
+def test_unknown_or_repeated_features_are_refused_naming_the_field(features, field_name: str) -> None:
+    with pytest.raises(InvalidTerms) as refused:
+        line.parse_terms(mortgage_terms(features=features))
+    assert refused.value.field_name == field_name
+
+
+@pytest.mark.parametrize(("feature", "words"), [
+    ("interest_only", "It has interest-only payments"),
+    ("negative_amortization", "It has negative amortization"),
+    ("balloon_within_7_years", "It has a balloon payment in the first 7 years"),
+])
+def test_a_loan_whose_payments_do_not_repay_it_is_shown_not_ranked(feature: str, words: str) -> None:
+    assessed = line.assess(line.parse_terms(mortgage_terms(features=[feature])), mortgage_profile())
+    assert assessed.values is None
+    assert assessed.exclusion == (f"{words}, so its payments do not repay the loan month by month; we cannot work "
+                                  "out its cost like for like with the others.")
