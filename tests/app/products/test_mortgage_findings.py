@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from app.comparison.api import load_result, replay, run_comparison
+from app.comparison.api import load_result, replay, rerank, run_comparison
 from app.db import db
 from app.products import get_product_line
 from app.products.mortgage import apor_store
@@ -187,3 +187,30 @@ def test_the_api_returns_the_findings_in_the_explanation(app, client, apor_table
     body = response.get_json()
     assert body["explanation"]["findings"]["safe_harbor"][0]["options"]["lowest_rate"]["provider"] == "keystone_mortgage"
     assert body["reference_data"]["apor"]["fixed"]["status"] == "current"
+
+
+def test_a_re_rank_checks_the_same_quotes_against_the_same_logged_rates(app, apor_tables):  # noqa: F811
+    apor_tables()
+    result = compare(app, **SUBPRIME)
+    apor_store.import_table(apor_table("fixed", date.today()).replace("|6.38|", "|4.38|"), "fixed")
+    with app.app_context():
+        again = load_result(db.session, rerank(db.session, line, result, preferences={"preset": "lowest_payment"},
+                                               channel="web").reference)
+        db.session.commit()
+    assert again["reranks"] == result["index"] and again["reference_data"] == result["reference_data"]
+    flagged_quotes = {result["ranking"][p]["quote_id"] for p in result["explanation"]["findings"]["higher_priced"]["flagged"]}
+    assert {again["ranking"][p]["quote_id"] for p in again["explanation"]["findings"]["higher_priced"]["flagged"]} \
+        == flagged_quotes
+
+
+def test_an_entry_logged_before_findings_replays_without_them(app, apor_tables):  # noqa: F811
+    apor_tables()
+    result = compare(app)
+    # The same result as this version's predecessor logged it: no reference data, no findings.
+    older = {**result, "explanation": {key: value for key, value in result["explanation"].items() if key != "findings"}}
+    del older["reference_data"]
+    with app.app_context():
+        again = replay(line, older)
+    assert "reference_data" not in again and "findings" not in again["explanation"]
+    assert json.loads(json.dumps(again["explanation"], default=str)) == older["explanation"]
+    assert line.findings_view(older) is None
