@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from app.products.mortgage import apor
-from app.products.mortgage.analysis import LoanAnalysis
-from app.products.mortgage.explain import Analyser, TermsReader
+from app.products.mortgage.analysis import charges_at_closing
+from app.products.mortgage.explain import TermsReader
 from app.products.mortgage.safe_harbor import LoanOption, safe_harbor_options, transaction_type
 from app.products.mortgage.schemas import FIXED_YEARS
 
@@ -23,22 +23,24 @@ HIGHER_PRICED_MEANING = (
 )
 
 
-def mortgage_findings(result: Mapping[str, Any], reference: Mapping[str, Any], analysed: Analyser,
-                      terms_of: TermsReader) -> dict[str, Any]:
-    """`terms_of(offer)`: the typed terms of a ranked offer; `analysed(offer)`: its analysis."""
+def mortgage_findings(result: Mapping[str, Any], reference: Mapping[str, Any], terms_of: TermsReader) -> dict[str, Any]:
+    """`terms_of(offer)`: the typed terms of a ranked offer. Each offer's APR is the one it was
+    ranked on (its `apr` value), so nothing is worked out twice."""
     ranking = result["ranking"]
-    options = [_loan_option(offer, terms_of(offer), analysed(offer)) for offer in ranking]
+    loan_amount = Decimal(result["profile"]["loan_amount"])
+    options = [_loan_option(offer, terms_of(offer), loan_amount) for offer in ranking]
     asked = [provider["provider"] for provider in result["providers"]]
     return {
         "safe_harbor": safe_harbor_options(options, asked),
-        "higher_priced": _higher_priced(ranking, result["profile"], reference["apor"], analysed, terms_of),
+        "higher_priced": _higher_priced(ranking, result["profile"], reference["apor"], terms_of),
     }
 
 
-def _loan_option(offer: Mapping[str, Any], terms: Mapping[str, Any], analysis: LoanAnalysis) -> LoanOption:
+def _loan_option(offer: Mapping[str, Any], terms: Mapping[str, Any], loan_amount: Decimal) -> LoanOption:
+    _, upfront = charges_at_closing(terms, loan_amount)
     return LoanOption(provider=offer["provider"], quote_id=offer["quote_id"], rank=offer["rank"],
                       transaction_type=transaction_type(terms["rate_type"]), note_rate=terms["note_rate"],
-                      points_and_fees=analysis.upfront, features=tuple(terms["features"]))
+                      points_and_fees=upfront, features=tuple(terms["features"]))
 
 
 def apor_term(terms: Mapping[str, Any]) -> tuple[str, int]:
@@ -50,7 +52,7 @@ def apor_term(terms: Mapping[str, Any]) -> tuple[str, int]:
 
 
 def _higher_priced(ranking: list[Mapping[str, Any]], profile: Mapping[str, Any], rates: Mapping[str, Any],
-                   analysed: Analyser, terms_of: TermsReader) -> dict[str, Any]:
+                   terms_of: TermsReader) -> dict[str, Any]:
     """Which ranked offers are higher-priced, by their position in the ranking (0 first; the entry's
     ranking names them, and a log entry's size is bounded). Each offer's APR is its logged `apr`
     value and its APOR the reference data's rate for its kind and term, so the spread is arithmetic
@@ -62,7 +64,7 @@ def _higher_priced(ranking: list[Mapping[str, Any]], profile: Mapping[str, Any],
         average = rates[kind]["rates"].get(str(term)) if rates[kind]["status"] == "current" else None
         if average is None:
             unchecked += 1
-        elif apor.is_higher_priced(analysed(offer).apr, Decimal(average), jumbo=jumbo):
+        elif apor.is_higher_priced(Decimal(offer["values"]["apr"]), Decimal(average), jumbo=jumbo):
             flagged.append(position)
     return {"threshold": apor.threshold(jumbo=jumbo), "lien": "first", "jumbo": jumbo,
             "checked": len(ranking) - unchecked, "unchecked": unchecked, "flagged": flagged}

@@ -199,8 +199,7 @@ class MortgageLine(ProductLine):
         """The safe harbor's loan options and the higher-priced flags (findings.py)."""
         if result.get("profile") is None or "apor" not in reference:
             return None
-        terms_of = self.typed_terms(result)
-        return mortgage_findings(result, reference, self.analyser(result, terms_of), terms_of)
+        return mortgage_findings(result, reference, self.typed_terms(result))
 
     def typed_terms(self, result: Mapping[str, Any]) -> explain.TermsReader:
         """Reads the typed terms of offers of a logged result from their logged terms, each once."""
