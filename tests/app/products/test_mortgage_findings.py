@@ -161,6 +161,12 @@ def test_the_results_advisor_and_receipt_pages_show_the_options_and_the_flags(ap
     call = html.unescape(advisor.get(started.headers["Location"]).get_data(as_text=True))
     assert "Three loans the rules say you should see" in call and "Higher-priced mortgage loans" in call
 
+    # Compliance reads the same findings in the entry's story, from the log.
+    with app.app_context():
+        index = load_result(db.session, started.headers["Location"].rsplit("/", 1)[1])["index"]
+    story = html.unescape(client_as("compliance").get(f"/compliance/entries/{index}").get_data(as_text=True))
+    assert "Three loans the rules say you should see</strong>: lowest interest rate: " in story
+
 
 def test_fewer_than_three_lenders_quoting_is_said(app, market, apor_tables, make_apps):  # noqa: F811
     apor_tables()
