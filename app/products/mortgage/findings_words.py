@@ -59,9 +59,9 @@ class FindingsView:
 
 def findings_view(result: Mapping[str, Any]) -> FindingsView | None:
     """The logged findings of a result, in words; None when it has none (another line, an entry
-    from before findings, or one whose customer's details were erased)."""
+    from before findings, one whose customer's details were erased, or nothing ranked)."""
     findings = (result.get("explanation") or {}).get("findings")
-    if not findings:
+    if not findings or not result["ranking"]:  # nothing ranked: no loans to show, none to check
         return None
     offers = {(offer["provider"], offer["quote_id"]): offer for offer in result["ranking"]}
     terms = {(provider["provider"], quote["id"]): quote["terms"]

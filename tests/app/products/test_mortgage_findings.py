@@ -220,3 +220,11 @@ def test_an_entry_logged_before_findings_replays_without_them(app, apor_tables):
     assert "reference_data" not in again and "findings" not in again["explanation"]
     assert json.loads(json.dumps(again["explanation"], default=str)) == older["explanation"]
     assert line.findings_view(older) is None
+
+
+def test_with_nothing_ranked_there_is_nothing_beside_the_ranking(app, client, apor_tables):  # noqa: F811
+    apor_tables()
+    response = client.post("/compare/mortgage", data=mortgage_form(max_monthly_payment="100"))
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "meets everything you asked for" in page
+    assert "Three loans the rules say you should see" not in page and "data-higher-priced" not in page
