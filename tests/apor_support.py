@@ -17,8 +17,9 @@ ImportTables = Callable[..., Path]
 
 @pytest.fixture
 def apor_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ImportTables:
-    """apor_tables(today=None, kinds=("fixed", "adjustable")) -> the folder now holding the sandbox's
-    tables up to the week of `today` (default: today, UTC), and read by every comparison."""
+    """apor_tables(today=None, kinds=("fixed", "adjustable")) -> a folder of the test's own, read by
+    every comparison, now holding the sandbox's tables up to the week of `today` (default: today,
+    UTC) — only those of `kinds`: apor_tables(kinds=()) leaves it with no table at all."""
     folder = tmp_path / "apor"
     monkeypatch.setenv("CANDOR_APOR_DIR", str(folder))
 

@@ -80,7 +80,9 @@ def test_a_buyer_sees_the_three_loans_the_rules_name_and_which_are_higher_priced
     assert printed_pages(page) == 1
 
 
-def test_without_a_current_table_the_page_says_it_could_not_check(live_site: LiveSite, page: Page) -> None:
+def test_without_a_current_table_the_page_says_it_could_not_check(live_site: LiveSite, page: Page,
+                                                                  apor_tables) -> None:  # noqa: F811
+    apor_tables(kinds=())
     compare(page, live_site, points="2")
     expect(page.locator("[data-apor-warning]")).to_have_text(re.compile(
         r"^We could not check which offers are higher-priced mortgage loans: we have no table of average prime "

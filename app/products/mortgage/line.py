@@ -21,6 +21,7 @@ from app.products.mortgage.criteria import COLUMNS, PRESETS, criteria_for, scale
 from app.products.mortgage.facts import describe_rate, mismatch_reason, offer_facts, unlike_payments
 from app.products.mortgage.findings import mortgage_findings
 from app.products.mortgage.findings_words import findings_view
+from app.products.mortgage.full_cost import FullCost, full_cost
 from app.products.mortgage.figures import money as _money, points as _points, years as _years
 from app.products.mortgage.forms import (
     LOAN_TYPE_CHOICES,
@@ -200,6 +201,14 @@ class MortgageLine(ProductLine):
         if result.get("profile") is None or "apor" not in reference:
             return None
         return mortgage_findings(result, reference, self.typed_terms(result))
+
+    def full_cost(self, result: Mapping[str, Any], values: Mapping[str, str]) -> FullCost | None:
+        """The top offers' full monthly cost (PITI) and cash to close under the buyer's assumptions
+        (the results page's query parameters): full_cost.py; a view, never logged or ranked on."""
+        if result.get("profile") is None:
+            return None
+        terms_of = self.typed_terms(result)
+        return full_cost(result, values, self.analyser(result, terms_of), terms_of)
 
     def typed_terms(self, result: Mapping[str, Any]) -> explain.TermsReader:
         """Reads the typed terms of offers of a logged result from their logged terms, each once."""

@@ -108,7 +108,8 @@ def test_a_logged_comparison_replays_identically_after_the_table_changes(app, ap
     assert replayed.exit_code == 0 and "identical" in replayed.output, replayed.output
 
 
-def test_a_missing_table_is_a_visible_warning_never_a_silent_skip(app, client):
+def test_a_missing_table_is_a_visible_warning_never_a_silent_skip(app, client, apor_tables):  # noqa: F811
+    apor_tables(kinds=())
     response = client.post("/compare/mortgage", data=mortgage_form())
     assert response.status_code == 303
     page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
