@@ -97,7 +97,8 @@ def _group(group: Mapping[str, Any], offers: Mapping[tuple[str, str], Mapping[st
 
 
 def _week(text: str) -> str:
-    return f"{date.fromisoformat(text):%B} {date.fromisoformat(text).day}, {date.fromisoformat(text).year}"
+    day = date.fromisoformat(text)
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _table_warning(apor: Mapping[str, Any], kinds: set[str]) -> str | None:
