@@ -72,7 +72,7 @@ def demo_run(port: int, host: str, sandbox_port_base: int) -> None:
         if "CANDOR_PROVIDERS_FILE" not in os.environ:
             providers_file.write_text(market.providers_toml(), encoding="utf-8")
             click.echo(f"Sandbox market: {len(market.urls)} providers; wrote {providers_file}")
-        _import_sandbox_apor(market)
+        import_sandbox_apor(market)
         provider_registry.reload(app)
         dev_log_to_stderr()
         server = make_server(host, port, app, threaded=True, request_handler=dev_request_handler())
@@ -87,7 +87,7 @@ def demo_run(port: int, host: str, sandbox_port_base: int) -> None:
             current_registry().close()
 
 
-def _import_sandbox_apor(market: Any) -> None:
+def import_sandbox_apor(market: Any) -> None:
     """Gives the demo APOR tables that match its simulated market, unless tables were imported
     (`flask apor import`) or CANDOR_APOR_DIR names a folder of its own: never replaces real ones."""
     if "CANDOR_APOR_DIR" in os.environ:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.apor import kind_from_name
+from app.cli.demo import import_sandbox_apor
 from app.products.mortgage import apor_store
 from app.products.mortgage.apor import (
     MAX_FILE_BYTES,
@@ -179,3 +180,24 @@ def test_flask_apor_import_checks_the_file_and_status_says_what_is_used(app, apo
     assert stale.exit_code == 0 and "Warning: it does not cover today" in stale.output
     status = runner.invoke(args=["apor", "status"])
     assert status.exit_code == 1 and "fixed      STALE: weeks 2017-01-02 to 2017-01-09" in status.output
+
+
+def test_the_demo_imports_the_sandboxs_tables_but_never_over_real_ones(market, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("CANDOR_APOR_DIR")
+    monkeypatch.setattr(apor_store, "INSTANCE_PATH", tmp_path)
+    import_sandbox_apor(market)
+    assert apor_store.imported_folder() == tmp_path / "apor"
+    assert all(apor_store.is_simulated(kind) for kind in ("fixed", "adjustable"))
+    reference = apor_store.current_reference(datetime.now(timezone.utc))
+    assert reference["fixed"]["status"] == reference["adjustable"]["status"] == "current"
+    assert reference["source"] == "the sandbox market's simulated average prime offer rates"
+    # A real table imported since is kept; the demo refreshes only its own.
+    real = apor_table("fixed", datetime.now(timezone.utc).date()).replace("|6.38|", "|6.99|")
+    apor_store.import_table(real, "fixed")
+    import_sandbox_apor(market)
+    assert (tmp_path / "apor" / "YieldTableFixed.txt").read_text(encoding="utf-8") == real
+    assert not apor_store.is_simulated("fixed") and apor_store.is_simulated("adjustable")
+    # With CANDOR_APOR_DIR set, the demo leaves the tables to whoever set it.
+    monkeypatch.setenv("CANDOR_APOR_DIR", str(tmp_path / "elsewhere"))
+    import_sandbox_apor(market)
+    assert not (tmp_path / "elsewhere").exists()
