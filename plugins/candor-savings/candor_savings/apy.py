@@ -240,7 +240,7 @@ def tier_apy_range(terms: SavingsTerms, position: int, *, assumed_maximum: Decim
     lowest = opening_principal(terms) if position == 0 else terms.tiers[position - 1].balance_from
     highest = terms.tiers[position].balance_from - CENT if position < len(terms.tiers) else assumed_maximum
     if highest < lowest:
-        raise ValueError("the assumed maximum balance is below the tier's lowest balance")
+        raise ValueError(f"tier {position} holds no balance from {lowest} up to {highest}")
     return account_apy(terms, lowest, start=start), account_apy(terms, highest, start=start)
 
 
