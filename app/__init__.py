@@ -18,9 +18,9 @@ from app.advisor import routes as advisor_routes
 from app.auth import routes as auth_routes
 from app.compliance import outcome_routes
 from app.compliance import routes as compliance_routes
+from app.policy import routes as policy_routes
 from app.complaints import routes as complaints_routes, settings as complaints_settings
 from app.quality import routes as quality_routes, settings as quality_settings
-from app.policy import routes as policy_routes
 from app import config as config_module
 from app.db import db, migrate
 from app.web import recorded

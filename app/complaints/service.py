@@ -17,7 +17,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
-from app.audit import ERASURE, RESULT_KINDS, AuditEntry, PersonalDataError, append, document, latest_for_reference, reveal
+from app.audit import (
+    ERASURE, RESULT_KINDS, AuditEntry, PersonalDataError, RetentionRule, append, document, latest_for_reference,
+    register_retention, reveal,
+)
 from app.audit.entries import RETENTION_ACTOR
 from app.audit.erasure import erase
 from app.auth.models import COMPLIANCE, User, UserRole
@@ -242,3 +245,16 @@ def expire(session: Session, now: datetime, keep_for: timedelta, *, batch: int =
         complaint.expired_at = now
     session.flush()
     return len(due)
+
+
+COMPLAINTS_RETENTION = register_retention(RetentionRule(
+    name="complaints",
+    label="Complaints",
+    what=("A complaint you raise about a comparison: its category, dates, owner and outcome, and what you wrote, "
+          "sealed with a key of the complaint's own. Every step is an entry in our log."),
+    how=("This long after the complaint was resolved we destroy its key, so what you wrote can never be read "
+         "again; its category, dates and outcome stay for the complaint reports, and the erasure is logged."),
+    setting="CANDOR_COMPLAINT_RETENTION_DAYS",
+    default=6 * 365,  # complaint records are kept for years after resolution (e.g. FCA DISP 1.9: at least 3)
+    prune=expire,
+))

@@ -15,10 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
-from app.audit import AuditEntry, PersonalDataError, append, document, reveal
+from app.audit import AuditEntry, PersonalDataError, RetentionRule, append, document, register_retention, reveal
 from app.audit.entries import RETENTION_ACTOR
 from app.audit.erasure import erase
-from app.audit.retention import RetentionRule, register
 from app.quality.events import REVIEWED, apply
 from app.quality.models import OUTCOMES, QaReview
 from app.quality.settings import Question
@@ -123,14 +122,14 @@ def expire(session: Session, now: datetime, keep_for: timedelta, *, batch: int =
     return len(due)
 
 
-QA_REVIEWS = register(RetentionRule(
+QA_REVIEWS_RETENTION = register_retention(RetentionRule(
     name="qa-reviews",
     label="Quality reviews of advised calls",
-    what=("A reviewer's comment on an advisor's call drawn for review, which may mention the caller, sealed in our "
-          "log with a key of the review's own."),
-    how=("We destroy the comment's key this long after the review (by default two years). The verdict on the "
-         "advisor's work stays for our coverage report; the erasure is itself logged."),
-    setting="CANDOR_RETENTION_QA_REVIEWS_DAYS",
-    default=2 * 365,
+    what=("A reviewer's checklist answers and verdict on an advisor's call, and their comments, which may "
+          "mention the caller, sealed with a key of the review's own."),
+    how=("This long after the review we destroy its key, so the comments can never be read again; the verdict, "
+         "about the advisor's work, stays for the coverage report, and the erasure is logged."),
+    setting="CANDOR_QA_REVIEW_RETENTION_DAYS",
+    default=3 * 365,
     prune=expire,
 ))

@@ -8,7 +8,7 @@
   CANDOR_QA_CHECKLIST_FILE     a TOML file of [[question]] tables (key, text) that
                                replaces the checklist below
 
-The reviews' retention rule (CANDOR_RETENTION_QA_REVIEWS_DAYS) is registered in app/quality/review.py.
+The reviews' retention rule (CANDOR_QA_REVIEW_RETENTION_DAYS) is registered in app/quality/review.py.
 """
 
 from __future__ import annotations

@@ -264,6 +264,9 @@ VISITS = [
     Visit("compliance-integrity", "compliance.integrity", "staff", path("/compliance/integrity")),
     Visit("compliance-integrity-verified", "compliance.integrity", "staff", verified),
     Visit("compliance-reports", "compliance.reports_page", "staff", charts_drawn),
+    Visit("compliance-outcomes", "outcomes.page", "staff", outcome_charts_drawn),
+    Visit("compliance-outcomes-method", "outcomes.page", "staff",
+          with_every_disclosure_open("/compliance/outcomes/?product=auto", "details.method")),
     # Complaints and quality reviews.
     Visit("complaint-form", "complaints.shopper_complaint", "shopper", path("/results/{auto}/complaint")),
     Visit("complaint-form-errors", "complaints.shopper_complaint", "shopper",
@@ -281,9 +284,6 @@ VISITS = [
     Visit("quality-review-errors", "quality.record", "staff", cqa.quality_review_refused),
     Visit("quality-replayed", "quality.replay", "staff", cqa.quality_replayed),
     Visit("quality-report", "quality.report_page", "staff", cqa.quality_report),
-    Visit("compliance-outcomes", "outcomes.page", "staff", outcome_charts_drawn),
-    Visit("compliance-outcomes-method", "outcomes.page", "staff",
-          with_every_disclosure_open("/compliance/outcomes/?product=auto", "details.method")),
 ]
 
 

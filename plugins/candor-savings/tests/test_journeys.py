@@ -11,6 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.api.comparisons import RESULT_SCHEMA
+from app.audit.models import AuditEntry
+from app.db import db
+from sqlalchemy import select
 from jsonschema import Draft202012Validator
 
 FORM = {"deposit": "10000", "horizon_months": "12", "zip_code": "94110", "state": "CA", "insured_only": "yes",
@@ -77,6 +80,15 @@ def test_an_advisor_runs_a_savings_call_and_the_log_verifies_and_replays(app: Fl
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     replayed = runner.invoke(args=["audit", "replay", reference])
     assert replayed.exit_code == 0, replayed.output
+    # Compliance opens the entry and replays it in the console.
+    officer = client_as("compliance")
+    with app.app_context():
+        index = db.session.scalar(select(AuditEntry.index).where(AuditEntry.reference == reference,
+                                                                 AuditEntry.kind == "recommendation"))
+    story = _text(officer.get(f"/compliance/entries/{index}").get_data(as_text=True))
+    assert reference in story and "Savings" in story
+    again = _text(officer.post(f"/compliance/entries/{index}/replay").get_data(as_text=True))
+    assert "Identical. Re-ranking the logged inputs gives exactly the logged result." in again
 
 
 def test_the_sweep_finds_the_savings_ranking_blind_and_most_interest_true_to_its_name(app: Flask) -> None:

@@ -148,3 +148,21 @@ def test_the_form_reads_access_any_time_as_no_horizon(app_context: Flask):
     refused = SavingsProfileForm(formdata=MultiDict({**data, "deposit": "50"}), meta={"csrf": False})
     assert not refused.validate()
     assert refused.errors["deposit"] == ["Enter an amount between $100 and $10,000,000."]
+
+
+def test_an_implausible_rate_is_set_aside_never_ranked_first():
+    broken = f.savings_terms(interest_rate="40.00", stated_apy="49.15")
+    result = f.ranked([f.outcome("broken", "Broken Bank", broken), f.outcome("harbor", "Harbor Bank", f.savings_terms(), house=True)])
+    assert _by_provider(result) == ["harbor"]
+    assert result["excluded"][0]["reason"] == ("Implausible — not ranked: its interest rate of 40.00% is too high to be a "
+                                               "real offer; its stated APY of 49.15% is too high to be a real offer.")
+
+
+def test_most_interest_is_checked_by_candors_named_preset_property():
+    """The property test of tests/app/ranking/test_named_presets.py runs for every registered line's
+    named presets, with markets made from the line's own sample customers and offers."""
+    from tests.app.ranking.test_named_presets import NAMED
+
+    assert ("savings", "most_interest") in NAMED
+    spec = f.line.sample_customers()
+    assert spec.offer is not None

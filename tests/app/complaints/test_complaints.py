@@ -307,3 +307,23 @@ def test_retention_works_in_batches_until_nothing_is_left(app, client, officer):
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.kind == "erasure")) == 3
+
+
+def test_flask_audit_retention_runs_the_complaints_rule_by_its_setting(app, client, officer):
+    old = raise_as_shopper(client, compare(client))
+    officer.post(f"/compliance/complaints/{old}/resolve", data={"outcome": "not-upheld", "summary": "No error."})
+    recent = raise_as_shopper(client, compare(client))
+    officer.post(f"/compliance/complaints/{recent}/resolve", data={"outcome": "upheld", "summary": "Our error."})
+    with app.app_context():
+        db.session.execute(sa.update(Complaint).where(Complaint.id == old)
+                           .values(resolved_at=utcnow() - timedelta(days=6 * 365 + 1)))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["audit", "retention"])
+    assert result.exit_code == 0, result.output
+    assert "complaints: removed 1 older than 2,190 days (CANDOR_COMPLAINT_RETENTION_DAYS)." in result.output
+    assert "qa-reviews: removed 0 older than 1,095 days (CANDOR_QA_REVIEW_RETENTION_DAYS)." in result.output
+    with app.app_context():
+        assert db.session.get_one(Complaint, old).expired_at is not None
+        assert db.session.get_one(Complaint, recent).expired_at is None
+    policy = text(client.get("/retention"))
+    assert "Complaints" in policy and "Quality reviews of advised calls" in policy
