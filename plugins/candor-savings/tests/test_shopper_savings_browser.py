@@ -107,7 +107,7 @@ def test_a_phones_first_screen_shows_the_best_fit_what_it_earns_and_our_offer(li
         height = page.evaluate("document.documentElement.scrollHeight")
         # The other lines are held to 4,000 px with 8 offers (tests/browser/test_layout.py); the sandbox
         # banks make 9 rankable offers and 3 more the comparison's per-provider limit lists as not
-        # compared, which measured 4,483 px: held there, so the page does not grow unnoticed.
+        # compared, which measured 4,483 px when this was written: held there, so it does not grow unnoticed.
         assert height <= 4_500, f"the savings results are {height}px tall on a phone"
     finally:
         context.close()
