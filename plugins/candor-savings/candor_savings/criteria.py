@@ -21,6 +21,14 @@ EXAMPLE_PROFILE = PROFILE_SCHEMA["examples"][0]
 ACCESS_LEVELS = {"any_time": Decimal(2), "penalty": Decimal(1), "locked": Decimal(0)}
 ACCESS_WORDS = {Decimal(2): "any time", Decimal(1): "early, with a penalty", Decimal(0): "not before maturity"}
 MOST_INTEREST_TOLERANCE = Decimal("1.00")
+EASY_ACCESS_TOLERANCE = Decimal("0.5")
+
+
+def access_words(value: Decimal) -> str:
+    """A level of access in words; a step between levels (Easy access's tolerance) as a share of one."""
+    if value in ACCESS_WORDS:
+        return ACCESS_WORDS[value]
+    return "half a level of access" if value == Decimal("0.5") else f"{value.normalize():f} levels of access"
 
 
 def reference_earnings(deposit: Decimal, horizon: int) -> Decimal:
@@ -51,7 +59,7 @@ SCALES_FOR_EVERY_SAVER: tuple[Criterion, ...] = (
               worst=Decimal(0), best=Decimal(2),
               description=("Whether you can take the money out at any time (full marks), early with a penalty (half), "
                            "or not before a CD matures (none)."),
-              format=lambda value: ACCESS_WORDS.get(value, f"{value}")),
+              format=lambda value: access_words(value)),
     Criterion(key="insured", label="Deposit insurance", direction="higher", unit="insured or not",
               worst=Decimal(0), best=Decimal(1),
               description="Whether deposits are insured by the FDIC (banks) or the NCUA (credit unions), up to $250,000.",
@@ -99,9 +107,12 @@ PRESETS: tuple[Preset, ...] = (
            weights(earned="0.85", apy="0.05", access="0.03", insured="0.04", service_score="0.03"),
            Measure(("earned",), MOST_INTEREST_TOLERANCE, "interest earned after fees",
                    "over the months you leave the money")),
+    # Its name promises access: an account with the freest access comes first (a step of half a level
+    # tells every level apart), and among those what it earns weighs most.
     Preset("easy_access", "Easy access",
-           "Being able to take your money out when you need it weighs as much as what it earns.",
-           weights(earned="0.40", apy="0.05", access="0.40", insured="0.05", service_score="0.10")),
+           "An account you can take your money out of most freely comes first; among those, what it earns counts most.",
+           weights(earned="0.40", apy="0.05", access="0.40", insured="0.05", service_score="0.10"),
+           Measure(("access",), EASY_ACCESS_TOLERANCE, "access to your money")),
 )
 
 COLUMNS: tuple[Column, ...] = (

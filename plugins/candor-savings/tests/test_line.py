@@ -166,3 +166,16 @@ def test_most_interest_is_checked_by_candors_named_preset_property():
     assert ("savings", "most_interest") in NAMED
     spec = f.line.sample_customers()
     assert spec.offer is not None
+
+
+def test_easy_access_puts_first_an_account_with_the_freest_access_whatever_it_earns():
+    cd = f.cd_terms(12, "5.50", penalty_days=90, stated_apy="5.65", service_score=950)
+    plain = f.savings_terms(interest_rate="0.50", stated_apy="0.50", service_score=610)
+    result = f.ranked([f.outcome("granite", "Granite Bank", cd), f.outcome("harbor", "Harbor Bank", plain, house=True)],
+                      saver=f.profile(horizon_months=24), preset="easy_access")
+    assert _by_provider(result) == ["harbor", "granite"]
+    assert result["preferences"]["measure"] == {"criteria": ["access"], "tolerance": "0.5",
+                                                "label": "access to your money", "per": ""}
+    balanced = f.ranked([f.outcome("granite", "Granite Bank", cd), f.outcome("harbor", "Harbor Bank", plain, house=True)],
+                        saver=f.profile(horizon_months=24))
+    assert _by_provider(balanced) == ["granite", "harbor"]  # the weights alone would not keep the name's promise
