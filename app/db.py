@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,10 @@ from datetime import datetime, timezone
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, text
+from flask import Flask
+from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -46,7 +50,41 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(timezone.utc)
 
 
-db = SQLAlchemy(model_class=Base)
+# A pooled connection idle for longer than this is pinged before it is handed out; one back in use
+# sooner is not. pool_pre_ping pinged every checkout: a round trip on every request, while the
+# connections that go stale (a database restart, a proxy's idle timeout) are the idle ones.
+PING_IDLE_AFTER_S = 10.0
+
+
+def ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Pings a connection on checkout when it has been idle `idle_s` or longer; a dead one is
+    replaced by a fresh connection before anyone sees it (SQLAlchemy retries the checkout)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: object, record: object) -> None:
+        record.info["idle_since"] = time.monotonic()  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: object, record: object, proxy: object) -> None:
+        idle_since = record.info.get("idle_since")  # type: ignore[attr-defined]
+        if idle_since is None or time.monotonic() - idle_since < idle_s:
+            return  # a new connection, or one in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)  # type: ignore[arg-type]
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection is gone") from error
+        if not alive:
+            raise DisconnectionError("the pooled connection is gone")
+
+
+class _Database(SQLAlchemy):
+    def _make_engine(self, bind_key: str | None, options: dict[str, object], app: Flask) -> Engine:
+        engine = super()._make_engine(bind_key, options, app)
+        ping_when_idle(engine, float(app.config.get("CANDOR_DB_PING_IDLE_S", PING_IDLE_AFTER_S)))
+        return engine
+
+
+db = _Database(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
 

@@ -1,19 +1,26 @@
 """Binds the provider registry to the Flask app: from `CANDOR_PROVIDERS` (a list of provider
 tables, used by tests) or the TOML providers file, with the administrators' overrides (the
-`provider_settings` table) applied each time the provider list is read, so they need no restart."""
+`provider_settings` table) applied to the provider list, so they need no restart.
+
+The overrides are read from the database at most once per CANDOR_PROVIDER_SETTINGS_TTL_S (2 s) in
+each process, rather than on every comparison: the process where an administrator changes a
+setting forgets its copy when that change commits, so its next comparison uses the new setting;
+every other worker and instance uses it within the TTL."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String, Text, select
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String, Text, event, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import UTCDateTime, db
 from providers.base import Adapter, ProviderConfig
@@ -22,6 +29,10 @@ from providers.store import store_for
 
 EXTENSION_KEY = "candor.providers"
 OVERRIDDEN_KEY = "candor.providers.overridden"
+SETTINGS_READ_KEY = "candor.providers.settings_read"
+SETTINGS_TTL_KEY = "CANDOR_PROVIDER_SETTINGS_TTL_S"
+DEFAULT_SETTINGS_TTL_S = 2.0
+_CHANGED_IN_SESSION = "candor.provider_settings_changed"
 
 Override = tuple[str, bool | None, float | None, str | None]
 COMMISSION_MAX_LENGTH = 300
@@ -82,8 +93,10 @@ def build_registry(app: Flask) -> ProviderRegistry:
 
 
 def init_app(app: Flask) -> None:
+    app.config.setdefault(SETTINGS_TTL_KEY, float(os.environ.get(SETTINGS_TTL_KEY) or DEFAULT_SETTINGS_TTL_S))
     app.extensions[EXTENSION_KEY] = build_registry(app)
     app.extensions.pop(OVERRIDDEN_KEY, None)
+    app.extensions.pop(SETTINGS_READ_KEY, None)
 
 
 def reload(app: Flask) -> ProviderRegistry:
@@ -99,7 +112,35 @@ def file_registry() -> ProviderRegistry:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def _overrides() -> tuple[Override, ...]:
+def settings_changed(session: Session) -> None:
+    """Marks `session` as changing provider settings: when it commits, this process reads them again."""
+    session.info[_CHANGED_IN_SESSION] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_settings_after_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED_IN_SESSION, False) and has_app_context():
+        current_app.extensions.pop(SETTINGS_READ_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed_after_rollback(session: Session) -> None:
+    session.info.pop(_CHANGED_IN_SESSION, None)
+
+
+def _overrides(*, fresh: bool = False) -> tuple[Override, ...]:
+    """The overrides as last read in this process, read again when older than the TTL (or `fresh`)."""
+    read = current_app.extensions.get(SETTINGS_READ_KEY)
+    now = time.monotonic()
+    if not fresh and read is not None and now - read[0] < float(current_app.config[SETTINGS_TTL_KEY]):
+        return read[1]
+    overrides = _read_overrides()
+    if overrides is not None:
+        current_app.extensions[SETTINGS_READ_KEY] = (now, overrides)
+    return overrides or ()
+
+
+def _read_overrides() -> tuple[Override, ...] | None:
     try:
         rows = db.session.execute(
             select(ProviderSetting.key, ProviderSetting.enabled, ProviderSetting.timeout_s, ProviderSetting.commission)
@@ -109,7 +150,7 @@ def _overrides() -> tuple[Override, ...]:
         # Only before the migrations have run; the providers file alone is then the truth.
         db.session.rollback()
         current_app.logger.warning("Provider settings could not be read; using the providers file as it is.")
-        return ()
+        return None
     return tuple((key, enabled, None if timeout is None else float(timeout), commission)
                  for key, enabled, timeout, commission in rows)
 
@@ -128,10 +169,11 @@ def apply_overrides(config: ProviderConfig, override: Override | None) -> Provid
     return dataclasses.replace(config, **changes)
 
 
-def current_registry() -> ProviderRegistry:
-    """The registry with the administrators' current overrides applied."""
+def current_registry(*, fresh: bool = False) -> ProviderRegistry:
+    """The registry with the administrators' overrides applied (read within the TTL, or now when
+    `fresh`: the admin pages show what is stored)."""
     base = file_registry()
-    overrides = _overrides()
+    overrides = _overrides(fresh=fresh)
     if not overrides:
         return base
     cached = current_app.extensions.get(OVERRIDDEN_KEY)

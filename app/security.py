@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -127,7 +128,9 @@ def _build_limiter(app: Flask) -> Limiter:
         storage_uri=redis_url or "memory://",
         storage_options={"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
         key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
-        headers_enabled=True,
+        # Flask-Limiter's headers on every response cost a second call to the store per limited
+        # request (its window's state); only a refusal needs them (_retry_after_on_refusal).
+        headers_enabled=False,
         strategy="moving-window",
         # If Redis goes away the site keeps its limits per instance rather than failing.
         in_memory_fallback_enabled=True,
@@ -151,6 +154,22 @@ def _build_limiter(app: Flask) -> Limiter:
 
     app.extensions[LIMITED_ENDPOINTS_KEY] = set()
     limiter.init_app(app)
+
+    @app.after_request
+    def _retry_after_on_refusal(response: Response) -> Response:
+        """A request refused by a limit says when to come back: its window's reset, read from the
+        store only now; a later Retry-After set by the view itself is kept."""
+        current = limiter.current_limit if response.status_code == 429 else None
+        if current is None or not current.breached:
+            return response
+        try:
+            wait_s = max(1, int(current.reset_at - time.time()))
+        except Exception:  # the store is away: the whole window is the honest upper bound
+            wait_s = int(current.limit.get_expiry())
+        given = response.headers.get("Retry-After", "")
+        response.headers["Retry-After"] = str(max(wait_s, int(given) if given.isdigit() else 0))
+        return response
+
     return limiter
 
 

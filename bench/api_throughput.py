@@ -95,7 +95,7 @@ def _run_market(providers_file: str, ready: Any, stop: Any) -> None:
 
 
 @contextmanager
-def _database() -> Iterator[str]:
+def scratch_database() -> Iterator[str]:
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if not base:
         with tempfile.TemporaryDirectory() as directory:
@@ -129,51 +129,67 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serving() -> Iterator[Site]:
-    """The sandbox market and one gunicorn instance in front of a fresh database; all stopped after."""
+def sandbox_market() -> Iterator[tuple[str, int]]:
+    """The auto insurers in a process of their own: the providers file naming them, and its pid."""
     context = multiprocessing.get_context("spawn")
     ready, stop = context.Event(), context.Event()
-    with tempfile.TemporaryDirectory() as directory, _database() as database_url:
+    with tempfile.TemporaryDirectory() as directory:
         providers_file = f"{directory}/providers.toml"
         market = context.Process(target=_run_market, args=(providers_file, ready, stop), daemon=True)
         market.start()
-        gunicorn: subprocess.Popen[bytes] | None = None
         try:
             if not ready.wait(timeout=STARTUP_TIMEOUT_S):
                 raise RuntimeError("the sandbox market did not start")
-            redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or ""
-            port = _free_port()
-            environment = {
-                **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port),
-                "CANDOR_SECRET_KEY": secrets.token_urlsafe(32), "CANDOR_PROVIDERS_FILE": providers_file,
-                "CANDOR_SIGNING_KEY_FILE": f"{directory}/signing-key.pem",
-                "CANDOR_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-                "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
-                "CANDOR_API_COMPARISON_RATE_LIMIT": "1000000 per minute",
-                "GUNICORN_ACCESS_LOG": "/dev/null",
-                # Limits are set out of reach above, so workers counting them alone is harmless here.
-                **({} if redis_url else {"CANDOR_RATE_LIMITS_PER_WORKER": "1"}),
-            }
-            environment.pop("GUNICORN_BIND", None)
-            subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT,
-                           env=environment, check=True, capture_output=True, timeout=120)
-            log = open(f"{directory}/gunicorn.log", "wb")
-            gunicorn = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                                        cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-            log.close()
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_healthy(url, gunicorn, Path(f"{directory}/gunicorn.log"))
-            settings = _gunicorn_settings(environment)
-            yield Site(url, gunicorn.pid, market.pid or 0, sa.make_url(database_url).get_backend_name(), *settings)
+            yield providers_file, market.pid or 0
         finally:
-            if gunicorn is not None:
-                _stop(gunicorn)
             stop.set()
             market.join(timeout=15)
             if market.is_alive():
                 market.terminate()
                 market.join(timeout=5)
+
+
+@contextmanager
+def gunicorn_site(target: str, providers_file: str, market_pid: int, database_url: str) -> Iterator[Site]:
+    """`target` (a WSGI app, "module:name") under gunicorn with the production configuration, in
+    front of `database_url` (migrated first); stopped after."""
+    with tempfile.TemporaryDirectory() as directory:
+        redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or ""
+        port = _free_port()
+        environment = {
+            **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port),
+            "CANDOR_SECRET_KEY": secrets.token_urlsafe(32), "CANDOR_PROVIDERS_FILE": providers_file,
+            "CANDOR_SIGNING_KEY_FILE": f"{directory}/signing-key.pem",
+            "CANDOR_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
+            "CANDOR_API_COMPARISON_RATE_LIMIT": "1000000 per minute",
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+            # Limits are set out of reach above, so workers counting them alone is harmless here.
+            **({} if redis_url else {"CANDOR_RATE_LIMITS_PER_WORKER": "1"}),
+        }
+        environment.pop("GUNICORN_BIND", None)
+        subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT,
+                       env=environment, check=True, capture_output=True, timeout=120)
+        log = open(f"{directory}/gunicorn.log", "wb")
+        gunicorn = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", target],
+                                    cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        log.close()
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_healthy(url, gunicorn, Path(f"{directory}/gunicorn.log"))
+            settings = _gunicorn_settings(environment)
+            yield Site(url, gunicorn.pid, market_pid, sa.make_url(database_url).get_backend_name(), *settings)
+        finally:
+            _stop(gunicorn)
+
+
+@contextmanager
+def serving(target: str = "wsgi:app") -> Iterator[Site]:
+    """The sandbox market and one gunicorn instance in front of a fresh database; all stopped after."""
+    with sandbox_market() as (providers_file, market_pid), scratch_database() as database_url:
+        with gunicorn_site(target, providers_file, market_pid, database_url) as site:
+            yield site
 
 
 def _gunicorn_settings(environment: dict[str, str]) -> tuple[int, int]:
@@ -223,12 +239,25 @@ class Load:
         return ordered[max(0, -(-percent * len(ordered) // 100) - 1)] * 1000
 
 
+def consistent_auto_profile(rng: random.Random, today: Any) -> dict[str, Any]:
+    """A random auto profile whose state is its ZIP code's (the API refuses a ZIP in another
+    state, and the generator draws the two apart); ZIP codes that do not exist, or lie in a
+    territory the line does not cover, are drawn again."""
+    from app.products.zip_codes import state_of
+    from providers.sandbox.profile import US_STATE_CODES
+    from providers.sandbox.sample_profiles import random_auto_profile
+
+    while True:
+        profile = random_auto_profile(rng, today)
+        state = state_of(profile["zip_code"])
+        if state in US_STATE_CODES:
+            return {**profile, "state": state}
+
+
 def drive(url: str, *, clients: int = CLIENTS, seconds: float = SECONDS, warm_up_s: float = WARM_UP_S,
           during: Any = None) -> Load:
     """`clients` threads posting comparisons back to back; only those started after the warm-up
     and finished within `seconds` of it count. `during()` is called every 0.2 s meanwhile."""
-    from providers.sandbox.sample_profiles import random_auto_profile
-
     load = Load()
     lock = threading.Lock()
     started = time.perf_counter()
@@ -240,7 +269,7 @@ def drive(url: str, *, clients: int = CLIENTS, seconds: float = SECONDS, warm_up
         rng = random.Random(number)
         http = requests.Session()
         while (began := time.perf_counter()) < ending_at:
-            body = {"product": "auto", "profile": random_auto_profile(rng, today)}
+            body = {"product": "auto", "profile": consistent_auto_profile(rng, today)}
             try:
                 status: int | str = http.post(f"{url}/api/v1/comparisons", json=body, timeout=30).status_code
             except requests.RequestException as error:
@@ -322,14 +351,15 @@ class CpuBudget:
         return cpus * 1000 / self.total_ms if self.total_ms else float("nan")
 
 
-def measured_drive(site: Site) -> tuple[Load, CpuBudget]:
+def measured_drive(site: Site, *, seconds: float = SECONDS,
+                   site_party: str = "Candor (gunicorn)") -> tuple[Load, CpuBudget]:
     """drive(), and the CPU each party used for it, per comparison answered."""
     # PostgreSQL's figure counts every connection on this machine: read it on a quiet machine.
-    parties = {"Candor (gunicorn)": lambda: [site.master_pid, *worker_pids(site.master_pid)],
+    parties = {site_party: lambda: [site.master_pid, *worker_pids(site.master_pid)],
                "the sandbox market": lambda: [site.market_pid], "PostgreSQL": _postgres_pids}
     before = {name: cpu_seconds(pids()) for name, pids in parties.items()}
     load_before = time.process_time()
-    load = drive(site.url)
+    load = drive(site.url, seconds=seconds)
     generator_s = time.process_time() - load_before
     used = {name: _used_since(before[name], cpu_seconds(pids())) for name, pids in parties.items()}
     used["the load generator"] = generator_s

@@ -69,7 +69,7 @@ def _user_or_404(user_id: int) -> User:
 @roles_required(ADMIN)
 def index() -> Any:
     users = db.session.scalar(select(func.count()).select_from(User)) or 0
-    registry = current_registry()
+    registry = current_registry(fresh=True)
     return render_template("admin/index.html", users=users, providers=len(registry.configs),
                            enabled=sum(1 for config in registry.configs if config.enabled))
 
@@ -202,7 +202,7 @@ def password(user_id: int) -> Any:
 @roles_required(ADMIN)
 def providers() -> Any:
     overridden = set(db.session.scalars(select(ProviderSetting.key)))
-    registry = current_registry()
+    registry = current_registry(fresh=True)
     since = utcnow() - HEALTH_WINDOW
     health = {item.provider: item for item in provider_health(db.session, since=since)}
     return render_template("admin/providers.html", configs=registry.configs, overridden=overridden,
@@ -211,7 +211,7 @@ def providers() -> Any:
 
 def _configs_or_404(key: str):  # type: ignore[no-untyped-def]
     file_config = next((config for config in file_registry().configs if config.key == key), None)
-    current = next((config for config in current_registry().configs if config.key == key), None)
+    current = next((config for config in current_registry(fresh=True).configs if config.key == key), None)
     if file_config is None or current is None:
         abort(404)
     return file_config, current

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.auth.service import AccountError, log_admin_change
 from app.db import utcnow
-from app.provider_registry import COMMISSION_MAX_LENGTH, TIMEOUT_MAX_S, ProviderSetting
+from app.provider_registry import COMMISSION_MAX_LENGTH, TIMEOUT_MAX_S, ProviderSetting, settings_changed
 from providers.base import ProviderConfig
 
 ADMIN_CHANNEL = "admin"
@@ -60,6 +60,7 @@ def update_provider(session: Session, file_config: ProviderConfig, current: Prov
     row.updated_by = admin_id
     session.add(row)
     session.flush()
+    settings_changed(session)
     log_admin_change(session, actor, "provider.settings", {"type": "provider", "id": file_config.key},
                      _record(before), _record(wanted), channel=ADMIN_CHANNEL)
     return True
@@ -72,6 +73,7 @@ def reset_provider(session: Session, file_config: ProviderConfig, current: Provi
         return False
     session.delete(row)
     session.flush()
+    settings_changed(session)
     log_admin_change(session, actor, "provider.reset", {"type": "provider", "id": file_config.key},
                      _record(settings_of(current)), _record(settings_of(file_config)), channel=ADMIN_CHANNEL)
     return True

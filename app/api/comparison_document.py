@@ -47,6 +47,7 @@ def comparison_document(result: Mapping[str, Any], *, with_profile: bool) -> dic
         "explanation": result["explanation"],
         "audit": {"index": result["index"], "leaf_hash": result["leaf_hash"]},
         "replaces": result.get("replaces"),
+        "reference_data": result.get("reference_data"),
     }
     if with_profile:
         document["profile"] = result["profile"]

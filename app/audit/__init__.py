@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.audit import keys, witnesses
+from app.audit import keys, retention, witnesses
 from app.audit.canonical import loggable
 from app.audit.checkpoints import checkpoint_now, open_checkpoint
 from app.audit.checkpoints import latest as latest_checkpoint
@@ -33,6 +33,11 @@ from app.audit.query import MAX_PAGE, EntryFilter, list_entries
 from app.audit.receipts import normalise_reference, prove_reference
 from app.audit.tlog_proof import TlogProof, prove_entry, tlog_proof
 from app.audit.tiles import BadTilePath, EntryTooLong, TileNotFound, entry_bundle, parse_tile_path, tile_bytes
+from app.audit.retention import RetentionRule
+from app.audit.retention import period_days as retention_period_days
+from app.audit.retention import register as register_retention
+from app.audit.retention import rules as retention_rules
+from app.audit.signing_keys import key_chain as signing_key_chain
 from app.audit.tree import consistency_proof, inclusion_proof
 from app.audit.verify import Report, verify_log
 
@@ -46,9 +51,11 @@ __all__ = [
     "verify_inclusion", "verify_log",
     "with_cosignatures", "Witness", "WitnessStanding", "latest_cosigned", "witness_standing", "current_witness_settings",
     "BadTilePath", "EntryTooLong", "TileNotFound", "entry_bundle", "parse_tile_path", "tile_bytes",
+    "RetentionRule", "register_retention", "retention_period_days", "retention_rules", "signing_key_chain",
 ]
 
 
 def init_app(app: Flask) -> None:
     keys.init_app(app)
     witnesses.init_app(app)
+    retention.init_app(app)

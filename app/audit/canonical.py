@@ -6,6 +6,15 @@ float), RFC 8785 is what Python's C JSON encoder writes with sorted keys, no spa
 escaping — except that RFC 8785 sorts keys by UTF-16 code units, which differs from code-point
 order only for keys with characters beyond U+FFFF. Documents with such keys go through the
 reference implementation (`rfc8785`); the tests hold both paths to the same bytes.
+
+`canonical_json` writes with orjson (sorted keys, 53-bit integers enforced) when the value holds
+only exact plain types — dict, list, tuple, str, int, bool, None, Decimal, aware datetime — and
+nothing beyond U+FFFF; everything else (a float, a subclass, a non-text key, a lone surrogate, a
+naive time, an unsafe integer) goes the way it always went, `reference_canonical_json`, which
+writes the same bytes or says why the value cannot be logged. tests/app/audit/test_canonical.py
+holds the two to the same bytes on golden vectors and 10,000 random records. A comparison's
+record is serialised some thirty times (sizes, digests, the budget, the leaf): orjson takes that
+from ~2.9 ms to ~0.4 ms per comparison (bench/canonical.py).
 """
 
 from __future__ import annotations
@@ -17,11 +26,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import rfc8785
 
 from app.audit.merkle import leaf_hash
 
-__all__ = ["NotLoggable", "canonical_json", "leaf_hash", "loggable"]
+__all__ = ["NotLoggable", "canonical_json", "leaf_hash", "loggable", "reference_canonical_json"]
 
 SAFE_INTEGER = 2**53 - 1
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False,
@@ -78,7 +88,9 @@ def loggable(value: Any) -> Any:
     return _convert(value)
 
 
-def canonical_json(value: Any) -> bytes:
+def reference_canonical_json(value: Any) -> bytes:
+    """The canonical JSON of any loggable value, by conversion and Python's C encoder: the path
+    every value took before orjson, kept for what the fast path leaves to it and as its oracle."""
     converted = _convert(value)
     text = _ENCODER.encode(converted)
     # Checked once on the whole text rather than key by key: a document with any character
@@ -89,3 +101,52 @@ def canonical_json(value: Any) -> bytes:
         except UnicodeEncodeError:
             pass  # a lone surrogate: let the reference implementation say what is wrong
     return rfc8785.dumps(converted)
+
+
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER | orjson.OPT_PASSTHROUGH_DATETIME
+_CONTAINERS = (dict, list, tuple)
+# The exact types orjson writes as the reference path would (Decimal and aware datetimes through
+# _exact_text); any other type, subclasses included, sends the value down the reference path.
+_PLAIN = frozenset((str, int, bool, type(None), Decimal, datetime))
+# A UTF-8 lead byte of a character beyond U+FFFF.
+_BEYOND_BMP_UTF8 = re.compile(b"[\xf0-\xf4]")
+
+
+def _only_plain_types(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return kind in _PLAIN
+    for item in items:
+        kind = type(item)
+        if kind in _PLAIN:
+            continue
+        if kind not in _CONTAINERS or not _only_plain_types(item):
+            return False
+    return True
+
+
+def _exact_text(value: Any) -> str:
+    """orjson's `default`: only ever given exact Decimals and datetimes (_only_plain_types)."""
+    if type(value) is Decimal:
+        return str(value)
+    if type(value) is datetime and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    raise TypeError("left to the reference path")
+
+
+def canonical_json(value: Any) -> bytes:
+    if not _only_plain_types(value):
+        return reference_canonical_json(value)
+    try:
+        encoded = orjson.dumps(value, default=_exact_text, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        # An unsafe integer, a key that is not text, a lone surrogate, a naive time, nesting
+        # too deep for orjson: the reference path logs it the same way or says what is wrong.
+        return reference_canonical_json(value)
+    if encoded.isascii() or not _BEYOND_BMP_UTF8.search(encoded):
+        return encoded
+    return reference_canonical_json(value)

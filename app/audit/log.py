@@ -9,11 +9,11 @@ what is written under it goes in one statement on PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -179,8 +179,9 @@ def _numbered_here(session: Session, prefix: bytes, suffix: bytes,
 
 def document(entry: AuditEntry) -> dict[str, Any]:
     """The entry as one flat document: its record with its index, time, kind, channel,
-    reference and actor."""
-    return flatten(json.loads(entry.leaf))
+    reference and actor. Parsed by orjson: a leaf is canonical JSON (safe integers, no floats or
+    duplicate keys), which it reads into the very objects json.loads would, some 3x faster."""
+    return flatten(orjson.loads(entry.leaf))
 
 
 def latest_for_reference(session: Session, reference: str, kinds: tuple[str, ...]) -> AuditEntry | None:

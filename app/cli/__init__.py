@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.auth import cli as auth_cli
+from app.cli.apor import apor_cli
 from app.cli.audit import audit_cli
 from app.cli.demo import demo_cli, ranking_cli, sandbox_command
 from app.cli.transparency import cosign_command, monitor_command
@@ -102,4 +103,5 @@ def init_app(app: Flask) -> None:
     audit_cli.add_command(cosign_command)
     audit_cli.add_command(monitor_command)
     app.cli.add_command(ranking_cli)
+    app.cli.add_command(apor_cli)
     auth_cli.init_app(app, demo=demo_cli)

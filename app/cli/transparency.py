@@ -101,7 +101,11 @@ def monitor_command(urls: tuple[str, ...], verifier_key: str | None, state_path:
         verifier = Verifier.from_verifier_key(verifier_key) if verifier_key else current_keys().verifier
     except NoteError as error:
         raise click.BadParameter(str(error), param_hint="--key") from None
-    state = MonitorState.load(state_path or _state_path(verifier.name), verifier.name)
+    path = state_path or _state_path(verifier.name)
+    try:
+        state = MonitorState.load(path, verifier.name)
+    except (ValueError, KeyError, TypeError) as error:
+        raise click.BadParameter(f"{path} is not a monitor's state for this log ({error})", param_hint="--state") from None
     fetchers = {url.rstrip("/"): http_fetcher(url, token=token) for url in urls}
     origin_hash = hashlib.sha256(verifier.name.encode("utf-8")).hexdigest()
     for url in witness_urls:

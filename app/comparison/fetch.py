@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -84,8 +84,11 @@ def settle_quotes(
     profile: Mapping[str, Any],
     *,
     deadline_s: float,
+    as_settled: bool = True,
 ) -> Iterator[ProviderOutcome]:
-    """Each provider's outcome as soon as it is known; every provider exactly once."""
+    """Each provider's outcome as soon as it is known; every provider exactly once. With
+    `as_settled` False (no one is watching progress) the asked providers are awaited together in
+    one wait, and yielded after it; each one's latency is still its own."""
     started = time.monotonic()
     outcomes = {config.key: ProviderOutcome(config, uuid.uuid4().hex) for config in configs}
     if not outcomes:
@@ -93,7 +96,8 @@ def settle_quotes(
     lookup = QuoteQuery(product, profile, "cache-lookup")
     to_ask = yield from _settled_without_asking(registry, configs, outcomes, lookup)
     if to_ask:
-        yield from _asked(registry, to_ask, product, profile, started=started, deadline_s=deadline_s)
+        yield from _asked(registry, to_ask, product, profile, started=started, deadline_s=deadline_s,
+                          as_settled=as_settled)
 
 
 _Asking = list[tuple[ProviderOutcome, Ticket]]
@@ -124,7 +128,7 @@ def _settled_without_asking(registry: ProviderRegistry, configs: Sequence[Provid
 
 
 def _asked(registry: ProviderRegistry, to_ask: _Asking, product: str, profile: Mapping[str, Any], *,
-           started: float, deadline_s: float) -> Iterator[ProviderOutcome]:
+           started: float, deadline_s: float, as_settled: bool) -> Iterator[ProviderOutcome]:
     """Asks the providers at once; yields each as it answers or fails, and at the deadline every
     one still pending as timed out."""
     executor = _quote_threads()
@@ -139,11 +143,11 @@ def _asked(registry: ProviderRegistry, to_ask: _Asking, product: str, profile: M
             remaining = deadline_s - (time.monotonic() - started)
             if remaining <= 0:
                 break
-            done, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED if as_settled else ALL_COMPLETED)
             for future in done:
                 outcome, _ = pending.pop(future)
-                outcome.latency_ms = round((time.monotonic() - started) * 1000)
-                answer, outcome.reply = future.result()
+                answer, outcome.reply, settled_at = future.result()
+                outcome.latency_ms = round((settled_at - started) * 1000)
                 if isinstance(answer, ProviderError):
                     outcome.failure = answer
                     _log_failure(outcome)
@@ -174,18 +178,19 @@ def gather_quotes(
     return sorted(settled, key=lambda outcome: order[outcome.config.key])
 
 
-_Answer = tuple[list[Offer] | ProviderError, RawReply | None]
+_Answer = tuple[list[Offer] | ProviderError, RawReply | None, float]
 
 
 def _ask(registry: ProviderRegistry, config: ProviderConfig, query: QuoteQuery, *, timeout_s: float,
          ticket: Ticket) -> _Answer:
-    """The provider's offers or failure, with the size and digest of the raw reply read for them."""
+    """The provider's offers or failure, with the size and digest of the raw reply read for them,
+    and the moment (time.monotonic) they were settled."""
     with recording_replies() as seen:
         try:
             offers: list[Offer] | ProviderError = registry.fetch(config, query, timeout_s=timeout_s, ticket=ticket)
         except ProviderError as error:
             offers = error
-    return offers, (seen[-1] if seen else None)
+    return offers, (seen[-1] if seen else None), time.monotonic()
 
 
 def _take(outcome: ProviderOutcome, offers: list[Offer]) -> None:

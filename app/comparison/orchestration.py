@@ -59,14 +59,17 @@ def compare(
     reference: str | None = None,
     replaces: Mapping[str, Any] | None = None,
     permalink_sha256: str | None = None,
+    as_settled: bool = True,
 ) -> Comparing:
     """Yields progress as the providers settle, then returns the log entry appended through
-    `session` (the caller commits); options as record_comparison's."""
+    `session` (the caller commits); options as record_comparison's. `as_settled` False: no one
+    watches progress, so the providers are awaited in one wait (settle_quotes)."""
     resolve_weights(line, preferences)  # unknown preferences fail before any provider is asked
     configs = registry.for_product(line.key)
     settled: list[ProviderOutcome] = []
     answered = 0
-    for outcome in settle_quotes(registry, configs, line.key, line.provider_profile(profile), deadline_s=deadline_s):
+    for outcome in settle_quotes(registry, configs, line.key, line.provider_profile(profile), deadline_s=deadline_s,
+                                 as_settled=as_settled):
         settled.append(outcome)
         answered += outcome.state in ANSWERED_STATES
         yield ProviderSettled(outcome, answered, len(configs))
@@ -107,4 +110,4 @@ def run_comparison(
     `permalink_sha256` is the SHA-256 (hex) of the results permalink's secret (app/shop/permalink.py)."""
     return finish(compare(session, registry, line, profile, preferences=preferences, channel=channel, actor=actor,
                           deadline_s=deadline_s, subject=subject, replaces=replaces,
-                          permalink_sha256=permalink_sha256))
+                          permalink_sha256=permalink_sha256, as_settled=False))

@@ -8,7 +8,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from app.audit import append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries, prove_entry
+from app.audit import (
+    append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries, prove_entry, signing_key_chain,
+)
 from app.audit import current_witness_settings, witness_standing, with_cosignatures
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
@@ -113,7 +115,9 @@ def replay(index: int) -> str:
 def integrity() -> str:
     latest = latest_checkpoint(db.session)
     keys = current_keys()
-    return render_template("compliance/integrity.html", latest=latest, verifier_key=keys.verifier.verifier_key,
+    chain = signing_key_chain(db.session, keys)
+    return render_template("compliance/integrity.html", latest=latest, verifier_key=chain.current.verifier.verifier_key,
+                           earlier_keys=[key.verifier.verifier_key for key in reversed(chain.earlier)],
                            origin=keys.settings.origin, verification=last_verification(db.session),
                            actor_text=describe_actor,
                            latest_note=with_cosignatures(db.session, latest) if latest else None,

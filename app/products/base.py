@@ -10,7 +10,7 @@ import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -158,6 +158,9 @@ class ProductLine(ABC):
     methodology_template: ClassVar[str | None] = None
     # Shown on the results page below the ranking (charts, notes), with `line` and `result` in scope.
     results_extra_template: ClassVar[str | None] = None
+    # Shown beside the ranking wherever it is shown (results, the advisor's call, the receipt) when the
+    # line made findings (`findings` below), with `line`, `result` and `findings` in scope.
+    findings_template: ClassVar[str | None] = None
 
     def template_folder(self) -> Path | None:
         """The folder of the line's own templates: its package's templates/, when there is one."""
@@ -214,6 +217,18 @@ class ProductLine(ABC):
     def sample_customers(self) -> SampleCustomers | None:
         """Plausible customers for the sweep and the named-preset checks; None: the line has none
         (Candor's own two lines keep theirs beside their sandbox market, in app/cli/sweep.py)."""
+        return None
+
+    def reference_data(self, now: datetime) -> Mapping[str, Any] | None:
+        """Published figures the line checks offers against, as they stand at `now` (a mortgage's
+        average prime offer rates): logged with each comparison, so a replay reads the logged ones,
+        never today's. None: the line uses none, and makes no findings."""
+        return None
+
+    def findings(self, result: Mapping[str, Any], reference: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """What the line finds in a ranked result besides the ranking (options a regulation says to
+        show, flags on offers), from the result's logged parts and `reference` (reference_data);
+        logged in the result's explanation. Never changes the ranking."""
         return None
 
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:

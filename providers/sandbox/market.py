@@ -23,6 +23,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol, Self
 
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
@@ -30,6 +31,7 @@ from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHand
 from providers.base import BINDING, INDICATIVE
 from providers.testing.faults import FAULTS, misbehave
 
+from .apor import apor_table
 from .discovery import SandboxSet, sandbox_sets
 from .insurer_app import InsurerApp, RunState
 from .knobs import DeclineRule, decline_rule
@@ -331,6 +333,11 @@ class SandboxMarket:
         if not self._running:
             raise RuntimeError("start the sandbox market first: entries need its URLs")
         return [spec.provider_entry(self.urls[spec.key], PROVIDER_TIMEOUT_S) for spec in self.specs]
+
+    def apor_tables(self, today: date) -> dict[str, str]:
+        """The market's own average prime offer rate tables (simulated: providers/sandbox/apor.py),
+        fixed and adjustable, in the FFIEC's layout, up to the week of `today`."""
+        return {kind: apor_table(kind, today) for kind in ("fixed", "adjustable")}
 
     def providers_toml(self) -> str:
         """provider_entries() as a CANDOR_PROVIDERS_FILE document."""

@@ -195,3 +195,13 @@ def test_flask_audit_receipt_prints_the_same_receipt(candor_verify, app, receipt
     assert other.exit_code == 2 and f"No entry 3 is filed under the reference {receipts.references[4]}." in other.output
     unknown = runner.invoke(args=["audit", "receipt", "cnd-0000-0000"])
     assert unknown.exit_code == 2 and "No ranking is filed under the reference CND-0000-0000." in unknown.output
+
+
+def test_a_receipt_saved_with_windows_line_ends_still_verifies(candor_verify, receipts, tmp_path, capsys):
+    crlf = receipts.texts[3].replace("\n", "\r\n").encode("utf-8")
+    (tmp_path / "saved.tlog-proof").write_bytes(crlf)
+    assert candor_verify.cli.main([str(tmp_path / "saved.tlog-proof"), "--key", receipts.verifier_key]) == 0
+    assert "Entry 3: A recommendation" in capsys.readouterr().out
+    lone_cr = receipts.texts[3].replace("\n", "\r", 1)
+    assert "no control characters other than newlines" in refused(candor_verify, capsys, tmp_path, lone_cr,
+                                                                  "--key", receipts.verifier_key)

@@ -163,3 +163,15 @@ def test_a_log_can_be_trusted_under_two_keys_across_a_key_rotation(tmp_path: Pat
         stranger = MemoryLog(seed=b"\x0b" * 32)
         stranger.grow(9)
         assert submit(witness.url, stranger.request(9)).status_code == 403
+
+
+def test_a_damaged_state_stops_cosigning_rather_than_forgetting(tmp_path: Path, log: MemoryLog) -> None:
+    with start_witness(tmp_path / "w", WITNESS_NAME, [log.verifier_key]) as witness:
+        assert submit(witness.url, log.request(0)).status_code == 200
+        state_file = tmp_path / "w" / "state" / f"{hashlib.sha256(ORIGIN.encode()).hexdigest()}.json"
+        state_file.write_text("{damaged")
+        log.grow(2)
+        answer = submit(witness.url, log.request(5))
+        assert answer.status_code == 500 and "cannot read or store its state" in answer.text
+        assert submit(witness.url, log.request(0)).status_code == 500
+    assert "cannot read or store the state" in (tmp_path / "w" / "witness.log").read_text()

@@ -1,17 +1,21 @@
 """The annual percentage yield by Regulation DD (12 CFR 1030), Appendix A, Part I — computed by
-Candor from a bank's terms, never taken from the bank (docs/apy.md has the rules and their sources).
+Candor from a bank's terms, never taken from the bank (docs/apy.md has the rules, their sources and
+the appendix's worked examples, each reproduced in tests/test_savings_apy.py).
 
 - A. The general formula: APY = 100 × [(1 + Interest/Principal)^(365/Days in term) − 1], assuming
   principal and interest stay on deposit for the whole term and nothing else happens.
-- B. Stepped rates (a teaser, a step-up CD): each rate for as long as the contract says.
+- B. Stepped rates (a step-up CD): each rate for as long as the contract says.
+- C. A variable rate with an introductory (teaser) rate is computed like a stepped rate: the
+  introductory rate for its time, then the rate that would otherwise apply for the rest of the year.
 - D. Tiered rates: Method A pays the tier's rate on the whole balance, Method B each tier's rate on
-  the portion of the balance in that tier.
-- E. A time account of more than a year that does not compound and pays its interest out at least
-  once a year may state its interest rate (for stepped rates, the composite rate) as its APY.
+  the portion of the balance in that tier (so a Method B tier has a range of APYs).
+- E. A time account of more than a year that does not compound and requires its interest to be
+  withdrawn at least once a year may disclose its interest rate (for stepped rates, the composite
+  rate) as its APY.
 
-§1030.3(f): an APY is rounded to the nearest hundredth of a percentage point and is accurate when
-within one twentieth of a point (0.05) of the figure this appendix gives. Everything is Decimal; a
-rate is percent a year; a year is 365 days.
+§1030.3(f)(1): an APY is rounded to the nearest hundredth of a percentage point; §1030.3(f)(2): it
+is accurate if not more than one-twentieth of one percentage point (.05%) above or below the APY
+determined by Appendix A. Everything is Decimal; a rate is percent a year; a year is 365 days.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from candor_savings.terms import SavingsTerms
 DAYS_IN_YEAR = 365
 PERIODS_PER_YEAR = {"daily": 365, "monthly": 12, "quarterly": 4, "semiannually": 2, "annually": 1}
 HUNDREDTH = Decimal("0.01")
+CENT = Decimal("0.01")
 ACCURACY_TOLERANCE = Decimal("0.05")
-"""§1030.3(f)(2): a stated APY within 0.05 percentage point of the computed one is accurate."""
+"""§1030.3(f)(2): "not more than one-twentieth of one percentage point (.05%) above or below"."""
 REFERENCE_START = date(2025, 1, 1)
 """Appendix A lets a term in months be counted in the days of any actual run of calendar months; Candor
 counts from 1 January of a common year, so the same terms always give the same APY."""
@@ -103,6 +108,13 @@ def _periodic_interest(principal: Decimal, steps: Sequence[RateStep], periods_pe
     return balance + accrued - principal
 
 
+def portion_floors(tiers: Sequence[tuple[Decimal, Decimal]]) -> list[Decimal]:
+    """Method B: where each tier's portion of a balance begins, the base rate's first. A tier whose
+    balances start at $2,500.01 holds what lies above $2,500, so a balance of $2,500.01 earns the
+    tier's rate on $.01 (Appendix A, Part I.D, which writes that tier "Above $2,500")."""
+    return [Decimal(0), *(balance_from - CENT for balance_from, _ in tiers)]
+
+
 def tier_portions(principal: Decimal, base_rate: Decimal, tiers: Sequence[tuple[Decimal, Decimal]],
                   method: str | None) -> list[tuple[Decimal, Decimal]]:
     """(amount, rate) pairs a balance earns at. `tiers` are (balance_from, rate) in increasing order.
@@ -117,10 +129,10 @@ def tier_portions(principal: Decimal, base_rate: Decimal, tiers: Sequence[tuple[
                 rate = tier_rate
         return [(principal, rate)]
     portions = []
-    bounds = [Decimal(0), *(balance_from for balance_from, _ in tiers)]
+    floors = portion_floors(tiers)
     rates = [base_rate, *(tier_rate for _, tier_rate in tiers)]
-    for position, low in enumerate(bounds):
-        high = bounds[position + 1] if position + 1 < len(bounds) else None
+    for position, low in enumerate(floors):
+        high = floors[position + 1] if position + 1 < len(floors) else None
         amount = (principal if high is None else min(principal, high)) - low
         if amount > 0:
             portions.append((amount, rates[position]))
@@ -210,6 +222,28 @@ def account_apy(terms: SavingsTerms, principal: Decimal, *, start: date = REFERE
     return AccountApy(general_formula(interest, principal, days), "general formula")
 
 
+def opening_principal(terms: SavingsTerms) -> Decimal:
+    """The least deposit the account's own APY is worked out for: its minimum opening deposit, at
+    least $1 and at least the balance that earns interest."""
+    return max(terms.minimum_opening_deposit, Decimal(1), terms.minimum_balance_for_apy)
+
+
+def tier_apy_range(terms: SavingsTerms, position: int, *, assumed_maximum: Decimal,
+                   start: date = REFERENCE_START) -> tuple[AccountApy, AccountApy]:
+    """Part I.D: the lowest and the highest APY of a balance tier (position 0 is the base rate below
+    the first tier; position n is `terms.tiers[n - 1]`). The low figure is at the least principal that
+    earns the tier's rate, the high one at the most: the cent below the next tier, or for the top tier
+    `assumed_maximum`, since without a limit on deposits "the institution may assume any amount".
+    Under Method A the two agree to the hundredth; under Method B they span the tier's range."""
+    if not 0 <= position <= len(terms.tiers):
+        raise ValueError(f"these terms have no tier {position}")
+    lowest = opening_principal(terms) if position == 0 else terms.tiers[position - 1].balance_from
+    highest = terms.tiers[position].balance_from - CENT if position < len(terms.tiers) else assumed_maximum
+    if highest < lowest:
+        raise ValueError(f"tier {position} holds no balance from {lowest} up to {highest}")
+    return account_apy(terms, lowest, start=start), account_apy(terms, highest, start=start)
+
+
 @dataclass(frozen=True)
 class ApyCheck:
     """A stated APY against Candor's, for one balance."""
@@ -242,7 +276,7 @@ def check_stated_apy(terms: SavingsTerms, *, start: date = REFERENCE_START) -> t
     """Every APY the bank states — the account's, then each tier's that has one — against the APY
     computed from its terms. A tier is checked at its lowest balance (for Method B, the low end of
     its range); the account at its minimum opening deposit (at least $1)."""
-    principal = max(terms.minimum_opening_deposit, Decimal(1), terms.minimum_balance_for_apy)
+    principal = opening_principal(terms)
     checks = [ApyCheck("the account", principal, terms.stated_apy, account_apy(terms, principal, start=start))]
     for tier in terms.tiers:
         if tier.stated_apy is not None:

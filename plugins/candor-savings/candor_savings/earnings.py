@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from candor_savings.apy import DAYS_IN_YEAR, add_months, tier_portions
+from candor_savings.apy import DAYS_IN_YEAR, add_months, portion_floors, tier_portions
 from candor_savings.terms import SavingsTerms
 
 CENT = Decimal("0.01")
@@ -121,11 +121,11 @@ def _accrual_line(terms: SavingsTerms, earning: Decimal, promotional: bool) -> t
     portions earn less what the tier's rate would have paid on them."""
     if promotional and terms.promotional_rate is not None:
         return -1, Decimal(0), terms.promotional_rate
-    floors = [Decimal(0), *(tier.balance_from for tier in terms.tiers)]
     rates = [terms.interest_rate, *(tier.interest_rate for tier in terms.tiers)]
-    tier = sum(1 for floor in floors[1:] if earning >= floor)
+    tier = sum(1 for each in terms.tiers if earning >= each.balance_from)
     if terms.tiering_method != "portion":
         return tier, Decimal(0), rates[tier]
+    floors = portion_floors([(each.balance_from, each.interest_rate) for each in terms.tiers])
     below = sum(((floors[index + 1] - floors[index]) * rates[index] for index in range(tier)), Decimal(0))
     return tier, below - floors[tier] * rates[tier], rates[tier]
 

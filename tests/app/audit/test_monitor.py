@@ -248,3 +248,15 @@ def test_a_witness_holding_another_tree_of_ours_is_a_split_view(app, site, tmp_p
     assert code == 1
     assert f"SPLIT VIEW: the witness holds a checkpoint signed by candor.example/recommendations whose root is " \
            f"not that of the log's tree of {size - 2} entries" in said
+
+
+def test_a_state_file_of_another_log_or_garbage_is_refused(app, site, tmp_path) -> None:
+    grow_and_sign(app, 2)
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    code, said = monitor(app, garbage, site)
+    assert code == 2 and "is not a monitor's state for this log" in said
+    other = tmp_path / "other.json"
+    other.write_text('{"origin": "elsewhere.example/log", "latest": null, "seen": {}}')
+    code, said = monitor(app, other, site)
+    assert code == 2 and "follows the log 'elsewhere.example/log'" in said

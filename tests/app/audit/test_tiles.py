@@ -4,6 +4,7 @@ the tiles alone and gets what the database gives."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 
 import pytest
@@ -96,6 +97,11 @@ def test_entry_bundles_need_a_compliance_token_and_hold_the_leaves(app: Flask, c
     assert bundle_leaves(full.get_data()) == logged[:256]
     partial = client.get("/log/tile/entries/001.p/5", headers=headers)
     assert bundle_leaves(partial.get_data()) == logged[256:261]
+    assert "Content-Encoding" not in full.headers
+    compressed = client.get("/log/tile/entries/000", headers={**headers, "Accept-Encoding": "gzip, identity"})
+    assert compressed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in compressed.headers["Vary"]
+    assert len(compressed.get_data()) < len(full.get_data()) / 2
+    assert bundle_leaves(gzip.decompress(compressed.get_data())) == logged[:256]
     assert client.get("/log/tile/entries/001", headers=headers).status_code == 404
     assert client.get("/log/tile/entries/01", headers=headers).status_code == 400
 

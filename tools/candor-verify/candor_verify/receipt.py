@@ -33,6 +33,7 @@ class Checkpoint:
     tree_size: int
     root_hash: bytes
     signatures: list[SignatureLine]
+    extensions: tuple[str, ...] = ()  # the lines after the root hash, which the signatures cover too
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ def _hash_line(line: str, number: int) -> bytes:
 def parse_receipt(data: bytes) -> Receipt:
     if len(data) > MAX_RECEIPT_BYTES:
         raise Malformed(f"a receipt is at most {MAX_RECEIPT_BYTES:,} bytes; this is {len(data):,}")
+    # A receipt opened and saved again by a Windows editor has CRLF line ends; nothing signed or
+    # hashed contains a CR (the entry's bytes are base64), so taking them as LF changes no proof.
+    data = data.replace(b"\r\n", b"\n")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -125,4 +129,4 @@ def parse_checkpoint(note: str) -> Checkpoint:
         raise Malformed("the checkpoint's root hash is not base64") from error
     if len(root) != 32:
         raise Malformed("the checkpoint's root hash is not 32 bytes")
-    return Checkpoint(body, lines[0], size, root, signatures)
+    return Checkpoint(body, lines[0], size, root, signatures, tuple(lines[3:]))

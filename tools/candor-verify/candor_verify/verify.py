@@ -46,6 +46,7 @@ class Verified:
     cosigned: list[Cosigned]
     witnesses_named: int
     witnesses_required: int
+    extensions: tuple[str, ...] = ()
 
 
 def _entry_header(leaf: bytes, index: int) -> dict[str, Any]:
@@ -140,4 +141,5 @@ def verify_receipt(data: bytes, log_keys: Sequence[LogKey], witnesses: Sequence[
         raise Refused(f"the inclusion proof from entry {receipt.index:,} does not lead to the checkpoint's root hash: "
                       "the entry, its index or the proof was changed")
     return Verified(receipt.index, len(receipt.extra), leaf_hash, header, checkpoint.origin, checkpoint.tree_size,
-                    checkpoint.root_hash, len(receipt.inclusion_path), log_key, cosigned, len(witnesses), required)
+                    checkpoint.root_hash, len(receipt.inclusion_path), log_key, cosigned, len(witnesses), required,
+                    checkpoint.extensions)

@@ -7,6 +7,10 @@ from datetime import datetime
 
 from candor_verify.verify import Verified
 
+# Candor's signing-key hand-over (docs/audit-log.md): a checkpoint signed by the old key and the new
+# one, naming the new one, so whoever trusts the old key can learn the new one from the log itself.
+NEXT_KEY = "candor-next-key "
+
 KINDS = {"recommendation": "a recommendation", "re-rank": "a re-ranking", "erasure": "an erasure",
          "advisor-decision": "an advisor's record of the customer's choice",
          "override": "an advisor's record of the customer's choice"}
@@ -38,6 +42,17 @@ def _witnesses(verified: Verified) -> str:
             "this tree is consistent with every earlier one it saw.")
 
 
+def _announcements(verified: Verified) -> list[str]:
+    said = []
+    for line in verified.extensions:
+        if line.startswith(NEXT_KEY):
+            said.append(f"  The checkpoint, signed by the key you gave, announces the log's next signing key: "
+                        f"{line[len(NEXT_KEY):]} (give it with --key for receipts signed after the hand-over).")
+        else:
+            said.append(f"  The checkpoint also carries a line no step above relies on: {line[:120]}")
+    return said
+
+
 def explain(verified: Verified, source: str) -> str:
     index = f"{verified.index:,}"
     root = base64.b64encode(verified.root_hash).decode("ascii")
@@ -52,6 +67,7 @@ def explain(verified: Verified, source: str) -> str:
         f"  3. {_witnesses(verified)}",
         f"  4. The inclusion proof ({verified.proof_hashes} hashes) leads from that leaf at index {index} to the "
         "checkpoint's root hash.",
+        *_announcements(verified),
         f"So entry {index} of {verified.origin} is exactly these bytes, unchanged, in the tree the log signed.",
     ]
     return "\n".join(steps) + "\n"

@@ -62,6 +62,12 @@ class WitnessHandler(BaseHTTPRequestHandler):
         except Refusal as refusal:
             self._answer(refusal.status, refusal.body, refusal.content_type)
             return
+        except (OSError, ValueError, KeyError) as error:
+            # Above all, never cosign without knowing what was cosigned before: a state file that
+            # cannot be read or written stops cosigning until an operator looks.
+            logger.error("cannot read or store the state: %r", error)
+            self._answer(500, "the witness cannot read or store its state; its operator has been told\n")
+            return
         self._answer(200, cosignature)
 
     def do_GET(self) -> None:  # noqa: N802
