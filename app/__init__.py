@@ -16,13 +16,18 @@ from app import api, audit, products
 from app.admin import routes as admin_routes
 from app.advisor import routes as advisor_routes
 from app.auth import routes as auth_routes
+from app.compliance import outcome_routes
 from app.compliance import routes as compliance_routes
+from app.policy import routes as policy_routes
+from app.complaints import routes as complaints_routes, settings as complaints_settings
+from app.quality import routes as quality_routes, settings as quality_settings
 from app import config as config_module
 from app.db import db, migrate
 from app.web import recorded
 from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import requote as _shop_requote  # noqa: F401  (adds its routes to the shop blueprint)
 from app.shop import routes as shop_routes
+from app.tiles import routes as tiles_routes
 from app.verify import routes as verify_routes
 
 csrf = CSRFProtect()
@@ -74,5 +79,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_routes.bp)
     app.register_blueprint(verify_routes.bp)
     app.register_blueprint(compliance_routes.bp)
+    complaints_settings.init_app(app)
+    app.register_blueprint(complaints_routes.bp)
+    quality_settings.init_app(app)
+    app.register_blueprint(quality_routes.bp)
+    app.register_blueprint(tiles_routes.bp)
+    app.register_blueprint(policy_routes.bp)
+    app.register_blueprint(outcome_routes.bp)
     api.init_app(app)
     return app

@@ -49,7 +49,32 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
+# Beside the price: how firm it is, in the fewest words that are still true (providers/base.py FIRMNESS).
+FIRMNESS_TAGS = {"binding": "Firm price", "indicative": "Subject to checks", "estimate": "Our estimate"}
+
+
+def firmness_tag(firmness: str | None) -> str:
+    """The short tag beside an offer's price; empty for offers logged before firmness was recorded."""
+    return FIRMNESS_TAGS.get(firmness or "", "")
+
+
+def firmness_sentence(firmness: str | None, provider_name: str, valid_until: str) -> str:
+    """What the firmness means for the shopper, with the time the quote lapses."""
+    until = utc_time(valid_until)
+    if firmness == "binding":
+        return f"{provider_name} will honour this price as shown until {until}."
+    if firmness == "indicative":
+        return (f"{provider_name} may change this price after its own checks (underwriting); "
+                f"the quote is valid until {until}.")
+    if firmness == "estimate":
+        return (f"We worked this price out from the rates {provider_name} publishes; {provider_name} has not "
+                f"quoted you, so its own quote may differ. Our estimate holds until {until}.")
+    return f"Quote valid until {until}."
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(firmness_tag)
+    app.add_template_global(firmness_sentence)
     app.add_template_filter(money)
     app.add_template_filter(utc_time)
     app.add_template_filter(points)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.audit import Witness, current_witness_settings, latest_checkpoint, witness_standing
 from app.audit.log import size
 from app.auth.access import public
 from app.db import db
@@ -26,6 +27,20 @@ def _redis_status(url: str) -> str:
         client.close()
 
 
+def _witness_status(witnesses: tuple[Witness, ...]) -> str:
+    """How many witnesses have cosigned our latest checkpoint: informative, never a reason to be
+    unhealthy (a witness being away must not take the site down)."""
+    try:
+        latest = latest_checkpoint(db.session)
+        standings = witness_standing(db.session, witnesses)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        return f"unknown: {type(error).__name__}"
+    size = latest.tree_size if latest else 0
+    current = sum(standing.tree_size == size for standing in standings if latest)
+    return f"{len(witnesses)} configured; {current} cosigned the latest checkpoint ({size} entries)"
+
+
 @bp.get("/healthz")
 @public
 def healthz():  # type: ignore[no-untyped-def]
@@ -38,6 +53,9 @@ def healthz():  # type: ignore[no-untyped-def]
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         checks["redis"] = _redis_status(redis_url)
+    witnesses = current_witness_settings().witnesses
+    if witnesses:
+        checks["witnesses"] = _witness_status(witnesses)
     registry = current_registry()
     checks["providers"] = f"{len(registry.configs)} configured"
     if registry.load_errors:

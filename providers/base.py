@@ -25,10 +25,19 @@ class QuoteQuery:
     request_id: str
 
 
+BINDING = "binding"
+INDICATIVE = "indicative"
+ESTIMATE = "estimate"
+# How firm an offer is: the provider will honour it as shown; it is subject to the provider's
+# underwriting; or we computed it from a rate page or sheet the provider published.
+FIRMNESS = (BINDING, INDICATIVE, ESTIMATE)
+
+
 @dataclass(frozen=True)
 class Quote:
     """A provider's offer in the standard model; `terms` are still the provider's raw values, which
-    the product line validates and types."""
+    the product line validates and types. `firmness` is None only for offers logged before it was
+    recorded."""
 
     id: str
     product: str
@@ -36,6 +45,7 @@ class Quote:
     valid_until: datetime
     terms: Mapping[str, Any]
     url: str | None = None
+    firmness: str | None = None
 
 
 @dataclass(frozen=True)

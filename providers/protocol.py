@@ -52,6 +52,9 @@ QUOTE_SCHEMA: dict[str, Any] = {
         "terms": {"type": "object", "description": "The product line's terms schema."},
         "url": {"type": ["string", "null"], "format": "uri",
                 "description": "Where the customer can take up the offer (http or https)."},
+        "firmness": {"enum": ["binding", "indicative"],
+                     "description": "binding: you will honour the quote as sent until valid_until; indicative: "
+                                    "subject to your underwriting. Optional since 1.1; absent means indicative."},
     },
 }
 

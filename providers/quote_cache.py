@@ -88,7 +88,8 @@ class QuoteCache:
             "request_id": request_id,
             "fetched_at": now.isoformat(),
             "quotes": [{"id": q.id, "product": q.product, "currency": q.currency,
-                        "valid_until": q.valid_until.isoformat(), "terms": dict(q.terms), "url": q.url}
+                        "valid_until": q.valid_until.isoformat(), "terms": dict(q.terms), "url": q.url,
+                        "firmness": q.firmness}
                        for q in quotes],
         }
         try:
@@ -101,7 +102,8 @@ class QuoteCache:
         try:
             document = json.loads(raw)
             quotes = [Quote(id=q["id"], product=q["product"], currency=q["currency"],
-                            valid_until=datetime.fromisoformat(q["valid_until"]), terms=q["terms"], url=q["url"])
+                            valid_until=datetime.fromisoformat(q["valid_until"]), terms=q["terms"], url=q["url"],
+                            firmness=q.get("firmness"))
                       for q in document["quotes"]]
             answer = CachedAnswer(quotes, document["request_id"], datetime.fromisoformat(document["fetched_at"]))
         except (ValueError, KeyError, TypeError) as error:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from providers import settings
-from providers.base import Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.base import INDICATIVE, Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
 from providers.errors import InvalidReply, ProviderDeclined
 from providers.http import Deadline
 from providers.json_schema import SchemaValidator
@@ -90,6 +90,7 @@ def _offer(item: Any, position: int) -> Offer:
         valid_until=valid_until,
         terms=dict(item["terms"]),
         url=url if isinstance(url, str) and url.startswith(("http://", "https://")) else None,
+        firmness=item.get("firmness", INDICATIVE),
     )
 
 

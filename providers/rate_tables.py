@@ -32,7 +32,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from providers.base import Quote, QuoteQuery
+from providers.base import ESTIMATE, Quote, QuoteQuery
 from providers.cells import NUMBER, normalise_text, term_value
 from providers.errors import LayoutChanged, ProviderDeclined
 from providers.rate_mapping import Condition, Factor, RateMapping, Row
@@ -160,7 +160,8 @@ def offers_from_rows(
             terms[mapping.pricing.into] = format(price.quantize(CENT, rounding=ROUND_HALF_UP), "f")
         digest = hashlib.sha256(json.dumps([source_digest, position, terms], sort_keys=True, default=str).encode())
         quotes.append(Quote(id=f"{provider_key}-{digest.hexdigest()[:20]}", product=query.product,
-                            currency=mapping.currency, valid_until=valid_until, terms=terms, url=url))
+                            currency=mapping.currency, valid_until=valid_until, terms=terms, url=url,
+                            firmness=ESTIMATE))
     return quotes
 
 

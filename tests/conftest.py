@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from app.auth import session_fields
 from app.auth.models import User
 from app.auth.service import create_user as create_account
 from app.db import db, scratch_schema
+from app.products.mortgage.apor_store import import_table
+from providers.sandbox.apor import apor_table
 from providers.sandbox.market import SandboxMarket
 from tests import loopback_only
 
@@ -38,6 +41,24 @@ def market() -> Iterator[SandboxMarket]:
     """The simulated market over real HTTP on loopback, with the slow insurer made quick."""
     with SandboxMarket(overrides=FAST_MARKET) as running:
         yield running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def current_apor_tables(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never read the APOR tables a developer imported into instance/: a folder of their own
+    holding the sandbox market's tables up to this week, as the demo has (the normal state: the
+    missing and out-of-date ones are tested with tests/apor_support.py's `apor_tables`)."""
+    before = os.environ.get("CANDOR_APOR_DIR")
+    folder = tmp_path_factory.mktemp("apor-tables")
+    os.environ["CANDOR_APOR_DIR"] = str(folder)
+    today = datetime.now(timezone.utc).date()
+    for kind in ("fixed", "adjustable"):
+        import_table(apor_table(kind, today), kind, simulated=True)
+    yield
+    if before is None:
+        os.environ.pop("CANDOR_APOR_DIR", None)
+    else:
+        os.environ["CANDOR_APOR_DIR"] = before
 
 
 @pytest.fixture(params=DATABASES)

@@ -24,7 +24,8 @@ LINT = ("import sys; from importlinter.cli import lint_imports; "
 LAYERS = (
     "bench",
     "app.cli",
-    "app.admin | app.advisor | app.api | app.compliance | app.shop | app.verify | app.health | app.errors",
+    "app.complaints | app.quality",
+    "app.admin | app.advisor | app.api | app.compliance | app.shop | app.verify | app.policy | app.health | app.errors | app.tiles",
     "app.web",
     "app.auth | app.provider_registry",
     "app.comparison",

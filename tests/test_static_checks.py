@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = ["app", "providers", "serving", "bench", "tests", "migrations", "examples", "wsgi.py", "gunicorn.conf.py"]
+CHECKED = ["app", "providers", "serving", "bench", "tests", "migrations", "examples", "tools", "wsgi.py", "gunicorn.conf.py"]
 FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):\d+:? (?P<message>.*)$")
 REDEFINED = re.compile(r"redefinition of unused '[^']+' from line (?P<line>\d+)")
 

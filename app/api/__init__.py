@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from app.api import audit, comparisons, openapi, products
+from app.api import audit, comparisons, openapi, products, receipts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(audit.bp)
 bp.register_blueprint(comparisons.bp)
 bp.register_blueprint(products.bp)
+bp.register_blueprint(receipts.bp)
 
 # What /api/openapi.json describes: every route above, from the schemas declared next to it.
-OPERATIONS = (*comparisons.OPERATIONS, *products.OPERATIONS, *openapi.AUDIT_OPERATIONS)
+OPERATIONS = (*comparisons.OPERATIONS, *products.OPERATIONS, *openapi.AUDIT_OPERATIONS, *receipts.OPERATIONS)
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from app.audit import (
     AuditEntry, checkpoint_now, consistency_proof, current_keys, inclusion_proof, log_size, loggable, ProofError,
+    with_cosignatures,
+    signing_key_chain,
 )
 from app.auth.access import api_scope_required, problem
 from app.db import db
@@ -78,21 +80,25 @@ def entries():  # type: ignore[no-untyped-def]
 @bp.get("/checkpoint")
 @api_scope_required("compliance")
 def checkpoint():  # type: ignore[no-untyped-def]
-    """The latest signed checkpoint, as a C2SP signed note; the log is signed as it is now first
-    if it has grown since."""
+    """The latest signed checkpoint, as a C2SP signed note with the witnesses' cosignatures of it
+    (if any yet); the log is signed as it is now first if it has grown since."""
     with recorded("A checkpoint", not_logged_problem("The checkpoint could not be signed",
                                                      "Nothing was recorded. Try again in a moment."),
                   outcome="none was served"):
         latest = checkpoint_now(db.session)
-    return Response(latest.note, content_type=TEXT)
+    return Response(with_cosignatures(db.session, latest), content_type=TEXT)
 
 
 @bp.get("/verifier-key")
 @api_scope_required("compliance")
 def verifier_key():  # type: ignore[no-untyped-def]
     """The key that checks our checkpoints: <name>+<key ID>+<base64 key>, without a newline so
-    it can be passed as it is to a signed-note verifier."""
-    return Response(current_keys().verifier.verifier_key, content_type=TEXT)
+    it can be passed as it is to a signed-note verifier. After a signing-key rotation, the keys
+    that signed earlier checkpoints follow, one a line, newest first (the first line is always
+    the latest key)."""
+    chain = signing_key_chain(db.session, current_keys())
+    keys = [chain.current, *reversed(chain.earlier)]
+    return Response("\n".join(key.verifier.verifier_key for key in keys), content_type=TEXT)
 
 
 @bp.get("/proofs/inclusion")

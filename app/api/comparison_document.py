@@ -19,7 +19,8 @@ def comparison_document(result: Mapping[str, Any], *, with_profile: bool) -> dic
         "provider_name": item["provider_name"],
         "house": item["house"],
         "quote": {"id": item["quote_id"], "currency": item["currency"], "valid_until": item["valid_until"],
-                  "url": item["url"], "terms": terms.get((item["provider"], item["quote_id"]), {})},
+                  "url": item["url"], "firmness": item.get("firmness"),
+                  "terms": terms.get((item["provider"], item["quote_id"]), {})},
         "score": item["score"],
         "shown_score": item["shown_score"],
         "criteria": [{"key": criterion["key"], "label": criterion["label"], "unit": criterion["unit"],
@@ -46,6 +47,7 @@ def comparison_document(result: Mapping[str, Any], *, with_profile: bool) -> dic
         "explanation": result["explanation"],
         "audit": {"index": result["index"], "leaf_hash": result["leaf_hash"]},
         "replaces": result.get("replaces"),
+        "reference_data": result.get("reference_data"),
     }
     if with_profile:
         document["profile"] = result["profile"]

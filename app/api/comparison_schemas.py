@@ -48,6 +48,18 @@ REQUEST_SCHEMA: dict[str, Any] = {
 }
 
 _PARTY = {"provider": {"type": "string"}, "provider_name": _NAME, "house": {"type": "boolean"}}
+FINDINGS_SCHEMA: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": ("What the product line found beside the ranking. Mortgages: `safe_harbor`, for each type of "
+                    "transaction (fixed, adjustable) the loans Regulation Z 1026.36(e)(3) names — `lowest_rate`, "
+                    "`lowest_rate_without_risky_features`, `lowest_points_and_fees` (each a ranked offer's provider, "
+                    "quote_id and rank, or null) — and whether they come from at least three creditors; "
+                    "`higher_priced`: the threshold (percentage points of APR over the average prime offer rate "
+                    "in `reference_data`), how many ranked offers were `checked` and `unchecked` (their table "
+                    "missing or out of date), and the positions in `ranking` (0 first) of the offers that are "
+                    "higher-priced mortgage loans."),
+}
+
 RESULT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["reference", "time", "channel", "product", "preferences", "ranking", "excluded", "failures",
@@ -76,9 +88,15 @@ RESULT_SCHEMA: dict[str, Any] = {
                     **_PARTY,
                     "quote": {
                         "type": "object",
-                        "required": ["id", "currency", "valid_until", "url", "terms"],
+                        "required": ["id", "currency", "valid_until", "url", "firmness", "terms"],
                         "properties": {"id": _NAME, "currency": _NAME, "valid_until": {"type": "string"},
                                        "url": {"type": ["string", "null"]},
+                                       "firmness": {
+                                           "enum": ["binding", "indicative", "estimate", None],
+                                           "description": "binding: the provider will honour it as shown until "
+                                                          "valid_until; indicative: subject to the provider's "
+                                                          "underwriting; estimate: computed by us from a published "
+                                                          "rate page or sheet; null: logged before it was recorded."},
                                        "terms": {"type": "object", "description": "As the provider quoted them."}},
                     },
                     "score": {**_DECIMAL, "description": "0-100, to 6 places."},
@@ -115,7 +133,13 @@ RESULT_SCHEMA: dict[str, Any] = {
                   "properties": {"provider": {"type": ["string", "null"]}, "rank": {"type": ["integer", "null"]},
                                  "best": {"type": "boolean"}}},
         "explanation": {"type": "object", "description": "The reasons and notices the results page shows.",
-                        "properties": NOTICE_PROPERTIES},
+                        "properties": {**NOTICE_PROPERTIES, "findings": FINDINGS_SCHEMA}},
+        "reference_data": {
+            "type": ["object", "null"],
+            "description": ("Published figures the product line checked the offers against, as they stood at the "
+                            "comparison (a mortgage's average prime offer rates: `apor`, each table's status "
+                            "`current`, `stale` or `missing`); null for a line that uses none."),
+        },
         "audit": {"type": "object", "required": ["index", "leaf_hash"],
                   "properties": {"index": {"type": "integer", "minimum": 0},
                                  "leaf_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},

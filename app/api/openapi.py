@@ -208,11 +208,14 @@ AUDIT_OPERATIONS: tuple[Operation, ...] = (
                           _query("limit", "At most this many entries (default 100).", minimum=1, maximum=1000)),
               problems=(400,), tags=("audit",)),
     Operation("get", "/api/v1/audit/checkpoint", "getCheckpoint", "The latest signed checkpoint",
-              "The latest C2SP tlog-checkpoint signed note (Ed25519); the log is signed as it is now first "
+              "The latest C2SP tlog-checkpoint signed note (Ed25519), with every witness cosignature of it "
+              "(C2SP tlog-cosignature, cosignature/v1) stored so far; the log is signed as it is now first "
               "if it has grown since.",
               {200: Body("A signed note.", {"type": "string"}, TEXT)}, scopes=("compliance",), tags=("audit",)),
     Operation("get", "/api/v1/audit/verifier-key", "getVerifierKey", "The checkpoints' verifier key",
-              "The public key in the signed-note verifier-key form, name+hash+base64.",
+              "The public key in the signed-note verifier-key form, name+hash+base64. After a signing-key "
+              "rotation the keys that signed earlier checkpoints follow, one a line, newest first; the first "
+              "line is always the latest key.",
               {200: Body("A verifier key.", {"type": "string"}, TEXT)}, scopes=("compliance",), tags=("audit",)),
     Operation("get", "/api/v1/audit/proofs/inclusion", "getInclusionProof", "An RFC 9162 inclusion proof",
               "Proves that the entry at `index` is in the tree of size `tree_size`.",

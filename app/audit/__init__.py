@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.audit import keys
+from app.audit import keys, retention, witnesses
 from app.audit.canonical import loggable
 from app.audit.checkpoints import checkpoint_now, open_checkpoint
 from app.audit.checkpoints import latest as latest_checkpoint
@@ -18,6 +18,8 @@ from app.audit.entries import (
     ADVISOR_DECISION, CONFIGURATION_CHANGE, ERASURE, LOGIN, OVERRIDE, RECOMMENDATION, RERANK, RESULT_KINDS,
     describe_actor,
 )
+from app.audit.cosigning import WitnessStanding, latest_cosigned, witness_standing, with_cosignatures
+from app.audit.witnesses import Witness, current_witness_settings
 from app.audit.keys import current_keys
 from app.audit.log import append, document, flatten, latest_for_reference
 from app.audit.log import size as log_size
@@ -29,18 +31,31 @@ from app.audit.override_reasons import REASON_LABELS
 from app.audit.personal import Erasure, PersonalDataError, Revealed, reveal
 from app.audit.query import MAX_PAGE, EntryFilter, list_entries
 from app.audit.receipts import normalise_reference, prove_reference
+from app.audit.tlog_proof import TlogProof, prove_entry, tlog_proof
+from app.audit.tiles import BadTilePath, EntryTooLong, TileNotFound, entry_bundle, parse_tile_path, tile_bytes
+from app.audit.retention import RetentionRule
+from app.audit.retention import period_days as retention_period_days
+from app.audit.retention import register as register_retention
+from app.audit.retention import rules as retention_rules
+from app.audit.signing_keys import key_chain as signing_key_chain
 from app.audit.tree import consistency_proof, inclusion_proof
 from app.audit.verify import Report, verify_log
 
 __all__ = [
     "ADVISOR_DECISION", "REASON_LABELS", "CONFIGURATION_CHANGE", "ERASURE", "LOGIN", "MAX_PAGE", "OVERRIDE", "RECOMMENDATION",
     "RERANK", "RESULT_KINDS", "AuditEntry", "EntryFilter", "Erasure", "MissingNodes", "NoteError",
-    "PersonalDataError", "PersonalDataKey", "ProofError", "Report", "Revealed", "append", "checkpoint_now",
+    "PersonalDataError", "PersonalDataKey", "ProofError", "Report", "Revealed", "TlogProof", "append", "checkpoint_now",
     "consistency_proof", "current_keys", "describe_actor", "document", "flatten", "inclusion_proof", "init_app",
     "latest_checkpoint", "latest_for_reference", "leaf_hash_of", "list_entries", "log_size", "loggable",
-    "normalise_reference", "open_checkpoint", "prove_reference", "reveal", "verify_inclusion", "verify_log",
+    "normalise_reference", "open_checkpoint", "prove_entry", "prove_reference", "reveal", "tlog_proof",
+    "verify_inclusion", "verify_log",
+    "with_cosignatures", "Witness", "WitnessStanding", "latest_cosigned", "witness_standing", "current_witness_settings",
+    "BadTilePath", "EntryTooLong", "TileNotFound", "entry_bundle", "parse_tile_path", "tile_bytes",
+    "RetentionRule", "register_retention", "retention_period_days", "retention_rules", "signing_key_chain",
 ]
 
 
 def init_app(app: Flask) -> None:
     keys.init_app(app)
+    witnesses.init_app(app)
+    retention.init_app(app)

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.audit.keys import AuditKeys, current_keys
 from app.audit.models import AuditCheckpoint
-from app.audit.note import CheckpointText, NoteError, open_note
+from app.audit.key_chain import KeyChain
+from app.audit.note import CheckpointText, NoteError, open_note, split_note
 from app.audit.tree import read_head
 from app.db import utcnow
 
@@ -87,9 +88,23 @@ def all_checkpoints(session: Session) -> list[SignedCheckpoint]:
     return [_signed(row) for row in rows]
 
 
-def open_checkpoint(note: str, keys: AuditKeys) -> CheckpointText:
-    """The checkpoint a note carries, once its signature by our key and its origin are checked."""
-    text = CheckpointText.parse(open_note(note, keys.verifier))
-    if text.origin != keys.settings.origin:
-        raise NoteError(f"the checkpoint is for {text.origin!r}, not this log ({keys.settings.origin!r})")
-    return text
+def open_checkpoint(note: str, keys: AuditKeys, chain: KeyChain | None = None) -> CheckpointText:
+    """The checkpoint a note carries, once its origin and its signature are checked: by one of the
+    keys of `chain` that may sign a tree of its size (app/audit/key_chain.py), or, without a chain,
+    by the key this instance signs with."""
+    claimed = CheckpointText.parse(split_note(note)[0])
+    if claimed.origin != keys.settings.origin:
+        raise NoteError(f"the checkpoint is for {claimed.origin!r}, not this log ({keys.settings.origin!r})")
+    verifiers = (chain or KeyChain.single(keys.verifier)).verifiers_for(claimed.size)
+    refusals: list[NoteError] = []
+    for verifier in verifiers:
+        try:
+            return CheckpointText.parse(open_note(note, verifier))
+        except NoteError as refused:
+            refusals.append(refused)
+    # A forged signature by one of our keys says more than "not signed by the others".
+    forged = [refused for refused in refusals if "does not verify" in str(refused)]
+    if len(refusals) == 1 or forged:
+        raise (forged or refusals)[0]
+    names = ", ".join(f"{verifier.name}+{verifier.key_id.hex()}" for verifier in verifiers)
+    raise NoteError(f"the checkpoint of {claimed.size} entries is not signed by a key that may sign it ({names})")

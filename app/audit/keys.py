@@ -125,6 +125,23 @@ def parse_data_key(text: str) -> bytes:
     return key
 
 
+def parse_read_data_keys(configured: str | None) -> tuple[bytes, ...]:
+    """CANDOR_READ_DATA_KEYS: earlier data keys, base64, separated by commas or spaces. Customer
+    keys still wrapped by one of them stay readable while `flask audit rotate-data-key` re-wraps
+    them under CANDOR_DATA_KEY."""
+    texts = [text for text in (configured or "").replace(",", " ").split() if text]
+    try:
+        return tuple(parse_data_key(text) for text in texts)
+    except KeyConfigurationError as error:
+        raise KeyConfigurationError(str(error).replace("CANDOR_DATA_KEY", "every key in CANDOR_READ_DATA_KEYS")) from None
+
+
+def data_key_id_of(data_key: bytes) -> str:
+    """Names a data key in each wrapped key, so a key change is detected rather than mistaken for
+    damage."""
+    return hashlib.sha256(b"candor data key id\n" + data_key).hexdigest()[:16]
+
+
 def load_data_key(configured: str | None, instance_path: Path) -> bytes:
     if configured:
         return parse_data_key(configured)
@@ -140,6 +157,7 @@ class AuditKeys:
     settings: Settings
     signer: Signer
     data_key: bytes
+    read_data_keys: tuple[bytes, ...] = ()
 
     @property
     def verifier(self) -> Verifier:
@@ -147,20 +165,27 @@ class AuditKeys:
 
     @cached_property  # read on every append with personal data: worked out once
     def data_key_id(self) -> str:
-        """Names the data key in each wrapped key, so a key change is detected rather than
-        mistaken for damage."""
-        return hashlib.sha256(b"candor data key id\n" + self.data_key).hexdigest()[:16]
+        return data_key_id_of(self.data_key)
 
     @cached_property
     def data_cipher(self) -> AESGCM:
         return AESGCM(self.data_key)
+
+    @cached_property
+    def unwrapping_ciphers(self) -> dict[str, AESGCM]:
+        """Every data key that may open a wrapped customer key, by its id: CANDOR_DATA_KEY and the
+        earlier ones in CANDOR_READ_DATA_KEYS. New keys are only ever wrapped by CANDOR_DATA_KEY."""
+        ciphers = {data_key_id_of(key): AESGCM(key) for key in self.read_data_keys}
+        ciphers[self.data_key_id] = self.data_cipher
+        return ciphers
 
 
 def init_app(app: Flask) -> None:
     settings = _settings(app)
     signing_key = load_signing_key(Path(app.config["CANDOR_SIGNING_KEY_FILE"]))
     data_key = load_data_key(app.config.get("CANDOR_DATA_KEY"), Path(app.instance_path))
-    app.extensions[EXTENSION] = AuditKeys(settings, Signer(settings.origin, signing_key), data_key)
+    read_data_keys = parse_read_data_keys(app.config.get("CANDOR_READ_DATA_KEYS") or os.environ.get("CANDOR_READ_DATA_KEYS"))
+    app.extensions[EXTENSION] = AuditKeys(settings, Signer(settings.origin, signing_key), data_key, read_data_keys)
 
 
 def current_keys() -> AuditKeys:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Index, Integer, LargeBinary, SmallInteger, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, db
@@ -121,3 +121,21 @@ class PersonalDataKey(db.Model):
         CheckConstraint("(wrapped_key IS NULL) = (erased_at IS NOT NULL)", name="erased_xor_key"),
         Index("ix_audit_personal_keys_last_used_at", "last_used_at"),
     )
+
+
+class AuditCosignature(db.Model):
+    """A witness's cosignature of one of our checkpoints (C2SP tlog-cosignature, cosignature/v1):
+    `line` is the signature line exactly as the witness sent it, checked against the witness's key
+    before it was stored; `cosigned_at` is the time inside it. Append-only."""
+
+    __tablename__ = "audit_cosignatures"
+
+    tree_size: Mapped[int] = mapped_column(Integer, ForeignKey("audit_checkpoints.tree_size"), primary_key=True,
+                                           autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    cosigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    line: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (Index("ix_audit_cosignatures_witness_size", "witness", "key_id", "tree_size"),)

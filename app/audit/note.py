@@ -116,6 +116,14 @@ class Signer:
         return f"{text}\n{SIGNATURE_PREFIX}{self.name} {encoded}\n"
 
 
+def add_signature(note: str, signer: Signer) -> str:
+    """The note with one more signature line, by `signer`, over the same text."""
+    text, _ = split_note(note)
+    signature = signer.private_key.sign(text.encode("utf-8"))
+    encoded = base64.b64encode(signer.verifier.key_id + signature).decode("ascii")
+    return f"{note}{SIGNATURE_PREFIX}{signer.name} {encoded}\n"
+
+
 def _check_text(text: str) -> None:
     if not text.endswith("\n"):
         raise NoteError("a note's text ends with a newline")
@@ -183,13 +191,17 @@ class CheckpointText:
     origin: str
     size: int
     root_hash: bytes
+    extensions: tuple[str, ...] = ()  # extension lines after the root hash, as tlog-checkpoint allows
 
     def format(self) -> str:
         if not self.origin or "\n" in self.origin:
             raise NoteError("an origin is one non-empty line")
         if self.size < 0 or len(self.root_hash) != 32:
             raise NoteError("a checkpoint has a tree size and a 32-byte root hash")
-        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root_hash).decode('ascii')}\n"
+        if any(not line or "\n" in line for line in self.extensions):
+            raise NoteError("an extension line is one non-empty line")
+        extensions = "".join(f"{line}\n" for line in self.extensions)
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root_hash).decode('ascii')}\n{extensions}"
 
     @classmethod
     def parse(cls, text: str) -> CheckpointText:
@@ -202,4 +214,4 @@ class CheckpointText:
         root = _b64decode(root_text)
         if len(root) != 32 or base64.b64encode(root).decode("ascii") != root_text:
             raise NoteError("a checkpoint's root hash is the base64 of 32 bytes")
-        return cls(origin, int(size_text), root)
+        return cls(origin, int(size_text), root, tuple(lines[3:-1]))

@@ -101,14 +101,28 @@ def erasure_of(row: PersonalDataKey) -> Erasure:
 def _unwrap(row: PersonalDataKey, keys: AuditKeys) -> bytes:
     if row.wrapped_key is None:
         raise PersonalDataErased(erasure_of(row))
-    if row.data_key_id != keys.data_key_id:
+    cipher = keys.unwrapping_ciphers.get(row.data_key_id)
+    if cipher is None:
         raise KeyMismatch(f"the personal data of {row.subject} is wrapped by another CANDOR_DATA_KEY "
-                          f"({row.data_key_id}); this one is {keys.data_key_id}")
+                          f"({row.data_key_id}); this one is {keys.data_key_id}. If it was rotated, give the "
+                          f"earlier key in CANDOR_READ_DATA_KEYS until `flask audit rotate-data-key` has finished")
     wrapped = bytes(row.wrapped_key)
     try:
-        return keys.data_cipher.decrypt(wrapped[:NONCE_SIZE], wrapped[NONCE_SIZE:], _wrap_context(row.subject))
+        return cipher.decrypt(wrapped[:NONCE_SIZE], wrapped[NONCE_SIZE:], _wrap_context(row.subject))
     except InvalidTag as error:
         raise KeyMismatch(f"the wrapped key of {row.subject} does not open with CANDOR_DATA_KEY") from error
+
+
+def wrap(keys: AuditKeys, subject: str, data_key: bytes) -> bytes:
+    nonce = os.urandom(NONCE_SIZE)
+    return nonce + keys.data_cipher.encrypt(nonce, data_key, _wrap_context(subject))
+
+
+def rewrap(row: PersonalDataKey, keys: AuditKeys) -> None:
+    """Wraps the subject's data key again under CANDOR_DATA_KEY (it may have been wrapped by an
+    earlier key in CANDOR_READ_DATA_KEYS); the data key itself, and so every sealed entry, stays."""
+    row.wrapped_key = wrap(keys, row.subject, _unwrap(row, keys))
+    row.data_key_id = keys.data_key_id
 
 
 @dataclass(frozen=True)
@@ -125,9 +139,7 @@ def new_key(subject: str, keys: AuditKeys | None = None) -> tuple[bytes, NewKey]
     """A fresh data key for a subject just made up, and its wrapped form to store."""
     keys = keys or current_keys()
     data_key = AESGCM.generate_key(bit_length=256)
-    nonce = os.urandom(NONCE_SIZE)
-    wrapped = nonce + keys.data_cipher.encrypt(nonce, data_key, _wrap_context(subject))
-    return data_key, NewKey(subject, wrapped, keys.data_key_id)
+    return data_key, NewKey(subject, wrap(keys, subject, data_key), keys.data_key_id)
 
 
 def store_key(session: Session, key: NewKey, *, now: datetime) -> None:

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from app.audit import checkpoints, merkle, receipt_words as words, tree
 from app.audit.checkpoints import SignedCheckpoint
+from app.audit.key_chain import KeyChain
 from app.audit.keys import AuditKeys, current_keys
 from app.audit.models import AuditCheckpoint, AuditEntry, PersonalDataKey
 from app.audit.note import NoteError
 from app.audit.personal import Erasure, erasure_of
+from app.audit.signing_keys import key_chain
 
 REFERENCE_PATTERN = re.compile(r"^CND-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 
@@ -91,8 +93,9 @@ class ReceiptProof:
     reference: str
     entries: list[EntryProof]
     latest: CheckedCheckpoint
-    verifier_key: str
+    verifier_key: str  # the key that signs now
     origin: str
+    earlier_verifier_keys: tuple[str, ...] = ()  # keys that signed before a rotation, newest first
 
     @property
     def checkpoint(self) -> SignedCheckpoint:
@@ -119,33 +122,36 @@ def prove_reference(session: Session, reference: str) -> ReceiptProof | None:
     if not rows:
         return None
     keys = current_keys()
-    latest = _checked(checkpoints.checkpoint_now(session, covering=rows[-1].index), keys)
+    chain = key_chain(session, keys)
+    latest = _checked(checkpoints.checkpoint_now(session, covering=rows[-1].index), keys, chain)
     erasures = _erasures(session, {row.subject for row in rows if row.subject})
-    entries = [_prove_entry(session, row, latest, keys, erasures.get(row.subject)) for row in rows]
-    return ReceiptProof(reference, entries, latest, keys.verifier.verifier_key, keys.settings.origin)
+    entries = [_prove_entry(session, row, latest, (keys, chain), erasures.get(row.subject)) for row in rows]
+    return ReceiptProof(reference, entries, latest, chain.current.verifier.verifier_key, keys.settings.origin,
+                        tuple(key.verifier.verifier_key for key in reversed(chain.earlier)))
 
 
-def _checked(checkpoint: SignedCheckpoint, keys: AuditKeys) -> CheckedCheckpoint:
+def _checked(checkpoint: SignedCheckpoint, keys: AuditKeys, chain: KeyChain) -> CheckedCheckpoint:
     try:
-        text = checkpoints.open_checkpoint(checkpoint.note, keys)
+        text = checkpoints.open_checkpoint(checkpoint.note, keys, chain)
     except NoteError:
         return CheckedCheckpoint(checkpoint, False)
     return CheckedCheckpoint(checkpoint, text.size == checkpoint.tree_size and text.root_hash == checkpoint.root_hash)
 
 
-def _covering(session: Session, index: int, latest: CheckedCheckpoint, keys: AuditKeys) -> CheckedCheckpoint:
+def _covering(session: Session, index: int, latest: CheckedCheckpoint,
+              signing: tuple[AuditKeys, KeyChain]) -> CheckedCheckpoint:
     """The first checkpoint signed with the entry in it (the latest when none before it)."""
     row = session.scalars(select(AuditCheckpoint).where(AuditCheckpoint.tree_size > index)
                           .order_by(AuditCheckpoint.tree_size).limit(1)).first()
     if row is None or row.tree_size >= latest.tree_size:
         return latest
-    return _checked(SignedCheckpoint(row.tree_size, bytes(row.root_hash), row.created_at, row.note), keys)
+    return _checked(SignedCheckpoint(row.tree_size, bytes(row.root_hash), row.created_at, row.note), *signing)
 
 
-def _prove_entry(session: Session, row: Any, latest: CheckedCheckpoint, keys: AuditKeys,
+def _prove_entry(session: Session, row: Any, latest: CheckedCheckpoint, signing: tuple[AuditKeys, KeyChain],
                  erasure: Erasure | None) -> EntryProof:
     leaf_hash = bytes(row.leaf_hash)
-    covering = _covering(session, row.index, latest, keys)
+    covering = _covering(session, row.index, latest, signing)
     proof = partial(EntryProof, row.index, row.kind, row.created_at, leaf_hash.hex(), erasure, covering,
                     covering is latest)
     when = words.date(covering.checkpoint.created_at)

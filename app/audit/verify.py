@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session
 from app.audit import merkle
 from app.audit.checkpoints import SignedCheckpoint, all_checkpoints, open_checkpoint
 from app.audit.entries import header_columns, header_of_leaf
+from app.audit.key_chain import KeyChain
 from app.audit.keys import AuditKeys
 from app.audit.merkle import MissingNodes, NodeKey, ProofError
 from app.audit.models import AuditEntry, AuditTreeNode
 from app.audit.note import NoteError
+from app.audit.signing_keys import checked_chain
 from app.audit.tree import DatabaseNodeStore, read_head
 from app.audit.verify_reading import COPIED_COLUMNS, entry_batches
 
@@ -133,14 +135,14 @@ def _check_columns(row: Any, problems: _Problems) -> None:
                                          f"but its leaf says {derived[position - 2]!r}")
 
 
-def _checked_checkpoints(checkpoints: list[SignedCheckpoint], keys: AuditKeys, head_size: int,
+def _checked_checkpoints(checkpoints: list[SignedCheckpoint], keys: AuditKeys, chain: KeyChain, head_size: int,
                          problems: _Problems) -> dict[int, SignedCheckpoint]:
     """The checkpoints whose signature verifies and whose note matches its row."""
     good: dict[int, SignedCheckpoint] = {}
     for checkpoint in checkpoints:
         label = f"checkpoint of {checkpoint.tree_size} entries"
         try:
-            text = open_checkpoint(checkpoint.note, keys)
+            text = open_checkpoint(checkpoint.note, keys, chain)
         except NoteError as error:
             problems.add("checkpoint", None, f"{label}: {error}")
             continue
@@ -257,7 +259,10 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
     head = _head(session, problems)
     report.size = head.size
     report.checkpoints = len(stored_checkpoints)
-    signed = _checked_checkpoints(stored_checkpoints, keys, head.size, problems)
+    chain = checked_chain(session, keys, stored_checkpoints)
+    for message in chain.problems:
+        problems.add("checkpoint", None, message)
+    signed = _checked_checkpoints(stored_checkpoints, keys, chain.chain, head.size, problems)
     walk = _CheckpointWalk(signed, report, problems)
     rebuild = _Rebuild(session, head.size, walk, signed, check_columns=check_columns)
     for rows, stored in entry_batches(session, head.size, batch_size):

@@ -9,8 +9,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.auth import cli as auth_cli
+from app.cli.apor import apor_cli
 from app.cli.audit import audit_cli
 from app.cli.demo import demo_cli, ranking_cli, sandbox_command
+from app.cli.transparency import cosign_command, monitor_command
 from app.comparison.api import probe
 from app.products import UnknownProduct, get_product_line
 from app.provider_registry import current_registry
@@ -98,5 +100,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(providers_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    audit_cli.add_command(cosign_command)
+    audit_cli.add_command(monitor_command)
     app.cli.add_command(ranking_cli)
+    app.cli.add_command(apor_cli)
     auth_cli.init_app(app, demo=demo_cli)

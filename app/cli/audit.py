@@ -1,5 +1,5 @@
 """`flask audit …`: verify the log, print or sign checkpoints, replay a recommendation, erase a
-customer's personal data, apply the retention period.
+customer's personal data, apply the retention period, print a receipt.
 
 Exit codes: 0 done (verify: intact; replay: identical), 1 verify found damage or replay differs,
 2 the command could not do what was asked (unknown reference, inputs erased, nothing to erase).
@@ -8,17 +8,21 @@ Exit codes: 0 done (verify: intact; replay: identical), 1 verify found damage or
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from app.audit import checkpoints
+from app.audit import checkpoints, data_key_rotation, retention, signing_keys
 from app.audit.canonical import loggable
-from app.audit.erasure import erase, erase_expired, subject_of_reference
-from app.audit.keys import current_keys
+from app.audit.erasure import erase, subject_of_reference
+from app.audit.keys import current_keys, load_signing_key
+from app.audit.note import Signer
 from app.audit.personal import PersonalDataErased, UnknownSubject
+from app.audit.tlog_proof import tlog_proof
 from app.audit.verify import verify_log
 from app.comparison.api import InputsErased, load_result, replay
 from app.db import db, utcnow
@@ -78,9 +82,14 @@ def checkpoint_command(no_sign: bool) -> None:
 
 
 @audit_cli.command("verifier-key")
-def verifier_key_command() -> None:
+@click.option("--all", "every_key", is_flag=True, help="Also print the keys that signed before each rotation, newest first.")
+def verifier_key_command(every_key: bool) -> None:
     """Print the verifier key that checks our checkpoints (signed-note form)."""
-    click.echo(current_keys().verifier.verifier_key)
+    chain = signing_keys.key_chain(db.session, current_keys())
+    db.session.rollback()
+    click.echo(chain.current.verifier.verifier_key)
+    for key in reversed(chain.earlier if every_key else ()):
+        click.echo(key.verifier.verifier_key)
 
 
 def _differences(logged: Mapping[str, Any], replayed: Mapping[str, Any]) -> list[str]:
@@ -147,18 +156,105 @@ def erase_command(reference: str, actor_id: str, reason: str) -> None:
     click.echo(f"Erased the personal data under {reference}; the erasure is entry {entry.index} of the log.")
 
 
+def _prune_all(rule: retention.RetentionRule, days: int) -> int:
+    """Batch after batch, each committed, until the rule finds nothing more past its time."""
+    total = 0
+    while count := retention.prune_once(db.session, rule, now=utcnow(), days=days):
+        db.session.commit()
+        total += count
+    return total
+
+
 @audit_cli.command("retention")
 def retention_command() -> None:
-    """Erase the personal data of every customer not seen for CANDOR_RETENTION_DAYS."""
-    days = current_keys().settings.retention_days
-    if days is None:
-        click.echo("CANDOR_RETENTION_DAYS is not set, so personal data is kept until someone asks for it to be erased.")
-        return
-    total = 0
+    """Remove what every retention rule says is past its time (see /retention), and log what was done."""
+    outcomes = []
+    for rule in retention.rules():
+        days = retention.period_days(rule, current_app.config)
+        removed = 0
+        if not rule.kept:
+            click.echo(f"{rule.name}: not kept, nothing to remove.")
+        elif days is None:
+            click.echo(f"{rule.name}: kept until erased on request ({rule.setting} is not set).")
+        else:
+            removed = _prune_all(rule, days)
+            click.echo(f"{rule.name}: removed {removed:,} older than {_count(days, 'day')} ({rule.setting}).")
+        outcomes.append(retention.Pruned(rule, days, removed))
+    entry = retention.record_run(db.session, outcomes, now=utcnow())
+    db.session.commit()
+    click.echo(f"Logged as entry {entry.index}.")
+
+
+@audit_cli.command("rotate-data-key")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Customer keys re-wrapped (and committed, with a log entry) at a time.")
+def rotate_data_key_command(batch_size: int) -> None:
+    """Re-wrap every customer's key under CANDOR_DATA_KEY, reading the earlier wrapping with the keys
+    in CANDOR_READ_DATA_KEYS. The site keeps running; a run that stops can simply be started again.
+    Exits 1 while customer keys remain under a key that is not at hand."""
+    keys = current_keys()
+    before = data_key_rotation.still_wrapped_by_old_keys(db.session, keys)
+    click.echo(f"CANDOR_DATA_KEY is {keys.data_key_id}; {_count(sum(before.values()), 'customer key')} to re-wrap.")
+    rewrapped, after = 0, ""
     while True:
-        erased = erase_expired(db.session, now=utcnow(), retention_days=days)
+        batch = data_key_rotation.rewrap_batch(db.session, keys, after=after, limit=batch_size, now=utcnow())
         db.session.commit()
-        total += len(erased)
-        if not erased:
+        if batch.last_subject is None:
             break
-    click.echo(f"Erased the personal data of {total} customer{'s' if total != 1 else ''} not seen for {days} days.")
+        rewrapped += sum(batch.rewrapped.values())
+        after = batch.last_subject
+    left = data_key_rotation.still_wrapped_by_old_keys(db.session, keys)
+    db.session.rollback()
+    click.echo(f"Re-wrapped {_count(rewrapped, 'customer key')} under {keys.data_key_id}.")
+    if left:
+        for key_id, count in sorted(left.items()):
+            if key_id in keys.unwrapping_ciphers:
+                click.echo(f"{_count(count, 'customer key')} wrapped by {key_id} did not open with that key: "
+                           f"they are damaged, and the personal data they protect cannot be read.", err=True)
+            else:
+                click.echo(f"{_count(count, 'customer key')} still wrapped by {key_id}, which is neither "
+                           f"CANDOR_DATA_KEY nor in CANDOR_READ_DATA_KEYS: add that key there and run this again.",
+                           err=True)
+        raise SystemExit(1)
+    click.echo("Every customer key is wrapped by CANDOR_DATA_KEY: earlier keys can be removed from "
+               "CANDOR_READ_DATA_KEYS.")
+
+
+@audit_cli.command("rotate-signing-key")
+@click.option("--new-key-file", required=True, type=click.Path(dir_okay=False),
+              help="The new Ed25519 key (PEM, PKCS #8); generated there, readable by its owner only, if absent.")
+@click.option("--by", "actor_id", required=True, help="Who rotates the key (your staff id).")
+def rotate_signing_key_command(new_key_file: str, actor_id: str) -> None:
+    """Announce a new checkpoint signing key in the log, in a hand-over checkpoint signed by the
+    current key and the new one. Then set CANDOR_SIGNING_KEY_FILE to the new file on every
+    instance; checkpoints signed by either key verify meanwhile."""
+    keys = current_keys()
+    new_signer = Signer(keys.settings.origin, load_signing_key(Path(new_key_file)))
+    try:
+        handover = signing_keys.rotate(db.session, keys, new_signer, actor={"type": "admin", "id": actor_id},
+                                       now=utcnow())
+    except signing_keys.RotationError as refused:
+        db.session.rollback()
+        click.echo(f"Not rotated: {refused}", err=True)
+        raise SystemExit(2) from None
+    db.session.commit()
+    click.echo(f"Announced {new_signer.verifier.verifier_key} in entry {handover.entry.index}; the hand-over "
+               f"checkpoint of {handover.checkpoint.tree_size:,} entries is signed by both keys:")
+    click.echo(handover.checkpoint.note, nl=False)
+    click.echo(f"Now set CANDOR_SIGNING_KEY_FILE={new_key_file} on every instance and publish the new verifier key.")
+
+
+@audit_cli.command("receipt")
+@click.argument("reference")
+@click.option("--index", type=click.IntRange(0), default=None,
+              help="An entry filed under the reference (default: its latest ranking).")
+def receipt_command(reference: str, index: int | None) -> None:
+    """Print the receipt of REFERENCE: a C2SP tlog-proof with the entry's bytes, for candor-verify."""
+    reference = reference.strip().upper()
+    found = tlog_proof(db.session, reference, index)
+    if found is None:
+        which = "No ranking" if index is None else f"No entry {index}"
+        click.echo(f"{which} is filed under the reference {reference}.", err=True)
+        raise SystemExit(2)
+    db.session.commit()  # the checkpoint the proof may have had to sign
+    click.echo(found.text(), nl=False)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -17,6 +19,8 @@ from flask.cli import AppGroup
 from werkzeug.serving import make_server
 
 from app import provider_registry
+from app.cli.demo_witness import demo_witness
+from app.products.mortgage.apor_store import FILE_NAMES, import_table, imported_folder, is_simulated
 from app.provider_registry import current_registry
 from serving.access_log import dev_log_to_stderr, dev_request_handler
 
@@ -64,11 +68,12 @@ def demo_run(port: int, host: str, sandbox_port_base: int) -> None:
     from providers.sandbox.market import SandboxMarket  # here, not at the top: see sandbox_command
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    with SandboxMarket(base_port=sandbox_port_base) as market:
+    with SandboxMarket(base_port=sandbox_port_base) as market, demo_witness(app):
         providers_file = Path(app.config["CANDOR_PROVIDERS_FILE"])
         if "CANDOR_PROVIDERS_FILE" not in os.environ:
             providers_file.write_text(market.providers_toml(), encoding="utf-8")
             click.echo(f"Sandbox market: {len(market.urls)} providers; wrote {providers_file}")
+        import_sandbox_apor(market)
         provider_registry.reload(app)
         dev_log_to_stderr()
         server = make_server(host, port, app, threaded=True, request_handler=dev_request_handler())
@@ -81,6 +86,18 @@ def demo_run(port: int, host: str, sandbox_port_base: int) -> None:
             server.shutdown()
             thread.join()
             current_registry().close()
+
+
+def import_sandbox_apor(market: Any) -> None:
+    """Gives the demo APOR tables that match its simulated market, unless tables were imported
+    (`flask apor import`) or CANDOR_APOR_DIR names a folder of its own: never replaces real ones."""
+    if "CANDOR_APOR_DIR" in os.environ:
+        return
+    for kind, text in market.apor_tables(datetime.now(timezone.utc).date()).items():
+        # A table the demo wrote before is refreshed, so that it covers this week.
+        if not (imported_folder() / FILE_NAMES[kind]).is_file() or is_simulated(kind):
+            import_table(text, kind, simulated=True)
+    click.echo(f"Sandbox market: simulated average prime offer rates in {imported_folder()} (flask apor status)")
 
 
 @ranking_cli.command("sweep")

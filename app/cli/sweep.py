@@ -9,7 +9,10 @@ of customers, which is what a neutrality review looks at. And every preset named
 its published tolerance (app/cli/named_presets.py).
 
 The engine stays product-agnostic: what a sweep needs to know about a product line (how to make
-a plausible customer and how to sort customers into segments) is in the SWEEPS table below.
+a plausible customer and how to sort customers into segments) is the line's own
+`sample_customers()` (app/products/base.py: SampleCustomers); Candor's own two lines, whose customer
+generators live with their sandbox market, are in the SWEEPS table below. Every registered line
+with either is swept.
 """
 
 from __future__ import annotations
@@ -30,13 +33,11 @@ from app.comparison.fetch import ProviderOutcome, gather_quotes
 from app.comparison.preferences import resolve_weights
 from app.comparison.result import build_result
 from app.db import utcnow
-from app.products import UnknownProduct, get_product_line
-from app.products.base import ProductLine
+from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
+from app.products.base import ProductLine, SampleCustomers
 from providers.registry import ProviderRegistry
 from providers.sandbox.market import SandboxMarket, line_markets
 from providers.sandbox.sample_profiles import random_auto_profile, random_mortgage_profile
-
-Segmenter = Callable[[Mapping[str, Any], date], str]
 
 # US Census Bureau regions.
 _REGIONS = {
@@ -74,15 +75,7 @@ DOWN_PAYMENT_BANDS = ((Decimal("0.10"), "under 10%"), (Decimal("0.20"), "10–19
 KEEPING_BANDS = ((6, "3–5 years"), (11, "6–10 years"), (21, "11–20 years"), (None, "21 years or more"))
 
 
-@dataclass(frozen=True)
-class SweepSpec:
-    """What a sweep needs from a product line: plausible customers, the segments to count by, and
-    the order to list each segment's groups in (alphabetical when not given)."""
-
-    profile: Callable[[random.Random, date], dict[str, Any]]
-    segments: Mapping[str, Segmenter]
-    group_order: Mapping[str, Sequence[str]] = field(default_factory=dict)
-
+SweepSpec = SampleCustomers
 
 SWEEPS: dict[str, SweepSpec] = {
     "auto": SweepSpec(
@@ -216,28 +209,40 @@ def run_sweep(*, profiles: int, seed: int, product: str | None, preset: str | No
         report = _sweep_line(line, profiles=profiles, seed=seed, preset=preset)
         if number:
             click.echo("")
-        for text in format_report(report, line, preset or line.default_preset, SWEEPS[line.key]):
+        for text in format_report(report, line, preset or line.default_preset, _spec(line)):
             click.echo(text)
         failed = failed or report.failed
     if failed:
         raise SystemExit(1)
 
 
+def sample_customers(line: ProductLine) -> SampleCustomers | None:
+    """The line's own sample customers, or the table's for Candor's own lines."""
+    return line.sample_customers() or SWEEPS.get(line.key)
+
+
 def _swept_lines(product: str | None, preset: str | None) -> list[ProductLine]:
     if product is None:
-        lines = [get_product_line(key) for key in SWEEPS]
+        lines = [line for line in PRODUCT_LINES.values() if sample_customers(line) is not None]
     else:
         try:
             lines = [get_product_line(product)]
         except UnknownProduct:
             raise click.BadParameter(f"unknown product {product!r}", param_hint="--product") from None
-        if product not in SWEEPS:
-            raise click.BadParameter(f"there is no sweep for {product!r} yet (known: {', '.join(SWEEPS)})",
+        if sample_customers(lines[0]) is None:
+            known = ", ".join(key for key, line in PRODUCT_LINES.items() if sample_customers(line) is not None)
+            raise click.BadParameter(f"there is no sweep for {product!r} yet (known: {known})",
                                      param_hint="--product")
     lacking = [line.name for line in lines if preset is not None and preset not in {p.key for p in line.presets}]
     if lacking:
         raise click.BadParameter(f"unknown preset {preset!r} for {' and '.join(lacking)}", param_hint="--preset")
     return lines
+
+
+def _spec(line: ProductLine) -> SampleCustomers:
+    spec = sample_customers(line)
+    assert spec is not None  # _swept_lines keeps only lines that have one
+    return spec
 
 
 def _sweep_line(line: ProductLine, *, profiles: int, seed: int, preset: str | None) -> SweepReport:
@@ -247,6 +252,6 @@ def _sweep_line(line: ProductLine, *, profiles: int, seed: int, preset: str | No
     with SandboxMarket(participants, overrides=quick) as market:
         registry = ProviderRegistry.from_entries(market.provider_entries())
         try:
-            return sweep(line, registry, SWEEPS[line.key], profiles=profiles, seed=seed, preset=preset)
+            return sweep(line, registry, _spec(line), profiles=profiles, seed=seed, preset=preset)
         finally:
             registry.close()

@@ -21,7 +21,7 @@ from typing import Any
 
 from providers.protocol import MAX_QUOTES_PER_REPLY
 
-ENTRY_BUDGET_BYTES = 64 * 1024
+ENTRY_BUDGET_BYTES = 64 * 1024 - 1  # a C2SP tlog-tiles entry bundle prefixes each entry with a 16-bit length
 """What one comparison's log entry (clear record and sealed part, as stored) stays within, whatever
 providers send, with up to providers.settings.MAX_PROVIDERS_PER_LINE asked (the providers file may configure
 no more for one product line). tests/app/comparison/test_entry_budget.py measures the worst case."""

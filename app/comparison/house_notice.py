@@ -3,7 +3,9 @@
 Whatever its place — behind another offer, sharing first place, first but not the cheapest, first
 and the cheapest — the notice is one sentence with at most one money figure: the price difference
 between our offer and the one it is compared with, in the page's unit ("a year" for insurance,
-"over your 4 years" for a mortgage). The figure is kept as data (`house_money`) and the words are
+"over your 4 years" for a mortgage). For a line whose shopper earns rather than pays (the money
+criterion's words are EARNINGS), the same sentences say "earns … less than ours" and the
+better offer is the one that earns more. The figure is kept as data (`house_money`) and the words are
 built from that data, so the page, the API, the advisor's script and the log say the same figure.
 An offer that is not ranked, or did not quote, is said plainly, without a figure.
 """
@@ -18,7 +20,7 @@ from typing import Any
 from app.comparison.naming import NamedOffer, OfferNames
 from app.money import format_money, to_cents
 from app.ranking import explain
-from app.ranking.criteria import Criterion
+from app.ranking.criteria import COSTS, MONEY_WORDS, Criterion, MoneyWords
 from app.ranking.engine import RankedOffer, Ranking
 
 REASONS = 2
@@ -34,15 +36,19 @@ NOTICE_PROPERTIES: dict[str, Any] = {
     "house_money": {"oneOf": [{"type": "null"}, {
         "type": "object",
         "description": ("The one money figure of house_notice: how much more or less the offer it is compared "
-                        "with costs than ours, per `period` (\"year\", \"month\", or \"horizon\": over the "
-                        "buyer's `years`)."),
+                        "with costs (or, with `verb` \"earns\", earns) than ours, per `period` (\"year\", "
+                        "\"month\", \"horizon\": over the buyer's `years`, or \"horizon_months\": over "
+                        "`years` months)."),
         "required": ["amount", "currency", "period", "years", "direction", "criterion", "compared_with",
                      "compared_quote_id"],
         "properties": {
             "amount": {**_DECIMAL, "description": "Never negative; to the cent, rounded half up."},
             "currency": {"type": "string"},
-            "period": {"enum": ["year", "month", "horizon", None]},
-            "years": {"type": ["integer", "null"], "minimum": 1},
+            "period": {"enum": ["year", "month", "horizon", "horizon_months", None]},
+            "years": {"type": ["integer", "null"], "minimum": 1,
+                      "description": "The count of the horizon: years for \"horizon\", months for \"horizon_months\"."},
+            "verb": {"enum": ["earns"], "description": ("Present when the shopper earns the amount rather than pays it "
+                                                        "(\"earns $212.40 less than ours\"); absent: \"costs\".")},
             "direction": {"enum": ["more", "less", "same"]},
             "criterion": {"type": "string"},
             "compared_with": {"type": "string", "description": "The provider key of the offer compared with ours."},
@@ -66,7 +72,10 @@ def price_difference(criterion: Criterion, ours: RankedOffer, other: RankedOffer
     """How much more or less `other` costs than ours, to the cent (half up), as logged data."""
     difference = to_cents(other.values[criterion.key] - ours.values[criterion.key])
     period, years = explain.money_period(criterion)
+    # Only an amount the shopper earns says its verb: entries of the lines that cost stay as they were logged.
+    verb = {} if criterion.words is COSTS else {"verb": criterion.words.verb}
     return {
+        **verb,
         "amount": format(abs(difference), "f"),
         "currency": currency,
         "period": period,
@@ -78,16 +87,19 @@ def price_difference(criterion: Criterion, ours: RankedOffer, other: RankedOffer
     }
 
 
+def money_words(money: Mapping[str, Any]) -> MoneyWords:
+    return MONEY_WORDS[money.get("verb", COSTS.verb)]
+
+
 def price_phrase(money: Mapping[str, Any]) -> str:
     """The words for a logged price difference: "costs $441.38 a year more than ours", "costs
-    $3,105.33 less than ours over your 4 years", "costs the same as ours"."""
+    $3,105.33 less than ours over your 4 years", "costs the same as ours", "earns $212.40 less than
+    ours over your 12 months"."""
+    words = money_words(money)
     if money["direction"] == "same":
-        return "costs the same as ours"
+        return f"{words.verb} the same as ours"
     figure = format_money(Decimal(money["amount"]), money["currency"])
-    over = explain.period_words(money["period"], money["years"])
-    if over.startswith("a "):
-        return f"costs {figure} {over} {money['direction']} than ours"
-    return " ".join(part for part in ("costs", figure, money["direction"], "than ours", over) if part)
+    return words.compares(figure, money["direction"], explain.period_words(money["period"], money["years"]))
 
 
 def gap_sentence(ranking: Ranking, offer: RankedOffer) -> str | None:
@@ -99,8 +111,9 @@ def gap_sentence(ranking: Ranking, offer: RankedOffer) -> str | None:
     if needed is None:
         return None
     if needed.amount is None:
-        return "A lower price alone could not put it first."
-    return f"It would need to be {explain.amount_phrase(price, needed.amount, 'cheaper')} to rank first."
+        return price.words.gap_impossible
+    words = price.words
+    return f"It would need to {words.infinitive} {explain.amount_phrase(price, needed.amount, words.gap_change)} to rank first."
 
 
 def house_notice(ranking: Ranking, offers: Mapping[str, NamedOffer], names: OfferNames, *,
@@ -156,10 +169,11 @@ class _Sayer:
                                 for item in gains])
 
     def cheapest(self, candidates: Sequence[RankedOffer]) -> RankedOffer:
+        """The best of `candidates` on the money criterion: the cheapest, or the one that earns most."""
         if self.price is None:
             return candidates[0]
-        key = self.price.key
-        return min(candidates, key=lambda offer: (offer.values[key], offer.position))
+        key, sign = self.price.key, 1 if self.price.direction == "lower" else -1
+        return min(candidates, key=lambda offer: (sign * offer.values[key], offer.position))
 
     def behind(self, top: RankedOffer) -> HouseNotice:
         money = self.money(top)
@@ -190,14 +204,15 @@ class _Sayer:
         who = self.names(cheapest.handle)
         if money is None:
             return HouseNotice("first", f"{ours_name} fits you best.")
-        if money["direction"] == "less":
+        words = money_words(money)
+        if money["direction"] == words.better:
             reasons = self.reasons(self.ours, cheapest)
             sentence = (f"{ours_name} fits you best, though {who} {price_phrase(money)}"
                         + (f": ours does better on {reasons}." if reasons else "."))
         elif money["direction"] == "same":
             sentence = (f"{ours_name} fits you best; {who} {price_phrase(money)}, and no offer that meets "
-                        "what you asked for costs less.")
+                        f"what you asked for {words.beaten}.")
         else:
-            sentence = (f"{ours_name} fits you best and costs the least of the offers that meet what you asked "
-                        f"for: the next cheapest, {who}, {price_phrase(money)}.")
+            sentence = (f"{ours_name} fits you best and {words.most} of the offers that meet what you asked "
+                        f"for: {words.next_best}, {who}, {price_phrase(money)}.")
         return HouseNotice("first", sentence, money)

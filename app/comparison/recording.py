@@ -21,7 +21,7 @@ from app.comparison.errors import InputsErased
 from app.comparison.fetch import ProviderOutcome
 from app.comparison.preferences import resolve_weights
 from app.comparison.references import new_reference
-from app.comparison.result import build_result
+from app.comparison.result import AT_NOW, build_result
 from app.comparison.settle import outcomes_from_log
 from app.db import utcnow
 from app.products.base import ProductLine
@@ -83,8 +83,10 @@ def rerank(
     outcomes = outcomes_from_log(previous)
 
     def build(limits: Limits | None) -> dict[str, Any]:
+        # The same quotes, so the reference data they were checked against (rates set that day).
         body = build_result(line, previous["profile"], outcomes, preset=preset, weights=weights, now=now,
-                            deadline_s=previous["deadline_ms"] / 1000, limits=limits)
+                            deadline_s=previous["deadline_ms"] / 1000, limits=limits,
+                            reference=previous.get("reference_data", AT_NOW))
         body["actor"] = actor.as_record()
         body["reranks"] = previous["index"]
         if previous.get(PERMALINK) is not None:  # the same link opens the re-ranked result

@@ -21,6 +21,8 @@ from app.ranking.engine import TIE_TOLERANCE, RankedOffer, Ranking
 from app.ranking.measure import Measure, declared_measures
 
 SCORE_QUANTUM = Decimal("0.000001")
+# build_result's `reference` when the line's reference data is to be read as it stands now.
+AT_NOW = "at-now"
 
 
 def build_result(
@@ -34,10 +36,12 @@ def build_result(
     deadline_s: float,
     measures: Mapping[str, Measure] | None = None,
     limits: Limits | None = None,
+    reference: Mapping[str, Any] | None | str = AT_NOW,
 ) -> dict[str, Any]:
     """`measures`: what each preset named after a measure ranks with (default: as the line
     declares them; replay passes the logged ones). `limits` None: each provider's even share
-    (app/comparison/bounds.py); the result records them."""
+    (app/comparison/bounds.py); the result records them. `reference`: the line's reference data
+    (AT_NOW: as it stands at `now`; replay passes the logged data, None for an entry without)."""
     measures = declared_measures(line.presets) if measures is None else measures
     measure = None if preset == CUSTOM else measures.get(preset)
     settled = settle(line, profile, outcomes, now=now, limits=limits)
@@ -46,7 +50,7 @@ def build_result(
     ranked = [_ranked_record(offer, market) for offer in market.ranking.offers]
     house, explanation = explain_result(line, market, outcomes, excluded, settled.failures, preset=preset,
                                         measures=measures)
-    return {
+    result = {
         **_how_ranked(line, market.ranking, measures, deadline_s),
         "profile": dict(profile),
         "preferences": {"preset": preset, "weights": {key: str(value) for key, value in weights.items()},
@@ -62,6 +66,19 @@ def build_result(
         "explanation": explanation,
         "disclosures": _disclosures(line, outcomes),
     }
+    return _with_findings(line, result, line.reference_data(now) if reference == AT_NOW else reference)
+
+
+def _with_findings(line: ProductLine, result: dict[str, Any], reference: Any) -> dict[str, Any]:
+    """The line's reference data and what it finds beside the ranking (ProductLine.findings), in
+    the result; a line without reference data adds nothing, so its entries stay as they were."""
+    if reference is None:
+        return result
+    result["reference_data"] = reference
+    findings = line.findings(result, reference)
+    if findings is not None:
+        result["explanation"] = {**result["explanation"], "findings": findings}
+    return result
 
 
 def _how_ranked(line: ProductLine, ranking: Ranking, measures: Mapping[str, Measure],
@@ -99,6 +116,7 @@ def _ranked_record(ranked: RankedOffer, market: Market) -> dict[str, Any]:
         "url": offer.quote.url,
         "currency": offer.quote.currency,
         "valid_until": offer.quote.valid_until,
+        **({"firmness": offer.quote.firmness} if offer.quote.firmness is not None else {}),
         "score": ranked.score.quantize(SCORE_QUANTUM),
         "shown_score": shown_score(ranked.shown_score),
         "contributions": {key: value.quantize(SCORE_QUANTUM) for key, value in ranked.contributions.items()},

@@ -163,8 +163,11 @@ def _usable_terms(line: ProductLine, quote: Quote, claimed: set[str], limits: Li
 
 
 def logged_quote(quote: Quote) -> dict[str, Any]:
-    return {"id": quote.id, "product": quote.product, "currency": quote.currency,
-            "valid_until": quote.valid_until, "terms": dict(quote.terms), "url": quote.url}
+    logged = {"id": quote.id, "product": quote.product, "currency": quote.currency,
+              "valid_until": quote.valid_until, "terms": dict(quote.terms), "url": quote.url}
+    if quote.firmness is not None:  # entries from before firmness was recorded replay without it
+        logged["firmness"] = quote.firmness
+    return logged
 
 
 def _invalid(quote_id: str | None, field_name: str, problem: str, limits: Limits) -> dict[str, Any]:
@@ -207,7 +210,7 @@ def outcomes_from_log(result: Mapping[str, Any]) -> list[ProviderOutcome]:
 def _logged_offers(record: Mapping[str, Any]) -> list[UnusableQuote | Quote]:
     quotes = [Quote(id=q["id"], product=q["product"], currency=q["currency"],
                     valid_until=datetime.fromisoformat(q["valid_until"].replace("Z", "+00:00")),
-                    terms=q["terms"], url=q["url"]) for q in record["quotes"]]
+                    terms=q["terms"], url=q["url"], firmness=q.get("firmness")) for q in record["quotes"]]
     if "invalid_quotes_not_listed" not in record:  # logged before only usable offers were recorded
         return [*(UnusableQuote(u["id"], u["field"], u["problem"]) for u in record.get("unreadable_quotes", [])),
                 *quotes]

@@ -155,3 +155,9 @@ class ReportForm(FlaskForm):
 
     def query_args(self) -> dict[str, str]:
         return {field.name: field.raw_data[0] for field in self if field.raw_data and field.raw_data[0] not in (None, "")}
+
+
+class OutcomesForm(ReportForm):
+    """The outcomes report's period and product line; it has no time buckets."""
+
+    bucket = None  # type: ignore[assignment]

@@ -8,7 +8,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from app.audit import append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries
+from app.audit import (
+    append, AuditEntry, current_keys, describe_actor, latest_checkpoint, list_entries, prove_entry, signing_key_chain,
+)
+from app.audit import current_witness_settings, witness_standing, with_cosignatures
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
 from app.compliance import exports, listing, reports, story
@@ -90,6 +93,16 @@ def entry(index: int) -> str:
     return _render_entry(_entry_or_404(index))
 
 
+@bp.get("/entries/<int:index>/proof")
+@roles_required(COMPLIANCE)
+def entry_proof(index: int) -> Response:
+    """Any entry's receipt, a C2SP tlog-proof with the entry's bytes, for candor-verify."""
+    proof = prove_entry(db.session, _entry_or_404(index))
+    db.session.commit()  # the checkpoint the proof may have had to sign
+    return Response(proof.text(), content_type="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{proof.file_name}"'})
+
+
 @bp.post("/entries/<int:index>/replay")
 @roles_required(COMPLIANCE)
 def replay(index: int) -> str:
@@ -102,9 +115,13 @@ def replay(index: int) -> str:
 def integrity() -> str:
     latest = latest_checkpoint(db.session)
     keys = current_keys()
-    return render_template("compliance/integrity.html", latest=latest, verifier_key=keys.verifier.verifier_key,
+    chain = signing_key_chain(db.session, keys)
+    return render_template("compliance/integrity.html", latest=latest, verifier_key=chain.current.verifier.verifier_key,
+                           earlier_keys=[key.verifier.verifier_key for key in reversed(chain.earlier)],
                            origin=keys.settings.origin, verification=last_verification(db.session),
-                           actor_text=describe_actor)
+                           actor_text=describe_actor,
+                           latest_note=with_cosignatures(db.session, latest) if latest else None,
+                           witnesses=witness_standing(db.session, current_witness_settings().witnesses))
 
 
 @bp.post("/integrity/verify")

@@ -31,6 +31,7 @@ from app.audit import (
     loggable,
     open_checkpoint,
     reveal,
+    signing_key_chain,
     verify_inclusion,
 )
 from app.comparison.api import InputsErased, replay, with_personal
@@ -70,7 +71,8 @@ def proof_status(session: Session, entry: AuditEntry) -> ProofStatus:
     if latest is None or latest.tree_size <= entry.index:
         return ProofStatus("uncovered", leaf_hash=computed.hex())
     try:
-        signed = open_checkpoint(latest.note, current_keys())
+        keys = current_keys()
+        signed = open_checkpoint(latest.note, keys, signing_key_chain(session, keys))
         path = inclusion_proof(session, entry.index, signed.size)
         verify_inclusion(entry.index, signed.size, computed, path, signed.root_hash)
     except (ProofError, MissingNodes, NoteError) as problem:

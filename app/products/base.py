@@ -6,9 +6,11 @@ is one package, registered through the `candor.products` entry point (app/produc
 from __future__ import annotations
 
 import inspect
+import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -72,6 +74,23 @@ class Requirement:
     key: str
     label: str
     met: Callable[[Mapping[str, Any]], bool] = field(compare=False)
+
+
+Segmenter = Callable[[Mapping[str, Any], date], str]
+
+
+@dataclass(frozen=True)
+class SampleCustomers:
+    """What the neutrality sweep (`flask ranking sweep`) and the named-preset checks need of a line,
+    so that they know no line by name: a plausible customer from a seeded Random, the segments to
+    count "our offer first" by (each a function of the profile and today), the order to list each
+    segment's groups in (alphabetical when not given), and — for property tests that make up a
+    market — a plausible offer's raw terms for a customer."""
+
+    profile: Callable[[random.Random, date], dict[str, Any]]
+    segments: Mapping[str, Segmenter]
+    group_order: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    offer: Callable[[random.Random, Mapping[str, Any]], dict[str, Any]] | None = None
 
 
 class InvalidTerms(ValueError):
@@ -139,6 +158,9 @@ class ProductLine(ABC):
     methodology_template: ClassVar[str | None] = None
     # Shown on the results page below the ranking (charts, notes), with `line` and `result` in scope.
     results_extra_template: ClassVar[str | None] = None
+    # Shown beside the ranking wherever it is shown (results, the advisor's call, the receipt) when the
+    # line made findings (`findings` below), with `line`, `result` and `findings` in scope.
+    findings_template: ClassVar[str | None] = None
 
     def template_folder(self) -> Path | None:
         """The folder of the line's own templates: its package's templates/, when there is one."""
@@ -190,6 +212,23 @@ class ProductLine(ABC):
     def offer_name(self, terms: Mapping[str, Any]) -> str | None:
         """A name for an offer made from its terms, to tell one provider's offers apart ("30-year
         fixed, 1 point"); None when the line has no such name. Never text a provider chose."""
+        return None
+
+    def sample_customers(self) -> SampleCustomers | None:
+        """Plausible customers for the sweep and the named-preset checks; None: the line has none
+        (Candor's own two lines keep theirs beside their sandbox market, in app/cli/sweep.py)."""
+        return None
+
+    def reference_data(self, now: datetime) -> Mapping[str, Any] | None:
+        """Published figures the line checks offers against, as they stand at `now` (a mortgage's
+        average prime offer rates): logged with each comparison, so a replay reads the logged ones,
+        never today's. None: the line uses none, and makes no findings."""
+        return None
+
+    def findings(self, result: Mapping[str, Any], reference: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """What the line finds in a ranked result besides the ranking (options a regulation says to
+        show, flags on offers), from the result's logged parts and `reference` (reference_data);
+        logged in the result's explanation. Never changes the ranking."""
         return None
 
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:

@@ -15,4 +15,7 @@ class Wording:
     offers: str = "offers"
     # What the shopper could change when no offer fits: the end of "You could try again with …".
     try_again_with: str = "different answers"
+    # How the methodology says what our offer would need to come first: a line whose shopper earns
+    # says "how much more ours would have to earn".
+    gap_to_first: str = "how much cheaper ours would have to be to rank first"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
-from app.ranking.criteria import Criterion
+from app.ranking.criteria import COSTS, Criterion
 from app.ranking.engine import RankedOffer, Ranking, _round
 from app.ranking.measure_explain import (
     ahead_on_measure,
@@ -31,6 +31,7 @@ TIED_NAMED = 3
 (and the log entry holding them) do not grow with the square of the number of offers."""
 CENT = Decimal("0.01")
 _HORIZON = re.compile(r"over your ([0-9]+) years?")
+_HORIZON_MONTHS = re.compile(r"over your ([0-9]+) months?")
 
 
 def _noun(label: str) -> str:
@@ -43,21 +44,27 @@ def _noun(label: str) -> str:
 
 def money_period(criterion: Criterion) -> tuple[str | None, int | None]:
     """The period of a money criterion as data: ("year", None) for "USD per year", ("month",
-    None) for "USD per month", ("horizon", 4) for "USD over your 4 years", (None, None) for plain
-    "USD". Sentences are built back from this (app/comparison/house_notice.py)."""
+    None) for "USD per month", ("horizon", 4) for "USD over your 4 years", ("horizon_months", 18)
+    for "USD over your 18 months", (None, None) for plain "USD". Sentences are built back from this
+    (app/comparison/house_notice.py)."""
     over = period(criterion)
     if over.startswith("a "):
         return over[2:], None
     horizon = _HORIZON.fullmatch(over)
     if horizon is not None:
         return "horizon", int(horizon.group(1))
+    months = _HORIZON_MONTHS.fullmatch(over)
+    if months is not None:
+        return "horizon_months", int(months.group(1))
     return None, None
 
 
-def period_words(period_key: str | None, years: int | None) -> str:
-    """money_period's answer back in words: "a year", "over your 4 years", ""."""
+def period_words(period_key: str | None, count: int | None) -> str:
+    """money_period's answer back in words: "a year", "over your 4 years", "over your 18 months", ""."""
     if period_key == "horizon":
-        return f"over your {years} year" + ("" if years == 1 else "s")
+        return f"over your {count} year" + ("" if count == 1 else "s")
+    if period_key == "horizon_months":
+        return f"over your {count} month" + ("" if count == 1 else "s")
     return f"a {period_key}" if period_key else ""
 
 
@@ -80,9 +87,10 @@ def subject(criterion: Criterion) -> str:
 
 
 def price_criterion(criteria: Sequence[Criterion]) -> Criterion | None:
-    """The price: by convention the first money criterion a product line lists, where less is
-    better. Its differences read "$212.00 a year less" without naming it."""
-    return next((c for c in criteria if c.money and c.direction == "lower"), None)
+    """The price: by convention the first money criterion a product line lists whose direction is
+    its words' good one — less is better for what the shopper pays (COSTS), more for what the
+    shopper earns (EARNINGS). Its differences read "$212.00 a year less" without naming it."""
+    return next((c for c in criteria if c.money and c.direction == c.words.direction), None)
 
 
 def amount_phrase(criterion: Criterion, amount: Decimal, change: str, *, what: str | None = None) -> str:
@@ -122,7 +130,10 @@ class Difference:
         """The difference as a noun phrase: "$212.00 a year less", "claims satisfaction 903/1,000
         against 842/1,000"."""
         better, worse = (self.first, self.second) if self.points > 0 else (self.second, self.first)
-        return difference_phrase(self.criterion, better, worse, is_price=self.criterion == price_criterion(criteria))
+        is_price = self.criterion == price_criterion(criteria)
+        phrase = difference_phrase(self.criterion, better, worse, is_price=is_price)
+        # "$212.00 a year less" is a price without a verb; an amount earned says so: "earns $212.40 more".
+        return f"{self.criterion.words.verb} {phrase}" if is_price and self.criterion.words is not COSTS else phrase
 
     def detail(self) -> str:
         """The difference named by its criterion: "price ($212.00 a year less)", "claims

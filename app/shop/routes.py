@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
-from app.audit import prove_reference
+from app.audit import prove_reference, tlog_proof
 from app.auth.access import public
 from app.comparison.api import (
     InputsErased,
@@ -203,6 +203,23 @@ def receipt(reference: str):  # type: ignore[no-untyped-def]
     db.session.commit()  # the checkpoint the proof may have had to sign
     return render_template("shop/receipt.html", result=result, line=line,
                            profile_summary=_profile_summary(line, result), proof=proof)
+
+
+@bp.get("/results/<reference>/proof")
+@public
+def proof(reference: str):  # type: ignore[no-untyped-def]
+    """The receipt as a C2SP tlog-proof file (app/audit/tlog_proof.py) for `candor-verify`: the
+    latest ranking's entry, or with `?index=` another entry under the reference."""
+    own_result(reference)
+    index = request.args.get("index", "")
+    if index and (not index.isascii() or not index.isdigit() or len(index) > 12):
+        abort(404)
+    found = tlog_proof(db.session, reference, int(index) if index else None)
+    db.session.commit()  # the checkpoint the proof may have had to sign
+    if found is None:
+        abort(404)
+    return found.text(), 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store",
+                               "Content-Disposition": f'attachment; filename="{found.file_name}"'}
 
 
 @bp.get("/methodology/<product>")

@@ -116,6 +116,8 @@ class InsurerApp:
             "terms": offer_terms(self.spec, profile),
             "url": f"{host_url.rstrip('/')}/offer/{quote_id}",
         }
+        if self.spec.firmness is not None:
+            quote["firmness"] = self.spec.firmness
         return {"quotes": [quote], "declined": None}
 
 

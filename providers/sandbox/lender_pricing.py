@@ -116,6 +116,7 @@ def quote_terms(spec: LenderSpec, profile: MortgageProfile) -> list[dict[str, An
             "monthly_payment": f"{payment:.2f}",
             "apr": apr,
             "adjustment": None if fixed else arm_adjustment(card, profile.rate_type),
+            **({"features": list(spec.features)} if spec.features else {}),
         })
     return offers
 

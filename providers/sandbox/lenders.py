@@ -9,7 +9,9 @@ fees its own way, so the cheapest lender genuinely depends on how long the buyer
     Harbor Home Loans quote protocol   our own: middle of the road, 0 or 1 point
     Bluebird Lending  quote protocol   no points, no fees, a higher rate (wins short stays)
     Keystone Mortgage quote protocol   buys the rate down hard with 2-3 points; quotes the note
-                                       rate as its "APR", which Candor flags
+                                       rate as its "APR", which Candor flags; its loans have a
+                                       prepayment penalty (a risky feature: the safe harbor's
+                                       lowest rate without one is another lender's)
     Maple Street Bank HTML rate table  standard pricing, 0 or 1 point, small fees
     Prairie Credit    HTML rate table  low fees, half a point at most, a long rate lock
     Granite Funding   CSV rate sheet   1.5 or 3 points for the lowest rates (wins long stays)
@@ -72,6 +74,8 @@ class LenderSpec:
     error_rate: float = 0.0
     quotes_note_rate_as_apr: bool = False
     """Quote the note rate where the APR belongs — the misleading quote Candor's check exists for."""
+    features: tuple[str, ...] = ()
+    """Risky loan features its quotes have (a prepayment penalty…), stated in their terms."""
     decline: Callable[[MortgageProfile], str | None] | None = None
     seed: int | None = None
 
@@ -136,6 +140,7 @@ def mortgage_lenders() -> list[LenderSpec]:
         LenderSpec(
             key="keystone_mortgage", name="Keystone Mortgage", house=False, commission="$1,500 per loan closed",
             publishes="quote_protocol", service_score=781, quotes_note_rate_as_apr=True, decline=standard_decline,
+            features=("prepayment_penalty",),
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("2", "0.500"), ("3", "0.750")),
                                lender_fees=Decimal("1950.00"), rate_lock_days=60),
         ),
@@ -234,7 +239,8 @@ class LenderApp:
         for terms in quote_terms(self.spec, profile):
             quote_id = f"{self.spec.key}-{uuid.uuid4().hex}"
             quotes.append({"id": quote_id, "product": PRODUCT, "currency": "USD", "valid_until": valid_until,
-                           "terms": terms, "url": f"{host_url.rstrip('/')}/offer/{quote_id}"})
+                           "terms": terms, "url": f"{host_url.rstrip('/')}/offer/{quote_id}",
+                           "firmness": "indicative"})  # a loan is always subject to underwriting
         if not quotes:
             return {"quotes": [], "declined": {"reason": "We only offer loans with more points than you want to pay."}}
         return {"quotes": quotes, "declined": None}

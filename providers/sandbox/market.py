@@ -23,12 +23,15 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol, Self
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 
+from providers.base import BINDING, INDICATIVE
 from providers.testing.faults import FAULTS, misbehave
 
+from .apor import apor_table
 from .discovery import SandboxSet, sandbox_sets
 from .insurer_app import InsurerApp, RunState
 from .knobs import DeclineRule, decline_rule
@@ -52,6 +55,7 @@ PROVIDER_TIMEOUT_S = 3.0
 FINANCIAL_STRENGTH_GRADES = ("A++", "A+", "A", "A-", "B++", "B+", "B", "B-", "C")
 # serve_forever polls for shutdown this often; stop() waits up to this long per insurer.
 _SHUTDOWN_POLL_S = 0.05
+_IDLE_CONNECTION_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class SandboxProviderSpec:
     """(asked, offered) liability limits where the insurer offers something else."""
     seed: int | None = None
     """Seed for the error-rate draws; None derives one from the key."""
+    firmness: str | None = None
+    """What the insurer says of its quotes (Candor Quote Protocol 1.1); None: it says nothing, as 1.0 did."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.error_rate <= 1.0:
@@ -94,6 +100,8 @@ class SandboxProviderSpec:
             raise ValueError(f"{self.key}: unknown financial_strength {self.financial_strength!r}")
         if not 0 <= self.claims_satisfaction <= 1000:
             raise ValueError(f"{self.key}: claims_satisfaction must be between 0 and 1000")
+        if self.firmness not in (None, BINDING, INDICATIVE):
+            raise ValueError(f"{self.key}: firmness must be binding, indicative or None")
         if self.fault is not None and self.fault not in FAULTS:
             raise ValueError(f"{self.key}: unknown fault {self.fault!r}; known: {', '.join(FAULTS)}")
         if isinstance(self.decline, str):
@@ -152,12 +160,12 @@ def auto_insurers() -> list[SandboxProviderSpec]:
         SandboxProviderSpec(
             key="harbor", name="Harbor Mutual", house=True, commission="none — this is our own offer",
             rating_plan=HARBOR_PLAN, financial_strength="A", claims_satisfaction=842, complaint_index="0.92",
-            rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True,
+            rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True, firmness=BINDING,
         ),
         SandboxProviderSpec(
             key="acme", name="Acme Auto", house=False, commission="8% of the first year's premium",
             rating_plan=ACME_PLAN, financial_strength="B+", claims_satisfaction=791, complaint_index="1.18",
-            roadside_assistance=True, limits_substitutions=(("250/500/250", "50/100/50"),),
+            roadside_assistance=True, limits_substitutions=(("250/500/250", "50/100/50"),), firmness=INDICATIVE,
         ),
         SandboxProviderSpec(
             key="bluebird", name="Bluebird Insurance", house=False,
@@ -168,7 +176,7 @@ def auto_insurers() -> list[SandboxProviderSpec]:
         SandboxProviderSpec(
             key="summit", name="Summit General", house=False, commission="$75 flat fee per policy sold",
             rating_plan=SUMMIT_PLAN, financial_strength="A++", claims_satisfaction=903, complaint_index="0.55",
-            rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True,
+            rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True, firmness=BINDING,
         ),
         SandboxProviderSpec(
             key="keystone", name="Keystone Direct", house=False, commission="12% of each 6-month premium",
@@ -225,8 +233,19 @@ def apply_overrides(
 class _QuietRequestHandler(WSGIRequestHandler):
     """No access log lines: the market is background noise in demos and tests. Errors are still logged."""
 
+    # A client that keeps an idle keep-alive connection open must not hold stop() for ever.
+    timeout = _IDLE_CONNECTION_S
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+
+class _JoinedThreadsServer(ThreadedWSGIServer):
+    """Werkzeug's threaded server makes its request threads daemons, which server_close() does not wait
+    for; a request thread still closing its socket then outlives stop(). These threads are joined."""
+
+    daemon_threads = False
+    block_on_close = True
 
 
 @dataclass
@@ -276,9 +295,9 @@ class SandboxMarket:
     def _start_insurer(self, spec: MarketParticipant, index: int) -> None:
         port = self.base_port + index if self.base_port else 0
         state = RunState(stopping=self._stopping, error_rng=random.Random(spec.error_seed))
-        server = make_server(
+        server = _JoinedThreadsServer(
             self.host, port, misbehave(spec.wsgi_app(state), getattr(spec, "fault", None), stopping=self._stopping),
-            threaded=True, request_handler=_QuietRequestHandler,
+            handler=_QuietRequestHandler,
         )
         thread = threading.Thread(
             target=server.serve_forever,
@@ -314,6 +333,11 @@ class SandboxMarket:
         if not self._running:
             raise RuntimeError("start the sandbox market first: entries need its URLs")
         return [spec.provider_entry(self.urls[spec.key], PROVIDER_TIMEOUT_S) for spec in self.specs]
+
+    def apor_tables(self, today: date) -> dict[str, str]:
+        """The market's own average prime offer rate tables (simulated: providers/sandbox/apor.py),
+        fixed and adjustable, in the FFIEC's layout, up to the week of `today`."""
+        return {kind: apor_table(kind, today) for kind in ("fixed", "adjustable")}
 
     def providers_toml(self) -> str:
         """provider_entries() as a CANDOR_PROVIDERS_FILE document."""

@@ -22,6 +22,7 @@ from app.audit.entries import OVERRIDE, RECOMMENDATION
 from app.audit.models import AuditEntry
 from app.db import db
 from providers.sandbox.market import SandboxMarket
+from tests.browser import complaints_qa_visits as cqa
 from tests.browser.test_shopper_auto import fill_profile
 from tests.browser.test_shopper_mortgage import fill_mortgage
 from tests.browser_support import (
@@ -50,7 +51,18 @@ NOT_PAGES = {
     "compliance.export": "a CSV or JSON Lines download",
     "compliance.report_export": "a CSV or JSON Lines download",
     "compliance.reports_json": "the report charts' figures (JSON)",
+    "outcomes.data": "the outcomes charts' figures (JSON)",
+    "outcomes.export": "a CSV download",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
+    "complaints.report_json": "the complaints report charts' figures (JSON)",
+    "complaints.report_export": "a CSV or JSON Lines download",
+    "quality.report_json": "the QA report chart's figures (JSON)",
+    "quality.report_export": "a CSV or JSON Lines download",
+    "shop.proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "compliance.entry_proof": "a receipt download: a C2SP tlog-proof text file for candor-verify",
+    "tiles.checkpoint": "the log's signed checkpoint (C2SP tlog-tiles, plain text)",
+    "tiles.tile": "a tile of the log's Merkle tree hashes (binary)",
+    "tiles.entries": "a bundle of log entries' leaf bytes (binary)",
 }
 
 
@@ -158,6 +170,11 @@ def charts_drawn(page: Page, world: World) -> None:
     wait_for_charts(page, 7)
 
 
+def outcome_charts_drawn(page: Page, world: World) -> None:
+    page.goto(f"{world.url}/compliance/outcomes/")
+    wait_for_charts(page, 15)  # the three shares by five groupings, at least
+
+
 def wait_for_charts(page: Page, count: int) -> None:
     """Polled from here: wait_for_function evaluates with eval inside the page, which the page's
     own CSP (rightly) forbids."""
@@ -199,6 +216,7 @@ VISITS = [
     Visit("not-found", None, "shopper", path("/no-such-page")),
     # Anyone's proof.
     Visit("verify", "verify.verify", "shopper", path("/verify")),
+    Visit("retention-policy", "policy.retention", "shopper", path("/retention")),
     Visit("verify-reference", "verify.verify", "shopper",
           with_every_disclosure_open("/verify?reference={auto}", "[data-browser-check]")),
     Visit("verify-unknown-reference", "verify.verify", "shopper", path("/verify?reference=CND-0000-0000", "#error-summary")),
@@ -246,6 +264,26 @@ VISITS = [
     Visit("compliance-integrity", "compliance.integrity", "staff", path("/compliance/integrity")),
     Visit("compliance-integrity-verified", "compliance.integrity", "staff", verified),
     Visit("compliance-reports", "compliance.reports_page", "staff", charts_drawn),
+    Visit("compliance-outcomes", "outcomes.page", "staff", outcome_charts_drawn),
+    Visit("compliance-outcomes-method", "outcomes.page", "staff",
+          with_every_disclosure_open("/compliance/outcomes/?product=auto", "details.method")),
+    # Complaints and quality reviews.
+    Visit("complaint-form", "complaints.shopper_complaint", "shopper", path("/results/{auto}/complaint")),
+    Visit("complaint-form-errors", "complaints.shopper_complaint", "shopper",
+          submitted_empty("/results/{auto}/complaint", "Send complaint")),
+    Visit("complaint-raised", "complaints.shopper_raised", "shopper", cqa.complaint_raised),
+    Visit("advisor-complaint", "complaints.advisor_complaint", "staff", path("/advisor/calls/{open_call}/complaint")),
+    Visit("advisor-complaint-errors", "complaints.advisor_complaint", "staff",
+          submitted_empty("/advisor/calls/{open_call}/complaint", "Record complaint")),
+    Visit("compliance-complaints", "complaints.queue_page", "staff", cqa.complaint_queue),
+    Visit("compliance-complaint", "complaints.detail", "staff", cqa.complaint_detail),
+    Visit("compliance-complaint-errors", "complaints.resolve_complaint", "staff", cqa.complaint_resolution_refused),
+    Visit("compliance-complaints-report", "complaints.report_page", "staff", cqa.complaints_report),
+    Visit("quality-queue", "quality.queue", "staff", cqa.quality_queue),
+    Visit("quality-review", "quality.review_page", "staff", cqa.quality_review),
+    Visit("quality-review-errors", "quality.record", "staff", cqa.quality_review_refused),
+    Visit("quality-replayed", "quality.replay", "staff", cqa.quality_replayed),
+    Visit("quality-report", "quality.report_page", "staff", cqa.quality_report),
 ]
 
 

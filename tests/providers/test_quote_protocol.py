@@ -125,3 +125,25 @@ def test_the_documented_schemas_are_the_ones_in_use() -> None:
     blocks = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", DOCS.read_text(encoding="utf-8"), re.S)]
     for schema in (REQUEST_SCHEMA, REPLY_SCHEMA, QUOTE_SCHEMA):
         assert schema in blocks, f"docs/provider-protocol.md is out of date for {schema['title']}"
+
+
+@pytest.mark.parametrize("stated", ["binding", "indicative"])
+def test_a_quote_says_how_firm_it_is(stated: str) -> None:
+    [quote] = read(reply(firmness=stated))
+    assert quote.firmness == stated
+
+
+def test_a_quote_that_says_nothing_of_firmness_is_indicative_never_binding() -> None:
+    document = reply()
+    document["quotes"][0].pop("firmness", None)
+    [quote] = read(document)
+    assert quote.firmness == "indicative"
+
+
+@pytest.mark.parametrize("claimed", ["estimate", "BINDING", "firm", 1, None])
+def test_a_firmness_outside_the_protocol_makes_that_quote_unusable(claimed: Any) -> None:
+    document = reply()
+    document["quotes"].append({**document["quotes"][0], "id": "other", "firmness": claimed})
+    good, unusable = read(document)
+    assert isinstance(good, Quote)
+    assert isinstance(unusable, UnusableQuote) and (unusable.id, unusable.field) == ("other", "firmness")

@@ -42,6 +42,7 @@ def test_a_csv_file_gives_one_offer_per_matching_row(tmp_path: Path) -> None:
     ]
     written = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
     assert all(q.valid_until == written + timedelta(days=1) for q in quotes)
+    assert {q.firmness for q in quotes} == {"estimate"}  # computed by us from what the lender published
 
 
 def test_a_stale_sheet_gives_expired_offers(tmp_path: Path) -> None:

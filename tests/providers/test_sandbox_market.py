@@ -151,7 +151,9 @@ def test_every_insurer_quotes_a_valid_profile_with_schema_correct_terms(
     assert set(reply) == {"quotes", "declined"}
     assert reply["declined"] is None
     [quote] = reply["quotes"]
-    assert set(quote) == QUOTE_FIELDS
+    stated = {spec.key: spec.firmness for spec in auto_insurers()}[key]
+    assert set(quote) == QUOTE_FIELDS | ({"firmness"} if stated else set())
+    assert quote.get("firmness") == stated
     assert quote["id"].startswith(f"{key}-")
     assert (quote["product"], quote["currency"]) == ("auto", "USD")
     assert quote["url"] == f"{market.urls[key]}/offer/{quote['id']}"

@@ -92,11 +92,16 @@ def horizon_months(profile: Mapping[str, Any]) -> int:
     return min(int(profile["years_expected"]), int(profile["term_years"])) * MONTHS_PER_YEAR
 
 
+def charges_at_closing(terms: Mapping[str, Any], loan_amount: Decimal) -> tuple[Decimal, Decimal]:
+    """The points in dollars, and all the prepaid finance charges: points, lender fees and other."""
+    points_amount = (loan_amount * terms["points"] / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+    return points_amount, points_amount + terms["lender_fees"] + terms["other_prepaid_finance_charges"]
+
+
 def analyse(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> LoanAnalysis:
     """`terms` are typed terms (MortgageLine.parse_terms); the loan is the profile's loan amount."""
     loan_amount = Decimal(profile["loan_amount"])
-    points_amount = (loan_amount * terms["points"] / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-    upfront = points_amount + terms["lender_fees"] + terms["other_prepaid_finance_charges"]
+    points_amount, upfront = charges_at_closing(terms, loan_amount)
     if upfront >= loan_amount:
         raise ChargesExceedLoan(f"charges at closing of {upfront} are not less than the loan of {loan_amount}")
     term_months = terms["term_years"] * MONTHS_PER_YEAR

@@ -18,6 +18,8 @@ from app.products.mortgage.schemas import FIXED_YEARS
 
 Analyser = Callable[[Mapping[str, Any]], LoanAnalysis]
 """The analysis of one ranked offer of a logged result (MortgageLine.analyser)."""
+TermsReader = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+"""The typed terms of one ranked offer of a logged result (MortgageLine.typed_terms)."""
 
 COMPARED_WITH_TOP = 3
 TENTH = Decimal("0.1")

@@ -46,6 +46,20 @@ def mismatch_reason(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> str
     return None
 
 
+# Features whose payments are not a fully amortising loan's: Candor's schedule would not be theirs.
+_UNLIKE_PAYMENTS = {"interest_only": "interest-only payments", "negative_amortization": "negative amortization",
+                    "balloon_within_7_years": "a balloon payment in the first 7 years"}
+
+
+def unlike_payments(terms: Mapping[str, Any]) -> str | None:
+    """Why an offer's payments cannot be worked out like a plain loan's, or None."""
+    for feature, words in _UNLIKE_PAYMENTS.items():
+        if feature in terms["features"]:
+            return (f"It has {words}, so its payments do not repay the loan month by month; we cannot work out "
+                    "its cost like for like with the others.")
+    return None
+
+
 def offer_facts(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis: LoanAnalysis) -> dict[str, str]:
     years = analysis.horizon_months // MONTHS_PER_YEAR
     facts = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +15,13 @@ from typing import Any
 from app.formatting import plural
 from app.money import format_money
 from app.products.base import Assessment, InvalidTerms, ProductLine, check_against_schema
-from app.products.mortgage import chart, explain
+from app.products.mortgage import apor_store, chart, explain
 from app.products.mortgage.analysis import ChargesExceedLoan, LoanAnalysis, analyse
 from app.products.mortgage.criteria import COLUMNS, PRESETS, criteria_for, scale_basis_note
-from app.products.mortgage.facts import describe_rate, mismatch_reason, offer_facts
+from app.products.mortgage.facts import describe_rate, mismatch_reason, offer_facts, unlike_payments
+from app.products.mortgage.findings import mortgage_findings
+from app.products.mortgage.findings_words import findings_view
+from app.products.mortgage.full_cost import FullCost, full_cost
 from app.products.mortgage.figures import money as _money, points as _points, years as _years
 from app.products.mortgage.forms import (
     LOAN_TYPE_CHOICES,
@@ -28,6 +32,7 @@ from app.products.mortgage.forms import (
 from app.products.mortgage.profile_json import profile_from_json
 from app.products.mortgage.requirements import REQUIREMENTS
 from app.products.mortgage.plausible import PLAUSIBLE
+from app.products.mortgage.safe_harbor import features_text
 from app.products.mortgage.schemas import PROFILE_SCHEMA, TERMS_SCHEMA
 from app.products.wording import Wording
 from app.ranking.criteria import Criterion
@@ -71,7 +76,9 @@ class MortgageLine(ProductLine):
                  "your name or contact details, and we never check your credit.")
     results_extra_template = "mortgage/results_extra.html"
     methodology_template = "mortgage/methodology.html"
+    findings_template = "mortgage/findings.html"
     offer_name = staticmethod(explain.offer_name)
+    findings_view = staticmethod(findings_view)
 
     def profile_form(self, **kwargs: Any) -> MortgageProfileForm:
         return MortgageProfileForm(**kwargs)
@@ -147,6 +154,7 @@ class MortgageLine(ProductLine):
             "lender_fees": lender_fees,
             "other_prepaid_finance_charges": other,
             "adjustment": typed_adjustment,
+            "features": tuple(terms.get("features") or ()),
             **optional,
         }
 
@@ -157,8 +165,9 @@ class MortgageLine(ProductLine):
             "upfront": _money(Decimal(0)),
             "rate_lock": plural(terms["rate_lock_days"], "day"),
             "service": f"{terms['service_score']}/1,000",
+            "features": features_text(terms["features"]),
         }
-        mismatch = mismatch_reason(terms, profile)
+        mismatch = mismatch_reason(terms, profile) or unlike_payments(terms)
         try:
             analysis = analyse(terms, profile)
         except ChargesExceedLoan:
@@ -183,16 +192,47 @@ class MortgageLine(ProductLine):
         analysed = self.analyser(result)
         return CostOverTime(explain.break_even_notes(result, analysed), chart.cost_chart(result, analysed))
 
-    def analyser(self, result: Mapping[str, Any]) -> explain.Analyser:
-        """Analyses ranked offers of a logged result from their logged terms, each once."""
+    def reference_data(self, now: datetime) -> dict[str, Any]:
+        """The week's average prime offer rates (or why there are none) for the higher-priced test."""
+        return {"apor": apor_store.current_reference(now)}
+
+    def findings(self, result: Mapping[str, Any], reference: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The safe harbor's loan options and the higher-priced flags (findings.py)."""
+        if result.get("profile") is None or "apor" not in reference:
+            return None
+        return mortgage_findings(result, reference, self.typed_terms(result))
+
+    def full_cost(self, result: Mapping[str, Any], values: Mapping[str, str]) -> FullCost | None:
+        """The top offers' full monthly cost (PITI) and cash to close under the buyer's assumptions
+        (the results page's query parameters): full_cost.py; a view, never logged or ranked on."""
+        if result.get("profile") is None:
+            return None
+        terms_of = self.typed_terms(result)
+        return full_cost(result, values, self.analyser(result, terms_of), terms_of)
+
+    def typed_terms(self, result: Mapping[str, Any]) -> explain.TermsReader:
+        """Reads the typed terms of offers of a logged result from their logged terms, each once."""
         terms_by_quote = {(provider["provider"], quote["id"]): quote["terms"]
                           for provider in result["providers"] for quote in provider["quotes"]}
+        done: dict[tuple[str, str], dict[str, Any]] = {}
+
+        def terms_of(offer: Mapping[str, Any]) -> dict[str, Any]:
+            key = (offer["provider"], offer["quote_id"])
+            if key not in done:
+                done[key] = self.parse_terms(terms_by_quote[key])
+            return done[key]
+
+        return terms_of
+
+    def analyser(self, result: Mapping[str, Any], terms_of: explain.TermsReader | None = None) -> explain.Analyser:
+        """Analyses ranked offers of a logged result from their logged terms, each once."""
+        terms_of = terms_of or self.typed_terms(result)
         done: dict[tuple[str, str], LoanAnalysis] = {}
 
         def analysed(offer: Mapping[str, Any]) -> LoanAnalysis:
             key = (offer["provider"], offer["quote_id"])
             if key not in done:
-                done[key] = analyse(self.parse_terms(terms_by_quote[key]), result["profile"])
+                done[key] = analyse(terms_of(offer), result["profile"])
             return done[key]
 
         return analysed

@@ -17,6 +17,12 @@ CREDIT_SCORE_BANDS = (
 MAX_POINTS_CHOICES = ("0", "0.5", "1", "1.5", "2", "3")
 FIXED_YEARS = {"arm_5_6": 5, "arm_7_6": 7, "arm_10_6": 10}
 ADJUSTMENT_INTERVAL_MONTHS = 6
+# The loan features Regulation Z § 1026.36(e)(3)(i)(B) names: the anti-steering safe harbor's second
+# option is the lowest rate without any of them. Balloon means a balloon payment in the first 7 years.
+RISKY_FEATURES = (
+    "negative_amortization", "prepayment_penalty", "interest_only", "balloon_within_7_years",
+    "demand_feature", "shared_equity", "shared_appreciation",
+)
 
 _DECIMAL_AMOUNT = r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?$"
 _RATE = r"^[0-9]{1,2}(\.[0-9]{1,3})?$"
@@ -152,6 +158,18 @@ TERMS_SCHEMA: dict[str, Any] = {
         },
         "apr": {"type": ["string", "null"], "pattern": _RATE, "description": "The lender's own APR, percent."},
         "adjustment": {"oneOf": [{"type": "null"}, ADJUSTMENT_SCHEMA]},
+        "features": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(RISKY_FEATURES)},
+            "uniqueItems": True,
+            "maxItems": len(RISKY_FEATURES),
+            "description": (
+                "The loan's risky features (Regulation Z 1026.36(e)(3)(i)(B)): negative amortization, a "
+                "prepayment penalty, interest-only payments, a balloon payment in the first 7 years, a demand "
+                "feature, shared equity or shared appreciation. Left out or empty: the loan has none of them "
+                "(a fully amortising loan, as protocol version 1 quotes always were)."
+            ),
+        },
     },
     "examples": [
         {
@@ -168,6 +186,7 @@ TERMS_SCHEMA: dict[str, Any] = {
             "monthly_payment": "2430.44",
             "apr": "6.255",
             "adjustment": None,
+            "features": [],
         }
     ],
 }

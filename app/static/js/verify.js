@@ -98,7 +98,8 @@
   }
 
   async function check() {
-    const verifierKey = section.querySelector("[data-verifier-key]").textContent;
+    // Our key, then any earlier ones (a signing-key rotation): a checkpoint signed by one is ours.
+    const verifierKeys = Array.from(section.querySelectorAll("[data-verifier-key]"), (item) => item.textContent);
     const notes = Array.from(section.querySelectorAll("[data-checkpoint]"));
     for (const entry of section.querySelectorAll("[data-proof-entry]")) {
       const note = notes.find((item) => item.dataset.treeSize === entry.dataset.treeSize);
@@ -117,9 +118,16 @@
     }
     let unsupported = false;
     for (const note of notes) {
-      const signature = await checkSignature(note.textContent, verifierKey);
+      let signature = "invalid";
+      for (const verifierKey of verifierKeys) {
+        const result = await checkSignature(note.textContent, verifierKey);
+        if (result !== "invalid") {
+          signature = result;
+          break;
+        }
+      }
       if (signature === "invalid") {
-        return "Your browser checked this too, and found a problem: a checkpoint's signature does not match the key shown under Technical details.";
+        return "Your browser checked this too, and found a problem: a checkpoint's signature does not match the keys shown under Technical details.";
       }
       unsupported = unsupported || signature === "unsupported";
     }

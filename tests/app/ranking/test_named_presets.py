@@ -57,18 +57,36 @@ PROFILES = {"auto": random_auto_profile, "mortgage": random_mortgage_profile}
 OFFERS = {"auto": lambda profile: auto_terms(), "mortgage": loan_terms}
 
 
+def _sample_customers(product: str):  # type: ignore[no-untyped-def]
+    """Any other line (a plug-in) brings its own customers and offers (ProductLine.sample_customers)."""
+    spec = get_product_line(product).sample_customers()
+    assert spec is not None and spec.offer is not None, f"{product}: no sample customers and offers to check it on"
+    return spec
+
+
+def _profile(product: str, rng: random.Random) -> dict:
+    return (PROFILES[product] if product in PROFILES else _sample_customers(product).profile)(rng, NOW.date())
+
+
+def _offer(product: str, profile: dict) -> st.SearchStrategy[dict]:
+    if product in OFFERS:
+        return OFFERS[product](profile)
+    offer = _sample_customers(product).offer
+    return st.integers(0, 2**32).map(lambda seed: offer(random.Random(seed), profile))
+
+
 @st.composite
 def markets(draw: st.DrawFn, product: str) -> tuple[dict, list[ProviderOutcome]]:
     # A seeded Random, as the sweep uses: Hypothesis's own may return the edge values that real
     # draws never do (random() == 0.0), which a profile generator need not survive.
-    profile = PROFILES[product](random.Random(draw(st.integers(0, 2**32))), NOW.date())
+    profile = _profile(product, random.Random(draw(st.integers(0, 2**32))))
     if product == "auto":
         # Offers must give the cover asked for to be ranked at all: ask for what the terms offer.
         profile.update(liability_limits="50/100/50", deductible="1000", comprehensive=True, collision=True)
     outcomes = []
     for n in range(draw(st.integers(2, 7))):
         quotes = [Quote(id=f"q{n}-{q}", product=product, currency="USD", valid_until=NOW + timedelta(days=30),
-                        terms=draw(OFFERS[product](profile)), url=f"https://provider-{n}.example/{q}")
+                        terms=draw(_offer(product, profile)), url=f"https://provider-{n}.example/{q}")
                   for q in range(draw(st.integers(1, 2)))]
         config = ProviderConfig(key=f"p{n}", name=f"Provider {n}", adapter="quote_protocol", products=(product,),
                                 house=n == 0, commission="")

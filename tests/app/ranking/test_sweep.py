@@ -97,7 +97,11 @@ def test_the_sweep_covers_both_lines_and_every_preset_named_after_a_measure(cli_
     assert result.exit_code == 0, result.output
     assert "Auto insurance: 4 profiles ranked twice" in result.output
     assert "Mortgage: 4 profiles ranked twice" in result.output
-    assert result.output.count("Named presets whose first offer is not best on their measure: 0") == 2
+    # One report per line swept: Candor's two, and any installed beside them with sample customers.
+    from app.cli.sweep import _swept_lines
+
+    swept = _swept_lines(None, None)
+    assert result.output.count("Named presets whose first offer is not best on their measure: 0") == len(swept) >= 2
     assert "“Lowest cost”: cost a year (price plus expected deductibles), tolerance $1.00 a year; checked on" in result.output
     assert "“Lowest monthly payment”: monthly payment, tolerance $1.00 a month; checked on" in result.output
     assert re.search(r"^loan\s+(15|30)-year (fixed|7/6)\s+\d+", result.output, re.MULTILINE)
@@ -118,3 +122,32 @@ def test_a_named_preset_that_breaks_its_promise_fails_the_sweep(cli_app, monkeyp
     assert missed and int(missed.group(1)) > 0
     assert re.search(r"profile \d+: “Lowest cost” put first an offer \$[\d,.]+ over the years you keep the loan "
                      r"worse on cost while you keep the loan than the best", result.output)
+
+
+def test_a_line_that_brings_its_own_sample_customers_is_swept_without_the_sweep_knowing_it(monkeypatch):
+    """The sweep lists every registered line with sample customers: its own (a plug-in's) or, for
+    Candor's two, the table beside their sandbox market."""
+    import dataclasses as dc
+
+    from app.cli import sweep as sweep_module
+    from app.products import PRODUCT_LINES
+    from app.products.base import SampleCustomers
+
+    mortgage = get_product_line("mortgage")
+    own = SampleCustomers(profile=SWEEPS["mortgage"].profile, segments={"all": lambda profile, today: "everyone"})
+
+    class OwnCustomers(type(mortgage)):  # type: ignore[misc]
+        key = "own_customers"
+
+        def sample_customers(self) -> SampleCustomers:
+            return own
+
+    class NoCustomers(type(mortgage)):  # type: ignore[misc]
+        key = "no_customers"
+
+    monkeypatch.setitem(PRODUCT_LINES, "own_customers", OwnCustomers())
+    monkeypatch.setitem(PRODUCT_LINES, "no_customers", NoCustomers())
+    swept = [line.key for line in sweep_module._swept_lines(None, None)]
+    assert swept[:2] == ["auto", "mortgage"] and "own_customers" in swept and "no_customers" not in swept
+    assert sweep_module.sample_customers(PRODUCT_LINES["own_customers"]) is own
+    assert dc.is_dataclass(own) and sweep_module.sample_customers(mortgage) is SWEEPS["mortgage"]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.db import db
 from app.shop import permalink
+from app.web import permalink_secret
 from tests.conftest import make_app
 from tests.factories import auto_form
 
@@ -98,7 +99,7 @@ def test_the_same_hash_work_is_done_for_an_unknown_reference_and_a_wrong_secret(
     reference, _, secret = make_comparison(client)
     hashed: list[str] = []
     original = permalink.sha256_hex
-    monkeypatch.setattr(permalink, "sha256_hex", lambda text: hashed.append(text) or original(text))
+    monkeypatch.setattr(permalink_secret, "sha256_hex", lambda text: hashed.append(text) or original(text))
     stranger = app.test_client()
     for path in (f"/r/CND-0000-0000/{secret}", f"/r/{reference}/x{secret}", f"/r/{'X' * 300}/{secret}"):
         hashed.clear()

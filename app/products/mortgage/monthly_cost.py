@@ -1,0 +1,171 @@
+"""The full monthly cost of a loan offer (PITI: principal and interest, property tax, home insurance,
+mortgage insurance) and the cash needed to close, from the offer's logged terms, the buyer's profile
+and named assumptions the buyer can change. A view on the results page: it never changes the
+ranking, which compares what differs between lenders; tax and insurance do not.
+
+Mortgage insurance, by loan type (figures as the programmes publish them; see
+docs/mortgage-methodology.md):
+- conventional and jumbo, under 20% down: private mortgage insurance at the assumed yearly rate of
+  the loan, until the scheduled balance reaches 78% of the home's original value (the Homeowners
+  Protection Act's automatic termination);
+- FHA: an upfront premium of 1.75% of the loan, and an annual premium of the loan (0.55% over 95%
+  loan-to-value, else 0.50%; for 15-year terms 0.40% over 90%, else 0.15%), for the life of the loan
+  over 90% loan-to-value, else 11 years;
+- VA: no monthly insurance; a funding fee of 2.15% of the loan with less than 5% down, 1.50% with 5%
+  or more, 1.25% with 10% or more (first use).
+The upfront premium and the funding fee are counted as paid at closing (many buyers add them to the
+loan instead; the page says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from app.money import CENT
+from app.products.mortgage.amortization import MONTHS_PER_YEAR
+from app.products.mortgage.analysis import LoanAnalysis
+
+HUNDRED = Decimal(100)
+PMI_ENDS_AT_LOAN_TO_VALUE = Decimal("0.78")
+NEEDS_PMI_ABOVE_LOAN_TO_VALUE = Decimal("0.80")
+FHA_UPFRONT_PREMIUM = Decimal("1.75")
+FHA_PREMIUM_YEARS_AT_MOST_90_LTV = 11
+VA_FUNDING_FEE = ((Decimal("0.10"), Decimal("1.25")), (Decimal("0.05"), Decimal("1.50")), (Decimal(0), Decimal("2.15")))
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What we assume where no lender quotes it; the buyer may change each."""
+
+    property_tax_rate: Decimal = Decimal("1.00")
+    """Percent of the home's value a year."""
+    home_insurance: Decimal = Decimal("1500.00")
+    """USD a year."""
+    pmi_rate: Decimal = Decimal("0.50")
+    """Percent of the loan a year, for a conventional or jumbo loan with less than 20% down."""
+
+
+# Each assumption: its label, unit, and the range a real figure falls in.
+ASSUMPTION_FIELDS: dict[str, tuple[str, str, Decimal, Decimal]] = {
+    "property_tax_rate": ("Property tax", "percent of the home’s value a year", Decimal(0), Decimal(5)),
+    "home_insurance": ("Home insurance", "USD a year", Decimal(0), Decimal(50000)),
+    "pmi_rate": ("Private mortgage insurance", "percent of the loan a year, under 20% down", Decimal(0), Decimal(3)),
+}
+
+
+class InvalidAssumptions(ValueError):
+    """Assumptions the buyer typed that are not figures in range: a message for each field."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
+        self.errors = dict(errors)
+
+
+def read_assumptions(values: Mapping[str, str]) -> Assumptions:
+    """Assumptions from the results page's form (query parameters); a field left out or empty
+    keeps its default. Raises InvalidAssumptions naming each field that is not a figure in range."""
+    chosen: dict[str, Decimal] = {}
+    errors: dict[str, str] = {}
+    for name, (label, unit, low, high) in ASSUMPTION_FIELDS.items():
+        raw = (values.get(name) or "").strip().replace(",", "").lstrip("$")
+        if not raw:
+            continue
+        try:
+            figure = Decimal(raw)
+        except InvalidOperation:
+            errors[name] = f"{label}: enter a number ({unit}), e.g. {getattr(Assumptions(), name)}."
+            continue
+        if not figure.is_finite() or not low <= figure <= high or len(raw) > 12:
+            errors[name] = f"{label}: enter a figure from {low} to {high:,} ({unit})."
+            continue
+        chosen[name] = figure
+    if errors:
+        raise InvalidAssumptions(errors)
+    return Assumptions(**chosen)
+
+
+def assumption_values(assumptions: Assumptions) -> dict[str, str]:
+    return {item.name: str(getattr(assumptions, item.name)) for item in fields(assumptions)}
+
+
+@dataclass(frozen=True)
+class MonthlyCost:
+    principal_and_interest: Decimal
+    property_tax: Decimal
+    home_insurance: Decimal
+    mortgage_insurance: Decimal
+    mortgage_insurance_kind: str | None
+    """"private mortgage insurance", "FHA mortgage insurance premium", or None."""
+    mortgage_insurance_months: int | None
+    """How many monthly payments include it; None: every payment for the life of the loan."""
+    upfront_guarantee: Decimal
+    """FHA upfront premium or VA funding fee, counted as paid at closing."""
+    cash_to_close: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal_and_interest + self.property_tax + self.home_insurance + self.mortgage_insurance
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _monthly(yearly: Decimal) -> Decimal:
+    return _cents(yearly / MONTHS_PER_YEAR)
+
+
+def pmi_months(analysis: LoanAnalysis, home_value: Decimal) -> int:
+    """Payments made before the scheduled balance first reaches 78% of the home's original value."""
+    limit = home_value * PMI_ENDS_AT_LOAN_TO_VALUE
+    for month in range(len(analysis.schedule.months) + 1):
+        if analysis.schedule.balance_after(month) <= limit:
+            return month
+    return len(analysis.schedule.months)
+
+
+def fha_annual_premium_rate(loan_to_value: Decimal, term_years: int) -> Decimal:
+    if term_years > 15:
+        return Decimal("0.55") if loan_to_value > Decimal("0.95") else Decimal("0.50")
+    return Decimal("0.40") if loan_to_value > Decimal("0.90") else Decimal("0.15")
+
+
+def va_funding_fee_rate(down_payment: Decimal, home_value: Decimal) -> Decimal:
+    share = down_payment / home_value
+    return next(rate for at_least, rate in VA_FUNDING_FEE if share >= at_least)
+
+
+def monthly_cost(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis: LoanAnalysis,
+                 assumptions: Assumptions) -> MonthlyCost:
+    """The first month's full cost of an offer, and the cash needed to close it."""
+    value = Decimal(profile["property_value"])
+    down = Decimal(profile["down_payment"])
+    loan = analysis.loan_amount
+    loan_to_value = loan / value
+    kind: str | None = None
+    months: int | None = None
+    insurance = Decimal(0)
+    upfront = Decimal(0)
+    if profile["loan_type"] in ("conventional", "jumbo") and loan_to_value > NEEDS_PMI_ABOVE_LOAN_TO_VALUE:
+        kind, months = "private mortgage insurance", pmi_months(analysis, value)
+        insurance = _monthly(loan * assumptions.pmi_rate / HUNDRED)
+    elif profile["loan_type"] == "fha":
+        kind = "FHA mortgage insurance premium"
+        months = None if loan_to_value > Decimal("0.90") else FHA_PREMIUM_YEARS_AT_MOST_90_LTV * MONTHS_PER_YEAR
+        insurance = _monthly(loan * fha_annual_premium_rate(loan_to_value, int(terms["term_years"])) / HUNDRED)
+        upfront = _cents(loan * FHA_UPFRONT_PREMIUM / HUNDRED)
+    elif profile["loan_type"] == "va":
+        upfront = _cents(loan * va_funding_fee_rate(down, value) / HUNDRED)
+    return MonthlyCost(
+        principal_and_interest=analysis.schedule.first_payment,
+        property_tax=_monthly(value * assumptions.property_tax_rate / HUNDRED),
+        home_insurance=_monthly(assumptions.home_insurance),
+        mortgage_insurance=insurance,
+        mortgage_insurance_kind=kind,
+        mortgage_insurance_months=months,
+        upfront_guarantee=upfront,
+        cash_to_close=down + analysis.upfront + upfront,
+    )

@@ -1,0 +1,3 @@
+from candor_verify.cli import main
+
+raise SystemExit(main())

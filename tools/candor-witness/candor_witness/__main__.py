@@ -1,0 +1,3 @@
+from candor_witness.cli import main
+
+raise SystemExit(main())
