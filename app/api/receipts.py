@@ -42,11 +42,10 @@ def _refused(reference: str):  # type: ignore[no-untyped-def]
                            f"A receipt needs an advisor or compliance token; yours has the {token.scope} scope.")
         return None
     secret = request.headers.get(PERMALINK_HEADER, "")
-    if not secret:
-        return problem(401, "Say which comparison is yours",
+    if not secret:  # a 404 whether or not the reference exists, as for a wrong secret: nothing is revealed
+        return problem(404, "Say which comparison is yours",
                        f"Send the secret at the end of the comparison's permalink in the '{PERMALINK_HEADER}' header, "
-                       "or an advisor or compliance token as 'Authorization: Bearer <token>'.",
-                       {"WWW-Authenticate": 'Bearer realm="candor"'})
+                       "or an advisor or compliance token as 'Authorization: Bearer <token>'.")
     if not admitted(REFERENCE_RATE_LIMIT, "reference-lookup"):
         return problem(429, "Too many look-ups", "You have looked up many references from this address; wait a minute.")
     if not opens(db.session, reference, secret):

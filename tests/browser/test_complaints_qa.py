@@ -48,7 +48,7 @@ def test_a_complaint_from_the_results_page_to_the_report(site: LiveSite, context
     shopper.get_by_role("button", name="Compare quotes").click()
     shopper.wait_for_url(re.compile(r"/results/CND-"), timeout=15_000)
     reference = shopper.url.rsplit("/", 1)[-1]
-    shopper.get_by_role("link", name="Tell us: raise a complaint").click()
+    shopper.get_by_role("link", name="Raise a complaint").click()
     checked(shopper).get_by_role("button", name="Send complaint").click()
     expect(checked(shopper).locator("#error-summary")).to_contain_text("Choose what the complaint is about.")
     shopper.get_by_label("The price shown").check()

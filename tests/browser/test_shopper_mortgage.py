@@ -56,7 +56,7 @@ def test_a_mortgage_shopper_compares_re_ranks_and_prints(live_site: LiveSite, pa
     rows = page.locator("table.ranking tbody tr[data-provider]")
     assert rows.count() >= 3
     expect(page.locator(".top-card .price")).to_contain_text(re.compile(r"^\$[\d,]+\.\d\d per month"))
-    expect(page.get_by_text("Payments are per month; costs are over your 4 years")).to_be_visible()
+    expect(page.get_by_text("Payments are per month; costs are the points, fees and interest over your 4 years")).to_be_visible()
     # When a lower rate pays back its points, and the cumulative cost of the top offers, drawn.
     expect(page.locator("[data-break-even] li").first).to_contain_text(re.compile(r"pays back .* points and fees"))
     chart = page.get_by_role("img", name="Cumulative cost of the top offers, by year")

@@ -92,8 +92,7 @@ class MortgageLine(ProductLine):
     def results_note(self, profile: Mapping[str, Any] | None) -> str:
         years = ("the years you told us you would keep the loan" if profile is None
                  else f"your {_years(min(int(profile['years_expected']), int(profile['term_years'])))}")
-        return (f"Payments are per month; costs are over {years}: points, fees and interest, all worked "
-                "out by us from the lenders’ terms.")
+        return f"Payments are per month; costs are the points, fees and interest over {years}."
 
     def scale_basis_note(self) -> str:
         return scale_basis_note()

@@ -62,8 +62,9 @@ def test_without_a_token_or_the_right_secret_there_is_no_receipt(app, client):
     reference, _, secret = make_comparison(client)
     stranger = app.test_client()
     asked = stranger.get(proof_url(reference))
-    assert asked.status_code == 401 and asked.mimetype == "application/problem+json"
+    assert asked.status_code == 404 and asked.mimetype == "application/problem+json"
     assert HEADER in asked.get_json()["detail"]
+    assert stranger.get(proof_url("CND-0000-0000")).get_json() == asked.get_json()  # says nothing of existence
     wrong = stranger.get(proof_url(reference), headers={HEADER: secret[:-1] + ("A" if secret[-1] != "A" else "B")})
     unknown = stranger.get(proof_url("CND-0000-0000"), headers={HEADER: secret})
     assert wrong.status_code == unknown.status_code == 404

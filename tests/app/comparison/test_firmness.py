@@ -5,6 +5,7 @@ provider said, and entries logged before firmness was recorded replay unchanged.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 from typing import Any
@@ -75,3 +76,16 @@ def test_an_entry_logged_before_firmness_replays_identically_without_it(app: Fla
     replayed = json.loads(json.dumps(loggable(replay(get_product_line("auto"), older))))
     assert replayed["ranking"] == json.loads(json.dumps(loggable(older["ranking"])))
     assert all("firmness" not in item for item in replayed["ranking"])
+
+
+def test_the_receipt_says_once_how_firm_each_price_is(app: Flask, client: FlaskClient) -> None:
+    results = client.post("/compare/auto", data=auto_form())
+    reference = results.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    page = client.get(f"/results/{reference}/receipt").get_data(as_text=True)
+    summary = re.search(r"<p class=\"firmness-summary\" data-firmness-summary>(.*?)</p>", page, re.S)
+    assert summary is not None
+    listed = dict(re.findall(r"<strong>([^<]+)</strong> \(([^)]+)\)", html.unescape(summary[1])))
+    ranked = re.findall(r'<tr class="offer[^"]*" data-provider="([^"]+)"', page)
+    names = {spec.key: spec.name for spec in [*auto_insurers(), *auto_rate_pages()]}
+    for provider in ranked:
+        assert names[provider] in listed[FIRMNESS_TAGS[STATED[provider]]].split(", ")

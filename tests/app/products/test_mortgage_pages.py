@@ -69,7 +69,7 @@ def test_a_comparison_shows_monthly_payments_costs_over_the_stay_the_chart_and_a
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert entry_count(app) == 1
     assert "per month" in page and "over your 4 years" in page
-    assert "Payments are per month; costs are over your 4 years" in page
+    assert "Payments are per month; costs are the points, fees and interest over your 4 years" in page
     assert "Prices are per year" not in page
     assert "Our offer" in page and "Harbor Home Loans" in page
     for column in ("Monthly payment", "Cost while you keep it", "Rate", "Points and fees", "Rate lock"):
