@@ -38,14 +38,27 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+_RUNNING: list[Browser] = []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    """One Chromium per test process. A plug-in's conftest registers this fixture again (it imports
+    it to run its tests on Candor's fixtures), and Playwright's sync API cannot start twice in one
+    process, so a second registration shares the browser the first one started."""
+    if _RUNNING:
+        yield _RUNNING[0]
+        return
     if not Path(CHROMIUM).exists():
         pytest.fail(f"The browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium).")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield launched
-        launched.close()
+        _RUNNING.append(launched)
+        try:
+            yield launched
+        finally:
+            _RUNNING.clear()
+            launched.close()
 
 
 class LiveSite:
