@@ -124,9 +124,9 @@ def segments(session: Session, window: Window, sample: int = SEGMENT_SAMPLE) -> 
     entries = list(session.scalars(window.where(select(AuditEntry).where(AuditEntry.kind == RECOMMENDATION))
                                    .order_by(AuditEntry.index.desc()).limit(sample)))
     subjects = {entry.subject for entry in entries if entry.subject}
-    if subjects:
-        # Into the identity map in one query, so each reveal below finds its key without one.
-        list(session.scalars(select(PersonalDataKey).where(PersonalDataKey.subject.in_(subjects))))
+    # Into the identity map in one query, so each reveal below finds its key without one; held
+    # here while they are revealed, since the identity map keeps objects only weakly.
+    held = list(session.scalars(select(PersonalDataKey).where(PersonalDataKey.subject.in_(subjects)))) if subjects else []
     by_region: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_age: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     erased = 0
@@ -148,6 +148,7 @@ def segments(session: Session, window: Window, sample: int = SEGMENT_SAMPLE) -> 
         for counts, key in ((by_region, region), (by_age, band)):
             counts[key][0] += 1
             counts[key][1] += first
+    del held
     band_order = [label for _, _, label in AGE_BANDS] + [NOT_ASKED, ERASED]
     return {
         "sample": len(entries),
