@@ -74,6 +74,8 @@ def compilable(schema: Any) -> bool:
     for keyword, value in schema.items():
         if keyword in _ANNOTATIONS:
             continue
+        if keyword == "uniqueItems" and _only_strings(schema.get("items")):
+            continue  # Python's equality is JSON's for strings (True == 1 is the case it gets wrong)
         if keyword not in _SAME_IN_DRAFT_7:
             return False
         if keyword in _SUBSCHEMA_MAPS and not all(compilable(item) for item in value.values()):
@@ -85,6 +87,15 @@ def compilable(schema: Any) -> bool:
         if keyword in ("enum", "const") and not _unambiguous(schema, value if keyword == "enum" else [value]):
             return False
     return True
+
+
+def _only_strings(items: Any) -> bool:
+    """Whether an array's items schema admits strings only."""
+    if not isinstance(items, Mapping):
+        return False
+    if items.get("type") == "string":
+        return True
+    return isinstance(items.get("enum"), list) and all(isinstance(value, str) for value in items["enum"])
 
 
 def _unambiguous(schema: Mapping[str, Any], values: list[Any]) -> bool:

@@ -113,6 +113,8 @@ def test_formats_are_judged_by_jsonschemas_checker_when_it_has_one() -> None:
     {"items": [{"type": "string"}]},
     {"type": "object", "properties": {"a": {"unevaluatedProperties": False}}},
     {"dependentRequired": {"a": ["b"]}},
+    {"type": "array", "uniqueItems": True},              # [1, true] are distinct in JSON, equal in Python
+    {"type": "array", "items": {"type": "integer"}, "uniqueItems": True},
 ])
 def test_schemas_whose_meaning_differs_in_draft_7_are_left_to_jsonschema(schema: dict[str, Any]) -> None:
     assert not compilable(schema)
@@ -129,3 +131,9 @@ def test_a_boolean_is_not_taken_for_a_number_in_an_enum() -> None:
     validator = SchemaValidator({"type": "object", "properties": {"n": {"type": "integer", "enum": [1, 6]}}})
     assert validator.compiled is not None
     assert not validator.is_valid({"n": True}) and validator.is_valid({"n": 1})
+
+
+def test_unique_strings_are_compiled_and_judged_as_jsonschema_does() -> None:
+    validator = SchemaValidator({"type": "array", "items": {"type": "string", "enum": ["a", "b"]}, "uniqueItems": True})
+    assert validator.compiled is not None
+    assert validator.is_valid(["a", "b"]) and not validator.is_valid(["a", "a"]) and not validator.is_valid([1, True])
