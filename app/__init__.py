@@ -24,6 +24,7 @@ from app.quality import routes as quality_routes, settings as quality_settings
 from app import config as config_module
 from app.db import db, migrate
 from app.web import recorded
+from app.shop import handoff as _shop_handoff  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import requote as _shop_requote  # noqa: F401  (adds its routes to the shop blueprint)
 from app.shop import routes as shop_routes

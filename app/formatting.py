@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import Flask
@@ -72,8 +72,24 @@ def firmness_sentence(firmness: str | None, provider_name: str, valid_until: str
     return f"Quote valid until {until}."
 
 
+def validity_words(valid_until: str | datetime, firmness: str | None = None, now: datetime | None = None) -> str:
+    """Beside the firmness tag, until when the quote holds, in plain words: "until 14:05 UTC today",
+    "until 14:05 UTC on 6 December", "expired at 14:05 UTC today". Empty for our estimates: the tag
+    "Our estimate" says it all, and the estimate's own lapse is only when we read the rates again."""
+    if firmness == "estimate":
+        return ""
+    moment = valid_until if isinstance(valid_until, datetime) else datetime.fromisoformat(
+        valid_until.replace("Z", "+00:00"))
+    moment = moment.astimezone(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    day = "today" if moment.date() == now.date() else f"on {moment.day} {moment:%B}"
+    clock = f"{moment:%H:%M} UTC {day}"
+    return f"expired at {clock}" if moment <= now else f"until {clock}"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(firmness_tag)
+    app.add_template_global(validity_words)
     app.add_template_global(firmness_sentence)
     app.add_template_filter(money)
     app.add_template_filter(utc_time)

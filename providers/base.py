@@ -48,6 +48,32 @@ class Quote:
     firmness: str | None = None
 
 
+# A quote's status as its provider reports it (Candor Quote Protocol 1.1, `GET {url}/quotes/{id}`;
+# modelled on Open Insurance Brasil's quote status): received and under_review are still open,
+# accepted means the provider will go ahead on it, rejected and expired mean it can no longer be taken up.
+RECEIVED = "received"
+UNDER_REVIEW = "under_review"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+EXPIRED = "expired"
+QUOTE_STATUSES = (RECEIVED, UNDER_REVIEW, ACCEPTED, REJECTED, EXPIRED)
+OPEN_STATUSES = (RECEIVED, UNDER_REVIEW, ACCEPTED)
+
+
+@dataclass(frozen=True)
+class QuoteStatus:
+    """What a provider says of one of its quotes now: its status and, while it is open, its current
+    terms (`quote`, which carries the quote's deep link as its `url`)."""
+
+    quote_id: str
+    status: str
+    quote: Quote | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_STATUSES and self.quote is not None
+
+
 @dataclass(frozen=True)
 class UnusableQuote:
     """One offer in a reply that could not even be read as a quote (no id, no expiry, not an
@@ -175,6 +201,11 @@ class Adapter(ABC, Generic[Request, Raw]):
         raw = self.extract(request, timeout_s=timeout_s)
         note_reply(raw)
         return list(self.transform_data(raw, query))
+
+    def quote_status(self, quote: Quote, *, timeout_s: float) -> QuoteStatus | None:
+        """The quote's status now, from the provider, or None when this provider tells no status (the
+        caller asks it for a fresh quote instead). Raises ProviderError subclasses like extract."""
+        return None
 
     def close(self) -> None:
         """Release pooled connections. Called once when the registry is closed or reloaded."""

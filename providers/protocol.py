@@ -79,6 +79,29 @@ REPLY_SCHEMA: dict[str, Any] = {
 }
 
 
+STATUS_MAX_BYTES = 64 * 1024
+"""A status reply is one quote: anything larger is refused while reading."""
+
+STATUS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://candor.example/schemas/quote-protocol/1/status.json",
+    "title": "Candor Quote Protocol v1.1: quote status",
+    "type": "object",
+    "required": ["id", "status"],
+    "properties": {
+        "id": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The quote id asked about."},
+        "status": {"enum": ["received", "under_review", "accepted", "rejected", "expired"],
+                   "description": "received, under_review, accepted: the quote can still be taken up; "
+                                  "rejected, expired: it cannot."},
+        "quote": {
+            "oneOf": [{"type": "null"}, {"$ref": "https://candor.example/schemas/quote-protocol/1/quote.json"}],
+            "description": "The quote as it stands now (its terms, valid_until, firmness and url, the deep link "
+                           "that carries its id); required while the status is received, under_review or accepted.",
+        },
+    },
+}
+
+
 def read_json(body: bytes, *, what: str = "a reply") -> Any:
     """The document in `body`, or ParseError saying, in plain words, that we could not read it."""
     try:

@@ -5,13 +5,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote as url_quote
 
 from providers import settings
-from providers.base import INDICATIVE, Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
-from providers.errors import InvalidReply, ProviderDeclined
+from providers.base import (
+    INDICATIVE,
+    OPEN_STATUSES,
+    Adapter,
+    Offer,
+    ProviderConfig,
+    Quote,
+    QuoteQuery,
+    QuoteStatus,
+    UnusableQuote,
+)
+from providers.errors import InvalidReply, ProviderDeclined, RefusedRequest
 from providers.http import Deadline
 from providers.json_schema import SchemaValidator
-from providers.protocol import MEDIA_TYPE, PROTOCOL, QUOTE_SCHEMA, REPLY_SCHEMA, read_json
+from providers.protocol import (
+    MEDIA_TYPE,
+    PROTOCOL,
+    QUOTE_SCHEMA,
+    REPLY_SCHEMA,
+    STATUS_MAX_BYTES,
+    STATUS_SCHEMA,
+    read_json,
+)
 
 OPTIONS = {"url"}
 # The reply's own shape is checked without descending into its quotes: each quote is checked on
@@ -21,6 +40,11 @@ _ENVELOPE_SCHEMA = {**REPLY_SCHEMA, "properties": {**REPLY_SCHEMA["properties"],
     key: value for key, value in REPLY_SCHEMA["properties"]["quotes"].items() if key != "items"}}}
 _reply_validator = SchemaValidator(_ENVELOPE_SCHEMA)
 _quote_validator = SchemaValidator(QUOTE_SCHEMA)
+_status_validator = SchemaValidator({**STATUS_SCHEMA, "properties": {
+    key: value for key, value in STATUS_SCHEMA["properties"].items() if key != "quote"}})
+# A provider without the status endpoint (1.0) answers 404, 405 or 501; so does one that no longer
+# knows the quote. Either way the caller asks for a fresh quote instead.
+NO_STATUS = (404, 405, 410, 501)
 
 
 class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
@@ -31,6 +55,7 @@ class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
         settings.check_known(config, OPTIONS)
         self.endpoint = (settings.http_url(config) or "").rstrip("/") + "/quotes"
         self.http = settings.http_client(config)
+        self.status_http = settings.http_client(config, reply_cap=STATUS_MAX_BYTES)
 
     def transform_query(self, query: QuoteQuery) -> dict[str, Any]:
         return {
@@ -50,8 +75,21 @@ class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
     def transform_data(self, raw: bytes, query: QuoteQuery) -> Sequence[Offer]:
         return read_reply(raw)
 
+    def quote_status(self, quote: Quote, *, timeout_s: float) -> QuoteStatus | None:
+        """`GET {url}/quotes/{id}` (protocol 1.1); None when the provider tells no status for it."""
+        address = f"{self.endpoint}/{url_quote(quote.id, safe='')}"
+        try:
+            reply = self.status_http.get(address, deadline=Deadline.after(timeout_s), accept=(MEDIA_TYPE,),
+                                         what="a quote status")
+        except RefusedRequest as refused:
+            if refused.status in NO_STATUS:
+                return None
+            raise
+        return read_status(reply.body, quote.id)
+
     def close(self) -> None:
         self.http.close()
+        self.status_http.close()
 
 
 def read_reply(raw: bytes) -> list[Offer]:
@@ -68,6 +106,25 @@ def read_reply(raw: bytes) -> list[Offer]:
     for position, item in enumerate(reply["quotes"]):
         offers.append(_offer(item, position))
     return offers
+
+
+def read_status(raw: bytes, quote_id: str) -> QuoteStatus:
+    """A status reply about `quote_id`: about that quote and no other, and with the quote's current
+    terms while it is open; InvalidReply otherwise."""
+    reply = read_json(raw, what="a quote status")
+    for error in _status_validator.iter_errors(reply):
+        where = ".".join(str(part) for part in error.absolute_path) or "reply"
+        raise InvalidReply("sent a quote status of the wrong shape", detail=f"{where}: {_short(error.message)}")
+    if reply["id"] != quote_id or not isinstance(reply.get("quote") or {}, Mapping):
+        raise InvalidReply("sent the status of another quote", detail=f"asked about {_short(quote_id, 80)}")
+    current = _offer(reply["quote"], 0) if reply.get("quote") is not None else None
+    if isinstance(current, UnusableQuote):
+        raise InvalidReply("sent a quote status we could not use", detail=f"quote.{current.field}: {current.problem}")
+    if current is not None and current.id != quote_id:
+        raise InvalidReply("sent the status of another quote", detail=f"asked about {_short(quote_id, 80)}")
+    if reply["status"] in OPEN_STATUSES and current is None:
+        raise InvalidReply("sent a quote status without the quote", detail=f"status {reply['status']}")
+    return QuoteStatus(quote_id, reply["status"], current)
 
 
 def _offer(item: Any, position: int) -> Offer:

@@ -94,11 +94,12 @@ def reachable_addresses(config: ProviderConfig) -> frozenset[str]:
     return frozenset({"private"}) if flag(config, "private_network", False) else frozenset()
 
 
-def http_client(config: ProviderConfig) -> HttpClient:
+def http_client(config: ProviderConfig, *, reply_cap: int | None = None) -> HttpClient:
     """The provider's HTTP client, with its framework settings (reply cap, retries, reach); only its
     configured `url` can make a non-public address reachable, never an address an adapter found in
-    a reply."""
-    return HttpClient(max_reply_bytes=max_reply_bytes(config), max_attempts=attempts(config),
+    a reply. `reply_cap`: a smaller cap for replies that are small by nature (a quote status)."""
+    cap = max_reply_bytes(config) if reply_cap is None else min(reply_cap, max_reply_bytes(config))
+    return HttpClient(max_reply_bytes=cap, max_attempts=attempts(config),
                       allow_addresses=reachable_addresses(config), home=http_url(config, required=False))
 
 

@@ -8,6 +8,7 @@ one job:
   loading.py       a result read back by reference
   replay.py        a logged result ranked again from its logged inputs
   result.py        building a result (settled → ranked blind → named → explained)
+  freshness.py, handoff.py  an offer checked fresh with its provider; "Continue with this provider"
   health.py, replaces.py, house_notice.py, derived.py  provider health, re-quotes, our-offer
                    notice, the personal part of a result
 """
@@ -15,6 +16,8 @@ one job:
 from app.actors import ANONYMOUS, Actor
 from app.comparison.derived import with_personal
 from app.comparison.errors import ComparisonError, InputsErased
+from app.comparison.freshness import REQUOTE, Asking, OfferUnavailable, ShownOffer
+from app.comparison.handoff import HANDOFF, Handoff, OfferChoice, hand_off, price_change
 from app.comparison.health import probe, provider_health
 from app.comparison.house_notice import NOTICE_PROPERTIES
 from app.comparison.loading import appended_result, load_result
@@ -42,10 +45,11 @@ from app.comparison.replay import replay
 from app.comparison.result import build_result
 
 __all__ = [
-    "ANONYMOUS", "CUSTOM", "NOTICE_PROPERTIES", "PERMALINK", "WEIGHT_FIELD",
-    "Actor", "Comparing", "ComparisonError", "InputsErased", "InvalidPreferences", "ProviderSettled", "RankingStarted",
-    "appended_result", "build_result", "compare", "finish", "load_result", "new_reference", "pointer_to",
-    "preference_controls", "preferences_from_form", "probe", "provider_health", "ranking_criteria",
+    "ANONYMOUS", "CUSTOM", "HANDOFF", "NOTICE_PROPERTIES", "PERMALINK", "REQUOTE", "WEIGHT_FIELD",
+    "Actor", "Asking", "Comparing", "ComparisonError", "Handoff", "InputsErased", "InvalidPreferences", "OfferChoice",
+    "OfferUnavailable", "ProviderSettled", "RankingStarted", "ShownOffer",
+    "appended_result", "build_result", "compare", "finish", "hand_off", "load_result", "new_reference", "pointer_to",
+    "preference_controls", "preferences_from_form", "price_change", "probe", "provider_health", "ranking_criteria",
     "replaced_comparison", "replay", "rerank", "resolve_weights", "run_comparison", "with_personal",
     "with_replaces",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import random
 import threading
@@ -17,6 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from .issued import IssuedQuotes, marked_up, offer_page, status_of
 from .pricing import annual_premium, term_premium
 from .profile import AutoProfile, FieldError, ProfileError, parse_auto_profile
 
@@ -27,12 +27,13 @@ if TYPE_CHECKING:
 
 PROTOCOL = "candor-quote/1"
 MAX_BODY_BYTES = 64 * 1024
-QUOTE_VALIDITY = timedelta(minutes=30)
+QUOTE_VALIDITY_S = 30 * 60.0
 
 _ROUTES = Map(
     [
         Rule("/", endpoint="describe", methods=["GET"]),
         Rule("/quotes", endpoint="quotes", methods=["POST"]),
+        Rule("/quotes/<quote_id>", endpoint="status", methods=["GET"]),
         Rule("/offer/<offer_id>", endpoint="offer", methods=["GET"]),
     ]
 )
@@ -46,6 +47,8 @@ class RunState:
     error_rng: random.Random
     error_lock: threading.Lock = field(default_factory=threading.Lock)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    issued: IssuedQuotes = field(default_factory=IssuedQuotes)
+    """The quotes this provider issued, for their status and offer pages (issued.py)."""
 
     def should_fail(self, error_rate: float) -> bool:
         if error_rate <= 0:
@@ -73,20 +76,15 @@ class InsurerApp:
         if endpoint == "describe":
             return self.describe()
         if endpoint == "offer":
-            return self.offer_page(arguments["offer_id"])
+            return offer_response(self.state, self.spec.name, arguments["offer_id"])
+        if endpoint == "status":
+            return status_response(self.state, arguments["quote_id"])
         return self.quotes(request)
 
     def describe(self) -> Response:
         return json_response(
             {"name": self.spec.name, "key": self.spec.key, "protocol": PROTOCOL, "products": list(self.spec.products)}
         )
-
-    def offer_page(self, offer_id: str) -> Response:
-        if not offer_id.startswith(f"{self.spec.key}-"):
-            return problem(HTTPStatus.NOT_FOUND, f"No such offer: {offer_id}")
-        title = html.escape(f"Offer {offer_id} from {self.spec.name}")
-        page = f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>{title}</title><h1>{title}</h1></html>\n"
-        return Response(page, content_type="text/html; charset=utf-8")
 
     def quotes(self, request: Request) -> Response:
         body = read_limited_body(request)
@@ -108,17 +106,46 @@ class InsurerApp:
         if reason:
             return {"quotes": [], "declined": {"reason": reason}}
         quote_id = f"{self.spec.key}-{uuid.uuid4().hex}"
+        terms = offer_terms(self.spec, profile)
+        if self.state.issued.quoted_before(profile) and self.spec.requote_markup_percent:
+            terms["premium"] = marked_up(terms["premium"], self.spec.requote_markup_percent)
         quote = {
             "id": quote_id,
             "product": "auto",
             "currency": "USD",
-            "valid_until": (now + QUOTE_VALIDITY).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "terms": offer_terms(self.spec, profile),
+            "valid_until": valid_until(now, self.spec.quote_validity_s),
+            "terms": terms,
             "url": f"{host_url.rstrip('/')}/offer/{quote_id}",
         }
         if self.spec.firmness is not None:
             quote["firmness"] = self.spec.firmness
+        self.state.issued.keep(quote)
         return {"quotes": [quote], "declined": None}
+
+
+def valid_until(now: datetime, validity_s: float) -> str:
+    """When a quote issued now lapses, to the second as the protocol sends it (rounded up, so a
+    quote never lapses before its provider's stated validity)."""
+    moment = now + timedelta(seconds=validity_s)
+    if moment.microsecond:
+        moment += timedelta(microseconds=1_000_000 - moment.microsecond)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def status_response(state: RunState, quote_id: str) -> Response:
+    """Candor Quote Protocol 1.1: the quote's status now."""
+    document = status_of(state.issued, quote_id, state.clock())
+    if document is None:
+        return problem(HTTPStatus.NOT_FOUND, f"No such quote: {quote_id}")
+    return json_response(document)
+
+
+def offer_response(state: RunState, provider_name: str, offer_id: str) -> Response:
+    """The offer's own page, where a customer the deep link brings takes it up."""
+    page = offer_page(state.issued, provider_name, offer_id, state.clock())
+    if page is None:
+        return problem(HTTPStatus.NOT_FOUND, f"No such offer: {offer_id}")
+    return Response(page, content_type="text/html; charset=utf-8")
 
 
 def offer_terms(spec: SandboxProviderSpec, profile: AutoProfile) -> dict[str, Any]:

@@ -23,7 +23,6 @@ primary home with at least 20% down, as such tables usually do.
 """
 from __future__ import annotations
 
-import html
 import threading
 import uuid
 import zlib
@@ -37,7 +36,17 @@ from typing import TYPE_CHECKING, Any, Literal
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .insurer_app import QUOTE_VALIDITY, RunState, json_response, problem, read_limited_body, route
+from .insurer_app import (
+    QUOTE_VALIDITY_S,
+    RunState,
+    json_response,
+    offer_response,
+    problem,
+    read_limited_body,
+    route,
+    status_response,
+    valid_until,
+)
 from .lender_pages import rate_page, rate_page_settings, rate_sheet, rate_sheet_settings
 from .lender_pricing import LOWEST_BAND, PointsOption, RateCard, points_options, published_rows, quote_terms
 from .lender_request import CREDIT_SCORE_BANDS, PRODUCT, MortgageProfile, parse_mortgage_request
@@ -51,6 +60,7 @@ Publishing = Literal["quote_protocol", "html_rate_table", "rate_sheet"]
 _ROUTES = Map([
     Rule("/", endpoint="describe", methods=["GET"]),
     Rule("/quotes", endpoint="quotes", methods=["POST"]),
+    Rule("/quotes/<quote_id>", endpoint="status", methods=["GET"]),
     Rule("/offer/<offer_id>", endpoint="offer", methods=["GET"]),
     Rule("/rates", endpoint="rate_page", methods=["GET"]),
     Rule("/rates.csv", endpoint="rate_sheet", methods=["GET"]),
@@ -78,6 +88,8 @@ class LenderSpec:
     """Risky loan features its quotes have (a prepayment penalty…), stated in their terms."""
     decline: Callable[[MortgageProfile], str | None] | None = None
     seed: int | None = None
+    quote_validity_s: float = QUOTE_VALIDITY_S
+    """How long its quotes hold; a few seconds make one lapse between the ranking and the hand-off."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.error_rate <= 1.0:
@@ -86,6 +98,8 @@ class LenderSpec:
             raise ValueError(f"{self.key}: latency_s must not be negative")
         if not 0 <= self.service_score <= 1000:
             raise ValueError(f"{self.key}: service_score must be between 0 and 1000")
+        if not 0 < self.quote_validity_s <= 90 * 86400:
+            raise ValueError(f"{self.key}: quote_validity_s must be more than 0 and at most 90 days")
 
     @property
     def error_seed(self) -> int:
@@ -190,7 +204,9 @@ class LenderApp:
         if endpoint == "describe":
             return self.describe()
         if endpoint == "offer" and self.spec.publishes == "quote_protocol":
-            return self.offer_page(arguments["offer_id"])
+            return offer_response(self.state, self.spec.name, arguments["offer_id"])
+        if endpoint == "status" and self.spec.publishes == "quote_protocol":
+            return status_response(self.state, arguments["quote_id"])
         if endpoint == "quotes" and self.spec.publishes == "quote_protocol":
             return self.quotes(request)
         if endpoint == "rate_page" and self.spec.publishes == "html_rate_table":
@@ -202,13 +218,6 @@ class LenderApp:
     def describe(self) -> Response:
         return json_response({"name": self.spec.name, "key": self.spec.key, "publishes": self.spec.publishes,
                               "products": list(self.spec.products)})
-
-    def offer_page(self, offer_id: str) -> Response:
-        if not offer_id.startswith(f"{self.spec.key}-"):
-            return problem(HTTPStatus.NOT_FOUND, f"No such offer: {offer_id}")
-        title = html.escape(f"Loan offer {offer_id} from {self.spec.name}")
-        page = f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>{title}</title><h1>{title}</h1></html>\n"
-        return Response(page, content_type="text/html; charset=utf-8")
 
     def _misbehave(self) -> Response | None:
         if self.spec.latency_s > 0 and self.state.stopping.wait(self.spec.latency_s):
@@ -234,13 +243,14 @@ class LenderApp:
         reason = self.spec.decline(profile) if self.spec.decline else None
         if reason:
             return {"quotes": [], "declined": {"reason": reason}}
-        valid_until = (now + QUOTE_VALIDITY).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lapses = valid_until(now, self.spec.quote_validity_s)
         quotes = []
         for terms in quote_terms(self.spec, profile):
             quote_id = f"{self.spec.key}-{uuid.uuid4().hex}"
-            quotes.append({"id": quote_id, "product": PRODUCT, "currency": "USD", "valid_until": valid_until,
+            quotes.append({"id": quote_id, "product": PRODUCT, "currency": "USD", "valid_until": lapses,
                            "terms": terms, "url": f"{host_url.rstrip('/')}/offer/{quote_id}",
                            "firmness": "indicative"})  # a loan is always subject to underwriting
+            self.state.issued.keep(quotes[-1])
         if not quotes:
             return {"quotes": [], "declined": {"reason": "We only offer loans with more points than you want to pay."}}
         return {"quotes": quotes, "declined": None}

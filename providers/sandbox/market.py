@@ -23,7 +23,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol, Self
 
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
@@ -33,7 +33,7 @@ from providers.testing.faults import FAULTS, misbehave
 
 from .apor import apor_table
 from .discovery import SandboxSet, sandbox_sets
-from .insurer_app import InsurerApp, RunState
+from .insurer_app import QUOTE_VALIDITY_S, InsurerApp, RunState
 from .knobs import DeclineRule, decline_rule
 from .pricing import (
     ACME_PLAN,
@@ -88,6 +88,10 @@ class SandboxProviderSpec:
     """Seed for the error-rate draws; None derives one from the key."""
     firmness: str | None = None
     """What the insurer says of its quotes (Candor Quote Protocol 1.1); None: it says nothing, as 1.0 did."""
+    quote_validity_s: float = QUOTE_VALIDITY_S
+    """How long its quotes hold; a few seconds make one lapse between the ranking and the hand-off."""
+    requote_markup_percent: float = 0.0
+    """A quote for a customer it quoted before costs this much more (a re-quote that changed)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.error_rate <= 1.0:
@@ -100,6 +104,10 @@ class SandboxProviderSpec:
             raise ValueError(f"{self.key}: unknown financial_strength {self.financial_strength!r}")
         if not 0 <= self.claims_satisfaction <= 1000:
             raise ValueError(f"{self.key}: claims_satisfaction must be between 0 and 1000")
+        if not 0 < self.quote_validity_s <= 90 * 86400:
+            raise ValueError(f"{self.key}: quote_validity_s must be more than 0 and at most 90 days")
+        if not 0 <= self.requote_markup_percent <= 100:
+            raise ValueError(f"{self.key}: requote_markup_percent must be between 0 and 100")
         if self.firmness not in (None, BINDING, INDICATIVE):
             raise ValueError(f"{self.key}: firmness must be binding, indicative or None")
         if self.fault is not None and self.fault not in FAULTS:
@@ -264,7 +272,10 @@ class SandboxMarket:
         host: str = "127.0.0.1",
         base_port: int = 0,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`clock`: the providers' own clock (when their quotes lapse), for tests that move it on."""
+        self.clock = clock
         specs = apply_overrides(list(specs) if specs is not None else default_market(), overrides)
         keys = [spec.key for spec in specs]
         if len(set(keys)) != len(keys):
@@ -295,6 +306,8 @@ class SandboxMarket:
     def _start_insurer(self, spec: MarketParticipant, index: int) -> None:
         port = self.base_port + index if self.base_port else 0
         state = RunState(stopping=self._stopping, error_rng=random.Random(spec.error_seed))
+        if self.clock is not None:
+            state.clock = self.clock
         server = _JoinedThreadsServer(
             self.host, port, misbehave(spec.wsgi_app(state), getattr(spec, "fault", None), stopping=self._stopping),
             handler=_QuietRequestHandler,

@@ -1,0 +1,56 @@
+"""“Continue with this provider”: a POST from the results page (no JavaScript needed) that checks
+the offer with its provider just before the shopper leaves us (app/comparison/handoff.py). An offer
+that still stands is logged as handed off and the shopper goes to the provider's own page for it
+(303); one that changed is shown old beside new first, with a button to go on with the new quote;
+one we cannot send them to is refused saying why. The routes hang on the shop blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request
+
+from app.auth.access import public
+from app.comparison.api import (
+    ANONYMOUS,
+    Asking,
+    OfferChoice,
+    OfferUnavailable,
+    hand_off,
+    price_change,
+)
+from app.db import db, utcnow
+from app.products import get_product_line
+from app.provider_registry import current_registry
+from app.security import rate_limited
+from app.shop.routes import bp, own_result
+from app.web.recorded import not_logged_page, recorded
+
+CHANNEL = "web"
+
+
+def _refused(line: Any, result: Any, message: str, status: int) -> Any:
+    return render_template("shop/handoff_refused.html", line=line, result=result, message=message), status
+
+
+@bp.post("/results/<reference>/continue")
+@public
+@rate_limited("CANDOR_COMPARISON_RATE_LIMIT", methods=("POST",))
+def continue_with(reference: str) -> Any:
+    result = own_result(reference)
+    line = get_product_line(result["product"]["key"])
+    choice = OfferChoice.parse(request.form.get("offer"), request.form.get("requote"))
+    if choice is None:
+        return _refused(line, result, "Choose one of the offers on your results page, then press its "
+                                      "“Continue” button.", 400)
+    try:
+        with recorded("A hand-off", not_logged_page(line), outcome="nobody was sent on"):
+            handoff = hand_off(db.session, current_registry(), line, result, choice,
+                               asking=Asking(ANONYMOUS, CHANNEL), now=utcnow())
+    except OfferUnavailable as refused:
+        return _refused(line, result, refused.message, refused.status)
+    if not handoff.changed:
+        assert handoff.url is not None
+        return redirect(handoff.url, code=303)
+    return render_template("shop/handoff_changed.html", line=line, result=result, handoff=handoff,
+                           change=price_change(handoff.before, handoff.after), now=utcnow())
