@@ -1,0 +1,157 @@
+"""“Continue with this provider” against the sandbox market over real HTTP: an offer that still
+stands is logged as handed off and the shopper goes to the provider's own page for it; one that
+lapsed or changed is re-quoted and shown old beside new before the shopper leaves; our estimate
+goes to the published page; the log verifies and the ranking replays unchanged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner
+
+from app.audit.log import document
+from app.audit.models import AuditEntry
+from app.comparison.api import load_result, replay
+from app.db import db
+from app.products import get_product_line
+from providers.sandbox.market import SandboxMarket
+from tests.conftest import FAST_MARKET, make_app
+from tests.factories import auto_form
+
+PERSONAL = ("1999", "94110", "16500")
+
+
+def compare(client: FlaskClient, **changes: str) -> str:
+    response = client.post("/compare/auto", data=auto_form(**changes))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def ranked(app: Flask, reference: str, provider: str) -> dict[str, Any]:
+    with app.app_context():
+        result = load_result(db.session, reference)
+    assert result is not None
+    return next(offer for offer in result["ranking"] if offer["provider"] == provider)
+
+
+def entries(app: Flask, reference: str, kind: str) -> list[dict[str, Any]]:
+    with app.app_context():
+        found = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.reference == reference,
+                                                               AuditEntry.kind == kind)
+                                   .order_by(AuditEntry.index)).all()
+        return [document(entry) for entry in found]
+
+
+def continue_with(client: FlaskClient, reference: str, offer: dict[str, Any], **extra: str) -> Any:
+    return client.post(f"/results/{reference}/continue",
+                       data={"offer": f"{offer['provider']}:{offer['quote_id']}", **extra})
+
+
+def test_the_results_page_offers_to_continue_and_says_until_when_each_price_holds(client: FlaskClient) -> None:
+    reference = compare(client)
+    page = BeautifulSoup(client.get(f"/results/{reference}").get_data(as_text=True), "html.parser")
+    forms = page.select("form[data-handoff]")
+    assert forms and all(form["method"] == "post" and form["action"] == f"/results/{reference}/continue"
+                         for form in forms)
+    assert page.select_one(".top-card form[data-handoff] button").get_text().startswith("Continue with ")
+    validity = [tag.get_text() for tag in page.select("[data-validity]")]
+    assert validity and all(re.fullmatch(r"until \d\d:\d\d UTC (today|on \d+ \w+)", text) for text in validity)
+    assert not page.select("a[href*='/offer/']"), "no bare link to an address a provider gave"
+
+
+def test_an_offer_that_still_stands_is_logged_and_handed_off_to_its_own_page(app: Flask, client: FlaskClient,
+                                                                              runner: FlaskCliRunner) -> None:
+    reference = compare(client)
+    harbor = ranked(app, reference, "harbor")
+    answer = continue_with(client, reference, harbor)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == harbor["url"]
+    [entry] = entries(app, reference, "handoff")
+    assert entry["checked_by"] == "status" and entry["status"] == "received"
+    assert entry["offer"]["quote_id"] == harbor["quote_id"] and entry["offer"]["rank"] == harbor["rank"]
+    assert entry["offer"]["firmness"] == "binding" and entry["handed_off"]["unit"] == "per year"
+    assert entry["handed_off"]["price"] == harbor["facts"]["annual_premium"]
+    assert entry["url"] == harbor["url"] and not any(value in entry["url"] for value in PERSONAL)
+    landing = requests.get(answer.headers["Location"], timeout=5)
+    assert landing.status_code == 200 and harbor["quote_id"] in landing.text and "valid until" in landing.text
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    with app.app_context():
+        result = load_result(db.session, reference)
+        assert result is not None
+        again = replay(get_product_line("auto"), result)
+    assert [o["quote_id"] for o in again["ranking"]] == [o["quote_id"] for o in result["ranking"]]
+
+
+def test_our_estimate_goes_to_the_page_it_was_worked_out_from(app: Flask, client: FlaskClient) -> None:
+    reference = compare(client)
+    lighthouse = ranked(app, reference, "lighthouse")
+    assert lighthouse["firmness"] == "estimate"
+    answer = continue_with(client, reference, lighthouse)
+    assert answer.status_code == 303 and answer.headers["Location"] == lighthouse["url"]
+    [entry] = entries(app, reference, "handoff")
+    assert entry["checked_by"] == "estimate"
+
+
+def test_an_offer_not_in_the_ranking_or_a_malformed_choice_is_refused(app: Flask, client: FlaskClient) -> None:
+    reference = compare(client)
+    harbor = ranked(app, reference, "harbor")
+    wrong = continue_with(client, reference, {**harbor, "quote_id": "harbor-not-ours"})
+    assert wrong.status_code == 404 and "not in this comparison" in wrong.get_data(as_text=True)
+    assert client.post(f"/results/{reference}/continue", data={"offer": "nonsense"}).status_code == 400
+    assert not entries(app, reference, "handoff")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+@pytest.fixture
+def drifting(database_url: str) -> Iterator[tuple[Flask, _Clock]]:
+    """A market of its own whose clock a test moves on, where Acme charges more to a driver it quoted before."""
+    clock = _Clock()
+    overrides = {**FAST_MARKET, "acme": {"requote_markup_percent": 10.0}}
+    with SandboxMarket(overrides=overrides, clock=clock) as market:
+        application = make_app(database_url, market.provider_entries())
+        yield application, clock
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_quote_its_provider_says_has_expired_is_requoted_and_the_change_shown_before_leaving(
+        drifting: tuple[Flask, _Clock]) -> None:
+    app, clock = drifting
+    client = app.test_client()
+    reference = compare(client)
+    acme = ranked(app, reference, "acme")
+    clock.offset = timedelta(hours=1)  # Acme's quote lapsed on Acme's side
+    shown = continue_with(client, reference, acme)
+    assert shown.status_code == 200
+    page = BeautifulSoup(shown.get_data(as_text=True), "html.parser")
+    assert "offer has changed" in page.h1.get_text()
+    assert page.select_one("[data-price-change]").get_text().startswith("up by $")
+    assert page.select_one("[data-before] td").get_text() == acme["facts"]["annual_premium"]
+    [requote] = entries(app, reference, "provider-requote")
+    assert requote["checked_by"] == "re-quote" and requote["status"] == "expired" and requote["changed"] is True
+    assert not entries(app, reference, "handoff")
+    form = page.select_one("form")
+    fields = {tag["name"]: tag["value"] for tag in form.select("input[type=hidden]") if tag["name"] != "csrf_token"}
+    assert fields["requote"] == str(requote["index"])
+    gone = client.post(form["action"], data=fields)
+    assert gone.status_code == 303 and gone.headers["Location"].endswith(fields["offer"].split(":", 1)[1])
+    [entry] = entries(app, reference, "handoff")
+    assert entry["offer"]["requote_index"] == requote["index"] and entry["offer"]["rank"] == acme["rank"]
+    assert entry["handed_off"]["price"] == requote["offers"][0]["price"] != acme["facts"]["annual_premium"]
