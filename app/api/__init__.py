@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from app.api import audit, comparisons, openapi, products, receipts
+from app.api import audit, comparisons, handoffs, openapi, products, receipts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(audit.bp)
 bp.register_blueprint(comparisons.bp)
+bp.register_blueprint(handoffs.bp)
 bp.register_blueprint(products.bp)
 bp.register_blueprint(receipts.bp)
 
 # What /api/openapi.json describes: every route above, from the schemas declared next to it.
-OPERATIONS = (*comparisons.OPERATIONS, *products.OPERATIONS, *openapi.AUDIT_OPERATIONS, *receipts.OPERATIONS)
+OPERATIONS = (*comparisons.OPERATIONS, *handoffs.OPERATIONS, *products.OPERATIONS, *openapi.AUDIT_OPERATIONS, *receipts.OPERATIONS)
 
 
 def init_app(app: Flask) -> None:

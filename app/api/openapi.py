@@ -54,6 +54,7 @@ PROBLEM_DESCRIPTIONS = {
     401: "No API token, or one that does not work.",
     403: "The API token's scope does not allow this.",
     404: "Nothing is known by that name.",
+    409: "It cannot be done as things stand; `detail` says why and what to do instead.",
     413: "The request body is larger than we accept.",
     415: "The request body is not application/json.",
     422: "The request is well-formed but wrong; `errors` says where and why.",
