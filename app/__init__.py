@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader
 from app import auth, cli, errors, formatting, health, provider_registry, security
 from app import api, audit, products
 from app.admin import routes as admin_routes
+from app.advisor import requote as _advisor_requote  # noqa: F401  (adds its route to the advisor blueprint)
 from app.advisor import routes as advisor_routes
 from app.auth import routes as auth_routes
 from app.compliance import outcome_routes

@@ -22,7 +22,7 @@ from app.advisor.service import (
 from app.audit import REASON_LABELS, AuditEntry, document, reveal
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, User
-from app.comparison.api import load_result
+from app.comparison.api import latest_requotes, load_result
 from app.db import db
 from app.products import PRODUCT_LINES, UnknownProduct, get_product_line
 from app.provider_registry import current_registry
@@ -115,7 +115,7 @@ def _call_page(reference: str, *, form: OutcomeForm | None = None, problem: str 
     return render_template(
         "advisor/call.html", result=result, line=line, call=call, own=own, outcome=outcome, form=form,
         problem=problem, script=disclosure_script(result, line), reasons=REASON_LABELS, declined=DECLINED,
-        profile_summary=_profile_summary(line, result),
+        profile_summary=_profile_summary(line, result), requotes=latest_requotes(db.session, reference),
     ), status
 
 

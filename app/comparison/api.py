@@ -8,7 +8,8 @@ one job:
   loading.py       a result read back by reference
   replay.py        a logged result ranked again from its logged inputs
   result.py        building a result (settled → ranked blind → named → explained)
-  freshness.py, handoff.py  an offer checked fresh with its provider; "Continue with this provider"
+  freshness.py, handoff.py, requotes.py  an offer checked fresh with its provider; "Continue with
+                   this provider"; an advisor's re-quote of one provider
   health.py, replaces.py, house_notice.py, derived.py  provider health, re-quotes, our-offer
                    notice, the personal part of a result
 """
@@ -19,6 +20,7 @@ from app.comparison.errors import ComparisonError, InputsErased
 from app.comparison.freshness import REQUOTE, Asking, OfferUnavailable, ShownOffer
 from app.comparison.handoff import HANDOFF, Handoff, OfferChoice, hand_off, price_change
 from app.comparison.health import probe, provider_health
+from app.comparison.requotes import latest_requotes, requote_provider
 from app.comparison.house_notice import NOTICE_PROPERTIES
 from app.comparison.loading import appended_result, load_result
 from app.comparison.orchestration import (
@@ -48,8 +50,8 @@ __all__ = [
     "ANONYMOUS", "CUSTOM", "HANDOFF", "NOTICE_PROPERTIES", "PERMALINK", "REQUOTE", "WEIGHT_FIELD",
     "Actor", "Asking", "Comparing", "ComparisonError", "Handoff", "InputsErased", "InvalidPreferences", "OfferChoice",
     "OfferUnavailable", "ProviderSettled", "RankingStarted", "ShownOffer",
-    "appended_result", "build_result", "compare", "finish", "hand_off", "load_result", "new_reference", "pointer_to",
+    "appended_result", "build_result", "compare", "finish", "hand_off", "latest_requotes", "load_result", "new_reference", "pointer_to",
     "preference_controls", "preferences_from_form", "price_change", "probe", "provider_health", "ranking_criteria",
-    "replaced_comparison", "replay", "rerank", "resolve_weights", "run_comparison", "with_personal",
+    "replaced_comparison", "replay", "requote_provider", "rerank", "resolve_weights", "run_comparison", "with_personal",
     "with_replaces",
 ]
