@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 PROTOCOL = "candor-quote/1"
 MAX_BODY_BYTES = 64 * 1024
 QUOTE_VALIDITY_S = 30 * 60.0
+QUOTE_VALIDITY = timedelta(seconds=QUOTE_VALIDITY_S)
+"""How long a sandbox quote holds unless its provider's `quote_validity_s` says otherwise."""
 
 _ROUTES = Map(
     [

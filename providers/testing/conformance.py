@@ -30,13 +30,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from providers.base import Adapter, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.base import ESTIMATE, FIRMNESS, Adapter, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.deep_links import DeepLinkRefused, checked_deep_link
 from providers.errors import ProviderError, ProviderTimeout, ProviderUnavailable
 from providers.protocol import SAFE_INTEGER
 from providers.testing.faults import misbehave
@@ -45,6 +46,8 @@ from providers.testing.servers import LoopbackServer, closed_port
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 TIMEOUT_SLACK_S = 2.0
 """Generous: the check is that a silent provider costs about its timeout, not a precise figure."""
+LONGEST_VALIDITY = timedelta(days=90)
+"""A quote said to hold longer than this is a mistake (a year in place of a day), not a promise."""
 
 
 class ConformanceFailure(AssertionError):
@@ -113,6 +116,11 @@ def check_offers(offers: Any, query: QuoteQuery, *, terms_schema: Mapping[str, A
             raise ConformanceFailure(f"{where}: valid_until must be a datetime with a time zone")
         if offer.valid_until <= now:
             raise ConformanceFailure(f"{where}: a fresh quote must not have expired already ({offer.valid_until})")
+        if offer.valid_until > now + LONGEST_VALIDITY:
+            raise ConformanceFailure(f"{where}: valid_until {offer.valid_until} is more than "
+                                     f"{LONGEST_VALIDITY.days} days away; say how long the quote really holds")
+        if offer.firmness is not None and offer.firmness not in FIRMNESS:
+            raise ConformanceFailure(f"{where}: firmness must be one of {', '.join(FIRMNESS)}, not {offer.firmness!r}")
         if offer.url is not None and not offer.url.startswith(("http://", "https://")):
             raise ConformanceFailure(f"{where}: url must be an http(s) address or None")
         _plain_json(dict(offer.terms), f"{where}.terms")
@@ -123,6 +131,24 @@ def check_offers(offers: Any, query: QuoteQuery, *, terms_schema: Mapping[str, A
                 raise ConformanceFailure(f"{where}.terms.{path}: {problem.message}")
         quotes.append(offer)
     return quotes
+
+
+def check_promises(quotes: Sequence[Quote], config: ProviderConfig, profile: Mapping[str, Any]) -> None:
+    """What the customer is told of each offer holds: it says how firm it is, and its deep link —
+    where the customer is sent to take it up — is on the provider's own configured site, names the
+    quote (a published page names none: our estimates go there) and carries none of the customer's
+    answers (providers/deep_links.py, which refuses any other link at hand-off)."""
+    for position, quote in enumerate(quotes):
+        where = f"offer {position} ({quote.id})"
+        if quote.firmness not in FIRMNESS:
+            raise ConformanceFailure(f"{where}: say how firm the offer is: firmness one of {', '.join(FIRMNESS)}")
+        if quote.url is None:
+            continue
+        try:
+            checked_deep_link(quote.url, config, quote_id=None if quote.firmness == ESTIMATE else quote.id,
+                              profile=profile)
+        except DeepLinkRefused as refused:
+            raise ConformanceFailure(f"{where}: its url would be refused at hand-off: {refused}") from refused
 
 
 def _garbage_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -188,6 +214,15 @@ class AdapterConformance:
             adapter.close()
         assert quotes, "the working provider should have made at least one offer"
 
+    def test_offers_say_how_firm_they_are_and_link_to_the_providers_own_site(self, serve: Any) -> None:
+        server = serve(self.working_app)
+        adapter = self.build(server.url)
+        try:
+            quotes = check_offers(adapter.fetch_quotes(self.query(), timeout_s=5.0), self.query())
+        finally:
+            adapter.close()
+        check_promises(quotes, self.config_at(server.url), self.example_profile())
+
     def test_an_unreachable_provider_is_a_provider_error(self) -> None:
         adapter = self.build(f"http://127.0.0.1:{closed_port()}")
         try:
@@ -231,4 +266,5 @@ class AdapterConformance:
         adapter.close()
 
 
-__all__ = ["AdapterConformance", "ConformanceFailure", "check_adapter_class", "check_offers", "provider_config"]
+__all__ = ["AdapterConformance", "ConformanceFailure", "check_adapter_class", "check_offers", "check_promises",
+           "provider_config"]

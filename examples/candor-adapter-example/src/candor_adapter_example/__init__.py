@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from providers import settings
-from providers.base import Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
+from providers.base import INDICATIVE, Adapter, Offer, ProviderConfig, Quote, QuoteQuery, UnusableQuote
 from providers.errors import InvalidReply, ProviderConfigError, ProviderDeclined
 from providers.http import Deadline, HttpClient
 from providers.protocol import read_json
@@ -132,6 +132,8 @@ class ExamplePricingAdapter(Adapter[dict[str, Any], bytes]):
                 **self.ratings,
             },
             url=item.get("buy_url") if isinstance(item.get("buy_url"), str) else None,
+            # Sunrise's prices are subject to its underwriting: say so (Candor Quote Protocol 1.1).
+            firmness=INDICATIVE,
         )
 
     def close(self) -> None:
