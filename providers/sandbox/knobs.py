@@ -12,15 +12,17 @@ conditions on the applicant joined by "or": `at_fault_accidents_5y > 2 or vehicl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from .profile import AutoProfile
 
 DeclineRule = Callable[[AutoProfile], str | None]
+Spec = TypeVar("Spec")
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
@@ -86,3 +88,22 @@ def merge(*layers: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str
         for key, changes in (layer or {}).items():
             merged.setdefault(key, {}).update(changes)
     return merged
+
+
+def apply_overrides(
+    specs: list[Spec], overrides: Mapping[str, Mapping[str, Any]] | None
+) -> list[Spec]:
+    """Specs with per-provider field changes, e.g. {"tortoise": {"latency_s": 0.05}}; typos are errors."""
+    overrides = dict(overrides or {})
+    unknown_keys = set(overrides) - {spec.key for spec in specs}
+    if unknown_keys:
+        raise ValueError(f"overrides for unknown insurers: {sorted(unknown_keys)}")
+    changed: list[Spec] = []
+    for spec in specs:
+        changes = overrides.get(spec.key, {})
+        field_names = {f.name for f in dataclasses.fields(spec)} - {"key"}  # type: ignore[arg-type]
+        unknown_fields = set(changes) - field_names
+        if unknown_fields:
+            raise ValueError(f"{spec.key}: cannot override {sorted(unknown_fields)}")
+        changed.append(dataclasses.replace(spec, **changes) if changes else spec)  # type: ignore[type-var]
+    return changed

@@ -16,7 +16,6 @@ fixtures — then runs them too, on the ports after Candor's own.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 import threading
@@ -34,7 +33,7 @@ from providers.testing.faults import FAULTS, misbehave
 from .apor import apor_table
 from .discovery import SandboxSet, sandbox_sets
 from .insurer_app import QUOTE_VALIDITY_S, InsurerApp, RunState
-from .knobs import DeclineRule, decline_rule
+from .knobs import DeclineRule, apply_overrides, decline_rule
 from .pricing import (
     ACME_PLAN,
     BLUEBIRD_PLAN,
@@ -217,25 +216,6 @@ def line_markets() -> dict[str, SandboxSet]:
 def default_market() -> list[MarketParticipant]:
     """Every line's providers, in line_markets() order (Candor's own auto insurers first)."""
     return [participant for build in line_markets().values() for participant in build()]
-
-
-def apply_overrides(
-    specs: list[MarketParticipant], overrides: Mapping[str, Mapping[str, Any]] | None
-) -> list[MarketParticipant]:
-    """Specs with per-provider field changes, e.g. {"tortoise": {"latency_s": 0.05}}; typos are errors."""
-    overrides = dict(overrides or {})
-    unknown_keys = set(overrides) - {spec.key for spec in specs}
-    if unknown_keys:
-        raise ValueError(f"overrides for unknown insurers: {sorted(unknown_keys)}")
-    changed: list[MarketParticipant] = []
-    for spec in specs:
-        changes = overrides.get(spec.key, {})
-        field_names = {f.name for f in dataclasses.fields(spec)} - {"key"}  # type: ignore[arg-type]
-        unknown_fields = set(changes) - field_names
-        if unknown_fields:
-            raise ValueError(f"{spec.key}: cannot override {sorted(unknown_fields)}")
-        changed.append(dataclasses.replace(spec, **changes) if changes else spec)  # type: ignore[type-var]
-    return changed
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
