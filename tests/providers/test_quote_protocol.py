@@ -11,7 +11,7 @@ import pytest
 
 from providers.base import Quote, QuoteQuery, UnusableQuote
 from providers.errors import InvalidReply, ParseError, ProviderConfigError, ProviderDeclined
-from providers.protocol import QUOTE_SCHEMA, REPLY_SCHEMA, REQUEST_SCHEMA
+from providers.protocol import QUOTE_SCHEMA, REPLY_SCHEMA, REQUEST_SCHEMA, STATUS_SCHEMA
 from providers.quote_protocol import QuoteProtocolAdapter, read_reply
 from providers.registry import parse_provider_entries
 from providers.testing.faults import quote_reply
@@ -123,7 +123,7 @@ def test_bad_settings_are_refused(options: dict[str, Any]) -> None:
 
 def test_the_documented_schemas_are_the_ones_in_use() -> None:
     blocks = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", DOCS.read_text(encoding="utf-8"), re.S)]
-    for schema in (REQUEST_SCHEMA, REPLY_SCHEMA, QUOTE_SCHEMA):
+    for schema in (REQUEST_SCHEMA, REPLY_SCHEMA, QUOTE_SCHEMA, STATUS_SCHEMA):
         assert schema in blocks, f"docs/provider-protocol.md is out of date for {schema['title']}"
 
 
