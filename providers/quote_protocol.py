@@ -19,7 +19,7 @@ from providers.base import (
     QuoteStatus,
     UnusableQuote,
 )
-from providers.errors import InvalidReply, ProviderDeclined, RefusedRequest
+from providers.errors import InvalidReply, ProviderDeclined, ProviderUnavailable, RefusedRequest
 from providers.http import Deadline
 from providers.json_schema import SchemaValidator
 from providers.protocol import (
@@ -78,13 +78,16 @@ class QuoteProtocolAdapter(Adapter[dict[str, Any], bytes]):
     def quote_status(self, quote: Quote, *, timeout_s: float) -> QuoteStatus | None:
         """`GET {url}/quotes/{id}` (protocol 1.1); None when the provider tells no status for it."""
         address = f"{self.endpoint}/{url_quote(quote.id, safe='')}"
-        try:
-            reply = self.status_http.get(address, deadline=Deadline.after(timeout_s), accept=(MEDIA_TYPE,),
-                                         what="a quote status")
-        except RefusedRequest as refused:
-            if refused.status in NO_STATUS:
-                return None
-            raise
+        reply = self.status_http.get(address, deadline=Deadline.after(timeout_s), accept=(MEDIA_TYPE,),
+                                     raise_for_status=False, what="a quote status")
+        if reply.status in NO_STATUS:
+            return None
+        if reply.status >= 500:
+            raise ProviderUnavailable("had a problem on its side", detail=f"HTTP {reply.status}")
+        if not 200 <= reply.status < 300:
+            raise RefusedRequest(reply.status)
+        if reply.media_type != MEDIA_TYPE:
+            raise InvalidReply("sent something that is not a quote status", detail=f"Content-Type {reply.media_type!r}")
         return read_status(reply.body, quote.id)
 
     def close(self) -> None:
