@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request
+from flask import Response, redirect, render_template, request
 
 from app.auth.access import public
 from app.comparison.api import (
@@ -22,11 +22,31 @@ from app.comparison.api import (
 from app.db import db, utcnow
 from app.products import get_product_line
 from app.provider_registry import current_registry
-from app.security import rate_limited
+from app.security import CONTENT_SECURITY_POLICY, rate_limited
 from app.shop.routes import bp, own_result
 from app.web.recorded import not_logged_page, recorded
+from providers.deep_links import provider_origins
 
 CHANNEL = "web"
+# The pages whose forms may end at a provider's site: the 303 of a hand-off is a navigation the
+# browser checks against the page's `form-action`, so those pages name every configured provider's
+# own origin there — the operator's settings, never an address a provider sent.
+HANDOFF_PAGES = frozenset({"shop.results", "shop.permalink", "shop.continue_with"})
+
+
+@bp.after_request
+def allow_handoff_redirects(response: Response) -> Response:
+    if request.endpoint in HANDOFF_PAGES and response.mimetype == "text/html":
+        origins = set()
+        for config in current_registry().configs:
+            for scheme, name, port in provider_origins(config):
+                host = f"[{name}]" if ":" in name else name
+                origins.add(f"{scheme}://{host}:{port}")
+                if scheme == "http":
+                    origins.add(f"https://{host}")  # deep_links.py accepts the upgrade
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", " ".join(["form-action 'self'", *sorted(origins)]))
+    return response
 
 
 def _refused(line: Any, result: Any, message: str, status: int) -> Any:

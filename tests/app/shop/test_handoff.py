@@ -56,9 +56,15 @@ def continue_with(client: FlaskClient, reference: str, offer: dict[str, Any], **
                        data={"offer": f"{offer['provider']}:{offer['quote_id']}", **extra})
 
 
-def test_the_results_page_offers_to_continue_and_says_until_when_each_price_holds(client: FlaskClient) -> None:
+def test_the_results_page_offers_to_continue_and_says_until_when_each_price_holds(client: FlaskClient,
+                                                                                   market: SandboxMarket) -> None:
     reference = compare(client)
-    page = BeautifulSoup(client.get(f"/results/{reference}").get_data(as_text=True), "html.parser")
+    shown = client.get(f"/results/{reference}")
+    # The hand-off's 303 ends on a provider's site: the page's form-action names their configured origins.
+    policy = shown.headers["Content-Security-Policy"]
+    assert "form-action 'self' " in policy and f"{market.urls['harbor']}" in policy
+    assert "evil" not in policy and "form-action 'self'" in client.get("/").headers["Content-Security-Policy"]
+    page = BeautifulSoup(shown.get_data(as_text=True), "html.parser")
     forms = page.select("form[data-handoff]")
     assert forms and all(form["method"] == "post" and form["action"] == f"/results/{reference}/continue"
                          for form in forms)
