@@ -36,7 +36,8 @@ HANDOFF_PAGES = frozenset({"shop.results", "shop.permalink", "shop.continue_with
 
 @bp.after_request
 def allow_handoff_redirects(response: Response) -> Response:
-    if request.endpoint in HANDOFF_PAGES and response.mimetype == "text/html":
+    # Only on the page itself: a refusal (a wrong permalink's 404) must look like any other.
+    if request.endpoint in HANDOFF_PAGES and response.status_code == 200 and response.mimetype == "text/html":
         origins = set()
         for config in current_registry().configs:
             for scheme, name, port in provider_origins(config):

@@ -75,7 +75,8 @@ def test_the_results_page_offers_to_continue_and_says_until_when_each_price_hold
 
 
 def test_an_offer_that_still_stands_is_logged_and_handed_off_to_its_own_page(app: Flask, client: FlaskClient,
-                                                                              runner: FlaskCliRunner) -> None:
+                                                                              runner: FlaskCliRunner,
+                                                                              client_as: Any) -> None:
     reference = compare(client)
     harbor = ranked(app, reference, "harbor")
     answer = continue_with(client, reference, harbor)
@@ -90,6 +91,8 @@ def test_an_offer_that_still_stands_is_logged_and_handed_off_to_its_own_page(app
     landing = requests.get(answer.headers["Location"], timeout=5)
     assert landing.status_code == 200 and harbor["quote_id"] in landing.text and "valid until" in landing.text
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    reviewed = client_as("compliance").get(f"/compliance/entries/{entry['index']}")
+    assert reviewed.status_code == 200 and "handoff" in reviewed.get_data(as_text=True)
     with app.app_context():
         result = load_result(db.session, reference)
         assert result is not None
