@@ -6,6 +6,7 @@ goes to the published page; the log verifies and the ranking replays unchanged."
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -164,3 +165,29 @@ def test_a_quote_its_provider_says_has_expired_is_requoted_and_the_change_shown_
     [entry] = entries(app, reference, "handoff")
     assert entry["offer"]["requote_index"] == requote["index"] and entry["offer"]["rank"] == acme["rank"]
     assert entry["handed_off"]["price"] == requote["offers"][0]["price"] != acme["facts"]["annual_premium"]
+
+
+@pytest.fixture
+def short_lived(database_url: str) -> Iterator[Flask]:
+    """A market of its own where Summit's quotes hold two seconds: one lapses before the shopper goes on."""
+    with SandboxMarket(overrides={**FAST_MARKET, "summit": {"quote_validity_s": 2.0}}) as market:
+        application = make_app(database_url, market.provider_entries())
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_quote_past_its_valid_until_is_requoted_and_an_unchanged_one_handed_off(short_lived: Flask) -> None:
+    client = short_lived.test_client()
+    reference = compare(client)
+    summit = ranked(short_lived, reference, "summit")
+    time.sleep(3.2)  # past its valid_until: no status is asked for, the quote is asked for again
+    answer = continue_with(client, reference, summit)
+    assert answer.status_code == 303
+    [requote] = entries(short_lived, reference, "provider-requote")
+    [handoff] = entries(short_lived, reference, "handoff")
+    assert requote["checked_by"] == "re-quote" and requote["status"] is None and requote["changed"] is False
+    assert handoff["checked_by"] == "re-quote" and handoff["offer"]["quote_id"] == summit["quote_id"]
+    assert handoff["handed_off"]["quote_id"] == requote["matched"] != summit["quote_id"]
+    assert answer.headers["Location"] == handoff["url"] and handoff["url"].endswith(requote["matched"])
