@@ -26,7 +26,7 @@ from app.db import db
 from app.products import get_product_line
 from providers.sandbox.market import SandboxMarket
 from tests.conftest import FAST_MARKET, make_app
-from tests.factories import auto_form
+from tests.factories import auto_form, mortgage_form
 
 PERSONAL = ("1999", "94110", "16500")
 
@@ -191,3 +191,22 @@ def test_a_quote_past_its_valid_until_is_requoted_and_an_unchanged_one_handed_of
     assert handoff["checked_by"] == "re-quote" and handoff["offer"]["quote_id"] == summit["quote_id"]
     assert handoff["handed_off"]["quote_id"] == requote["matched"] != summit["quote_id"]
     assert answer.headers["Location"] == handoff["url"] and handoff["url"].endswith(requote["matched"])
+
+
+def test_every_mortgage_offer_with_a_link_hands_off_to_its_lenders_own_site(app: Flask, client: FlaskClient,
+                                                                            market: SandboxMarket) -> None:
+    answer = client.post("/compare/mortgage", data=mortgage_form(max_points="3"))
+    assert answer.status_code == 303
+    reference = answer.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        result = load_result(db.session, reference)
+    assert result is not None
+    offers = [offer for offer in result["ranking"] if offer["url"]]
+    assert {offer["firmness"] for offer in offers} >= {"indicative", "estimate"}
+    for offer in {offer["provider"]: offer for offer in offers}.values():
+        gone = continue_with(client, reference, offer)
+        assert gone.status_code == 303, gone.get_data(as_text=True)[:500]
+        assert gone.headers["Location"].startswith(market.urls[offer["provider"]])
+    handoffs = entries(app, reference, "handoff")
+    assert {entry["checked_by"] for entry in handoffs} == {"status", "estimate"}
+    assert {entry["handed_off"]["unit"] for entry in handoffs} == {"per month"}
