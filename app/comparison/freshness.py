@@ -138,9 +138,10 @@ def check_offer(session: Session, registry: ProviderRegistry, line: ProductLine,
         raise OfferUnavailable(f"Your details were erased, so we cannot check this offer with {shown.provider_name} "
                                "again. Start a new comparison to get a fresh one.")
     status = None if always_requote or lapsed else _status(registry, config, shown.quote)
-    if status is not None and status.open:
-        assert status.quote is not None
-        outcome = ProviderOutcome(config, f"status-{uuid.uuid4().hex}", quotes=_recordable([status.quote]))
+    if status is not None and status.open and status.quote is not None:
+        # A status that leaves its url out keeps the quote's deep link: the quote is the same one.
+        current = status.quote if status.quote.url is not None else replace(status.quote, url=shown.quote.url)
+        outcome = ProviderOutcome(config, f"status-{uuid.uuid4().hex}", quotes=_recordable([current]))
         found = _judged(session, line, result, shown, outcome, asking=asking, now=now, checked_by=STATUS,
                         status=status.status, log_unchanged=False)
         if found.current is not None:

@@ -180,3 +180,13 @@ def test_a_changed_price_in_the_status_is_shown_before_the_shopper_leaves(own: A
     assert "Subject to checks" in page and "Firm price" in page
     requote = _kinds(app, reference)[-1]
     assert requote["kind"] == "provider-requote" and requote["checked_by"] == "status" and requote["changed"]
+
+
+def test_a_status_without_a_link_keeps_the_quotes_own_deep_link(own: Any) -> None:
+    insurer, client, app = own
+    insurer.status = lambda quote: json.dumps({"id": quote["id"], "status": "accepted",
+                                               "quote": {**quote, "url": None}}).encode()
+    reference, quote_id = _compare(client)
+    answer = _continue(client, reference, quote_id)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/offer/{quote_id}")
+    assert _kinds(app, reference)[-1]["status"] == "accepted"
