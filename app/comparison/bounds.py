@@ -65,13 +65,15 @@ SHOPPER_WORDS = {
 }
 """Our words for each kind of failure, for a failure whose own message is not one of ours."""
 OTHER_FAILURE = "could not give us a quote"
-_READ = ("a reply", "a quote reply", "a page", "a web page", "a rate sheet", "robots.txt")
+_READ = ("a reply", "a quote reply", "a page", "a web page", "a rate sheet", "robots.txt", "a quote status")
 OUR_MESSAGES = frozenset({
     *SHOPPER_WORDS.values(),
     "could not be reached", "had a problem on its side", "broke off its reply", "refused our request",
     "sent us to an address we cannot use", "sent us to another site", "no longer publishes its rates where we read them",
     "has no rate sheet for us to read", "sent a reply of the wrong shape", "sent a rate sheet of the wrong shape",
     "sent more offers than we accept", "is at an address we do not contact", "redirected us elsewhere, so we did not follow",
+    "sent a quote status of the wrong shape", "sent a quote status we could not use",
+    "sent a quote status without the quote", "sent the status of another quote",
     *(f"sent {what} we could not read" for what in _READ), *(f"sent something that is not {what}" for what in _READ),
 })
 """The messages our own adapters and HTTP client fail with. Any other message — a plug-in adapter
