@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from providers.sandbox.market import SandboxMarket
 from tests.browser.test_shopper_auto import fill_profile
-from tests.browser_support import LiveSite, assert_accessible, running_site
+from tests.browser_support import LiveSite, assert_accessible, running_site, screenshots
 from tests.conftest import FAST_MARKET
 
 pytestmark = pytest.mark.browser
@@ -46,6 +46,7 @@ def test_continue_with_a_changed_quote_shows_the_change_then_lands_on_the_insure
     acme = page.locator("tr.offer[data-provider=acme]")
     shown_price = acme.locator("td.price").inner_text().split()[0]
     expect(acme.locator(".firmness")).to_have_text("Subject to checks")
+    screenshots(page, "handoff-results")
 
     clock.offset = timedelta(hours=1)  # Acme withdraws its quote: its status now says expired
     page.locator("tr.offer[data-provider=acme] + tr.details-row summary").click()
@@ -58,6 +59,7 @@ def test_continue_with_a_changed_quote_shows_the_change_then_lands_on_the_insure
     new_price = page.locator("[data-after] td").first.inner_text()
     assert new_price != shown_price
     assert_accessible(page)
+    screenshots(page, "handoff-changed")
 
     page.get_by_role("button", name="Continue with the new quote").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Offer acme-[0-9a-f]+ from Acme Auto$"))).to_be_visible()
