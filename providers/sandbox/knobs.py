@@ -86,3 +86,17 @@ def merge(*layers: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str
         for key, changes in (layer or {}).items():
             merged.setdefault(key, {}).update(changes)
     return merged
+
+
+def rates(**shares: str) -> tuple[tuple[str, str], ...]:
+    return tuple(shares.items())
+
+
+def pioneer_decline(profile: AutoProfile) -> str | None:
+    if profile.most_accidents > 2:
+        return "We do not insure drivers with more than 2 at-fault accidents in 5 years."
+    if profile.youngest_driver_age < 21:
+        return "We do not insure drivers under 21."
+    if profile.vehicle_use == "business":
+        return "We do not insure vehicles used for business."
+    return None

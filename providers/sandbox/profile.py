@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from providers.us_states import US_STATES
 
+from .household import Driver, Household, Vehicle, read_household
+
 ZipBand = Literal["urban", "suburban", "rural"]
 
 US_STATE_CODES: frozenset[str] = frozenset(US_STATES)
@@ -64,6 +66,32 @@ class AutoProfile:
     deductible: int
     quoted_on: date
     """The (UTC) day the quote is made; ages are measured on it."""
+    household: Household | None = None
+    """Every driver and car on the policy; None: this one driver in this one car."""
+
+    @property
+    def drivers(self) -> tuple[Driver, ...]:
+        return self.household.drivers if self.household else (self.primary_driver,)
+
+    @property
+    def vehicles(self) -> tuple[Vehicle, ...]:
+        return self.household.vehicles if self.household else (self.primary_vehicle,)
+
+    @property
+    def primary_driver(self) -> Driver:
+        return Driver(self.driver_birth_date, self.years_licensed, self.at_fault_accidents_5y, self.violations_5y, 1)
+
+    @property
+    def primary_vehicle(self) -> Vehicle:
+        return Vehicle(self.vehicle_year, self.vehicle_value, self.annual_mileage, self.vehicle_use)
+
+    @property
+    def youngest_driver_age(self) -> int:
+        return min(age_on(driver.birth_date, self.quoted_on) for driver in self.drivers)
+
+    @property
+    def most_accidents(self) -> int:
+        return max(driver.at_fault_accidents_5y for driver in self.drivers)
 
     @property
     def driver_age(self) -> int:
@@ -194,6 +222,11 @@ def parse_auto_profile(raw: Any, today: date) -> AutoProfile:
     if read.errors:
         raise ProfileError(read.errors)
     assert birth_date is not None and vehicle_value is not None
+    primary = Driver(birth_date, years_licensed, accidents, violations, 1)
+    household = read_household(raw, primary, Vehicle(vehicle_year, vehicle_value, mileage, use), today,
+                               lambda pointer, detail: read.errors.append(FieldError(pointer, detail)))
+    if read.errors:
+        raise ProfileError(read.errors)
     return AutoProfile(
         zip_code=zip_code,
         state=state,
@@ -213,6 +246,7 @@ def parse_auto_profile(raw: Any, today: date) -> AutoProfile:
         collision=collision,
         deductible=int(deductible),
         quoted_on=today,
+        household=household,
     )
 
 

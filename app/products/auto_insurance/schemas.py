@@ -94,6 +94,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
         "vehicles": {"type": "array", "items": VEHICLE_SCHEMA, "minItems": 1, "maxItems": MAX_VEHICLES,
                      "description": "Every vehicle on the policy; the first is the primary vehicle, the same as the single vehicle fields."},
     },
+    # The first example is a profile as protocol 1.0 knew it, still valid (one driver, one car; the
+    # household fields are optional); the second is complete, every field given.
     "examples": [
         {
             "zip_code": "94110",
@@ -113,14 +115,6 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "comprehensive": True,
             "collision": True,
             "deductible": "500",
-            "uninsured_motorist": False,
-            "rental_reimbursement": False,
-            "roadside_assistance": False,
-            "discounts": [],
-            "drivers": [{"birth_date": "1988-04-12", "years_licensed": 15, "at_fault_accidents_5y": 0,
-                         "violations_5y": 1, "vehicle": 1}],
-            "vehicles": [{"year": 2019, "make": "Toyota", "model": "Corolla", "trim": None, "vin": None,
-                          "value": "16500.00", "value_estimated": False, "annual_mileage": 11000, "use": "commute"}],
         },
         {
             "zip_code": "75201",
