@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.products.auto_insurance.rules import (
     MALFORMED,
@@ -20,7 +20,21 @@ from app.products.auto_insurance.rules import (
     vehicle_year_problem,
     years_licensed_problem,
 )
+from app.products.auto_insurance.catalogue import makes, models, trims
+from app.products.auto_insurance.household import DISCOUNTS, MAX_DRIVERS, MAX_VEHICLES, primary_driver, primary_vehicle
+from app.products.auto_insurance.household_form import (
+    car_number,
+    check_groups,
+    check_vin,
+    group_names,
+    household_fields,
+    other_drivers,
+    other_vehicles,
+    value_or_estimate,
+)
 from app.products.auto_insurance.schemas import DEDUCTIBLES, LIABILITY_LIMITS, US_STATES
+from app.products.auto_insurance.state_minimums import below_state_minimum
+from app.products.auto_insurance.vin import normalise
 from app.products.form_checks import refuse
 from app.products.zip_codes import ZipAndState
 
@@ -41,11 +55,20 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     sections = (
         ("You", ("driver_birth_date", "years_licensed", "at_fault_accidents_5y", "violations_5y",
                  "continuous_cover", "zip_code", "state")),
-        ("Your car", ("vehicle_year", "vehicle_make", "vehicle_model", "vehicle_value",
-                      "annual_mileage", "vehicle_use")),
-        ("The cover you want", ("liability_limits", "comprehensive", "collision", "deductible")),
+        ("Your car", ("vehicle_year", "vehicle_make", "vehicle_model", "vehicles-0-trim", "vehicles-0-vin",
+                      "vehicle_value", "annual_mileage", "vehicle_use")),
+        *((f"Driver {n}", group_names("drivers", n)) for n in range(2, MAX_DRIVERS + 1)),
+        # Which car the primary driver drives matters only once there is a second one: it is asked there.
+        ("Car 2", (*group_names("vehicles", 2), "drivers-0-vehicle")),
+        *((f"Car {n}", group_names("vehicles", n)) for n in range(3, MAX_VEHICLES + 1)),
+        ("The cover you want", ("liability_limits", "comprehensive", "collision", "deductible",
+                                "uninsured_motorist", "rental_reimbursement", "roadside_assistance")),
+        ("Discounts", ("discounts",)),
         ("What matters most to you", ("preset",)),
     )
+    # Sections shown collapsed, open once anything in them is filled in or wrong; each is optional.
+    collapsed = {**{f"Driver {n}": f"Add driver {n} (another driver of your household)" for n in range(2, MAX_DRIVERS + 1)},
+                 **{f"Car {n}": f"Add car {n}" for n in range(2, MAX_VEHICLES + 1)}}
 
     # A date input: the browser shows the date in the shopper's own order (month, day, year in the
     # US) and sends it as year-month-day, so only a browser without one makes anyone type that.
@@ -105,11 +128,13 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     )
     vehicle_year = IntegerField(
         "Model year",
+        render_kw={"data-part": "year"},
         validators=[InputRequired(REQUIRED["vehicle_year"])],
     )
     vehicle_make = StringField(
         "Make",
         filters=[_strip],
+        render_kw={"list": "vehicle-makes", "data-part": "make", "autocomplete": "off"},
         validators=[
             DataRequired(REQUIRED["vehicle_make"]),
             Length(1, 40, MALFORMED["vehicle_make"]),
@@ -118,6 +143,7 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     vehicle_model = StringField(
         "Model",
         filters=[_strip],
+        render_kw={"list": "vehicles-0-models", "data-part": "model", "autocomplete": "off"},
         validators=[
             DataRequired(REQUIRED["vehicle_model"]),
             Length(1, 60, MALFORMED["vehicle_model"]),
@@ -126,9 +152,10 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     vehicle_value = DecimalField(
         "What the car is worth (USD)",
         places=2,
-        description="Roughly what you could sell it for today.",
+        description=("Roughly what you could sell it for today. Leave it blank and we use an estimate from the "
+                     "model year (the methodology page says how)."),
         validators=[
-            InputRequired(REQUIRED["vehicle_value"]),
+            Optional(),
             NumberRange(Decimal(500), Decimal(500000), OUT_OF_RANGE["vehicle_value"]),
         ],
         render_kw={"inputmode": "decimal"},
@@ -192,7 +219,53 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         if field.data is not None:
             refuse(vehicle_year_problem(field.data, today()))
 
+    def validate_liability_limits(self, field: SelectField) -> None:
+        refuse(below_state_minimum(field.data, self.state.data))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        vin_ok = check_vin(self["vehicles-0-vin"], self.vehicle_year.data, self.vehicle_make.data)
+        return check_groups(self) and vin_ok and valid
+
+    def datalists(self) -> list[tuple[str, list[str]]]:
+        """Suggestions for the car fields (year → make → model → trim), from the vehicle list: the makes
+        always, a car's models once its make is given, its trims once its model is; the form's script
+        fills them as the shopper types (app/static/js/vehicle-picker.js)."""
+        lists = [("vehicle-makes", makes())]
+        for n in range(1, MAX_VEHICLES + 1):
+            year, make, model = self._car(n)
+            if make:
+                lists.append((f"vehicles-{n - 1}-models", models(make, year)))
+            if make and model:
+                lists.append((f"vehicles-{n - 1}-trims", trims(make, model, year)))
+        return lists
+
+    def _car(self, n: int) -> tuple[int | None, str | None, str | None]:
+        if n == 1:
+            return self.vehicle_year.data, self.vehicle_make.data, self.vehicle_model.data
+        key = f"vehicles-{n - 1}"
+        return self[f"{key}-year"].data, self[f"{key}-make"].data, self[f"{key}-model"].data
+
+    def section_open(self, names: tuple[str, ...]) -> bool:
+        return any(self[name].errors or (self[name].raw_data and str(self[name].raw_data[0]).strip()
+                                         and self[name].type not in ("SelectField",)) for name in names)
+
     def to_profile(self) -> dict[str, Any]:
+        value, estimated = value_or_estimate(self.vehicle_value.data, self.vehicle_year.data)
+        single = self._single(value)
+        return {
+            **single,
+            "uninsured_motorist": self.uninsured_motorist.data == "yes",
+            "rental_reimbursement": self.rental_reimbursement.data == "yes",
+            "roadside_assistance": self.roadside_assistance.data == "yes",
+            "discounts": [key for key, _ in DISCOUNTS if key in (self.discounts.data or [])],
+            "drivers": [primary_driver(single, car_number(self, "drivers-0-vehicle")), *other_drivers(self)],
+            "vehicles": [primary_vehicle(single, trim=self["vehicles-0-trim"].data or None,
+                                         vin=normalise(self["vehicles-0-vin"].data or "") or None,
+                                         value_estimated=estimated), *other_vehicles(self)],
+        }
+
+    def _single(self, value: str) -> dict[str, Any]:
         return {
             "zip_code": self.zip_code.data,
             "state": self.state.data,
@@ -203,7 +276,7 @@ class AutoProfileForm(ZipAndState, FlaskForm):
             "vehicle_year": self.vehicle_year.data,
             "vehicle_make": self.vehicle_make.data,
             "vehicle_model": self.vehicle_model.data,
-            "vehicle_value": str(self.vehicle_value.data.quantize(Decimal("0.01"))),
+            "vehicle_value": value,
             "annual_mileage": self.annual_mileage.data,
             "vehicle_use": self.vehicle_use.data,
             "continuous_cover": self.continuous_cover.data == "yes",
@@ -212,3 +285,7 @@ class AutoProfileForm(ZipAndState, FlaskForm):
             "collision": self.collision.data == "yes",
             "deductible": self.deductible.data,
         }
+
+
+for _name, _field in household_fields().items():
+    setattr(AutoProfileForm, _name, _field)

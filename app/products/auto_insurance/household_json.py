@@ -17,6 +17,7 @@ from app.products.auto_insurance.household import (
     MAX_VEHICLES,
     PRIMARY_DRIVER,
     PRIMARY_VEHICLE,
+    suggested_value,
 )
 from app.products.auto_insurance.rules import (
     DRIVER_REQUIRED,
@@ -71,6 +72,28 @@ def with_primary_filled(document: Mapping[str, Any], problems: Problems) -> dict
                 filled[outer] = entries[0][inner]
             elif document[outer] != entries[0][inner]:
                 problems.append((f"/{array}/0/{inner}", f"The first entry is the primary one: this must be the same as {outer}."))
+    return filled
+
+
+def _estimated(entry: Mapping[str, Any], value: str, year: str) -> dict[str, Any] | None:
+    """The entry with our estimate of the car's value when it gives none but a model year."""
+    given_year = entry.get(year)
+    if entry.get(value) not in (None, "") or not isinstance(given_year, int) or isinstance(given_year, bool):
+        return None
+    if not OLDEST_MODEL_YEAR <= given_year <= newest_model_year(today()):
+        return None
+    return {**entry, value: str(suggested_value(given_year, today()))}
+
+
+def with_values_estimated(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document with an estimated value for each car after the first that has none (as the
+    form does; the primary car's `vehicle_value` is asked for, as protocol 1.0 always did)."""
+    filled = dict(document)
+    vehicles = document.get("vehicles")
+    if isinstance(vehicles, list):
+        filled["vehicles"] = [vehicles[0], *(
+            {**estimate, "value_estimated": True} if (estimate := _estimated(entry, "value", "year")) is not None else entry
+            if isinstance(entry, Mapping) else entry for entry in vehicles[1:])] if vehicles else vehicles
     return filled
 
 

@@ -8,7 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from app.products.auto_insurance.household import primary_driver, primary_vehicle
-from app.products.auto_insurance.household_json import read_choices, read_household, with_primary_filled
+from app.products.auto_insurance.household_json import (
+    read_choices,
+    read_household,
+    with_primary_filled,
+    with_values_estimated,
+)
 from app.products.auto_insurance.rules import (
     MALFORMED,
     OUT_OF_RANGE,
@@ -56,6 +61,7 @@ def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
     """The profile, or InvalidProfile naming each field that does not fit."""
     household_problems: list[tuple[str, str]] = []
     document = with_primary_filled(document, household_problems)
+    document = with_values_estimated(document)
     reader = ProfileReader(document, _validator, REQUIRED)
     drivers, vehicles = read_household(document, household_problems)
     choices = read_choices(reader, household_problems)

@@ -33,7 +33,7 @@ DRIVER_SCHEMA: dict[str, Any] = {
 VEHICLE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["year", "make", "model", "value", "annual_mileage", "use"],
+    "required": ["year", "make", "model", "annual_mileage", "use"],
     "properties": {
         "year": {"type": "integer", "minimum": 1950, "maximum": 2100},
         "make": {"type": "string", "minLength": 1, "maxLength": 40},
@@ -41,7 +41,8 @@ VEHICLE_SCHEMA: dict[str, Any] = {
         "trim": {"type": ["string", "null"], "maxLength": 60},
         "vin": {"type": ["string", "null"], "pattern": VIN_PATTERN,
                 "description": "17 characters; its check digit is valid (49 CFR 565.15). Null: not given."},
-        "value": {"type": "string", "pattern": _DECIMAL_AMOUNT, "description": "USD"},
+        "value": {"type": "string", "pattern": _DECIMAL_AMOUNT,
+                  "description": "USD. Always sent to providers; a caller may leave it out after the first car, and Candor estimates it."},
         "value_estimated": {"type": "boolean",
                             "description": "True: the shopper gave no value and this is Candor's estimate from the model year."},
         "annual_mileage": {"type": "integer", "minimum": 0, "maximum": 150000},
