@@ -46,7 +46,6 @@ from .pricing import (
     TORTOISE_PLAN,
     RatingPlan,
 )
-from .profile import AutoProfile
 from .rate_page import auto_rate_pages
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -137,6 +137,9 @@ class _FieldReader:
     def fail(self, name: str, detail: str) -> None:
         self.errors.append(FieldError(f"/profile/{name}", detail))
 
+    def fail_at(self, pointer: str, detail: str) -> None:
+        self.errors.append(FieldError(pointer, detail))
+
     def present(self, name: str) -> bool:
         if name not in self.raw or self.raw[name] is None:
             self.fail(name, "is required")
@@ -216,15 +219,13 @@ def parse_auto_profile(raw: Any, today: date) -> AutoProfile:
     use = read.choice("vehicle_use", VEHICLE_USES, "one of " + ", ".join(VEHICLE_USES))
     continuous_cover = read.boolean("continuous_cover")
     limits = read.choice("liability_limits", LIABILITY_LIMITS, "one of " + ", ".join(LIABILITY_LIMITS))
-    comprehensive = read.boolean("comprehensive")
-    collision = read.boolean("collision")
+    comprehensive, collision = read.boolean("comprehensive"), read.boolean("collision")
     deductible = read.choice("deductible", DEDUCTIBLES, "one of " + ", ".join(DEDUCTIBLES))
     if read.errors:
         raise ProfileError(read.errors)
     assert birth_date is not None and vehicle_value is not None
-    primary = Driver(birth_date, years_licensed, accidents, violations, 1)
-    household = read_household(raw, primary, Vehicle(vehicle_year, vehicle_value, mileage, use), today,
-                               lambda pointer, detail: read.errors.append(FieldError(pointer, detail)))
+    household = read_household(raw, Driver(birth_date, years_licensed, accidents, violations, 1),
+                               Vehicle(vehicle_year, vehicle_value, mileage, use), today, read.fail_at)
     if read.errors:
         raise ProfileError(read.errors)
     return AutoProfile(
