@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
@@ -39,6 +39,12 @@ from app.products.form_checks import refuse
 from app.products.zip_codes import ZipAndState
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+class CollapsedGroup(NamedTuple):
+    summary: str
+    titles: tuple[str, ...]
+    compact_only: bool = False
 PRESET_CHOICES = [
     SelectChoice("balanced", "Balanced: price first, cover and service count too"),
     SelectChoice("lowest_cost", "Lowest cost"),
@@ -61,14 +67,19 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         # Which car the primary driver drives matters only once there is a second one: it is asked there.
         ("Car 2", (*group_names("vehicles", 2), "drivers-0-vehicle")),
         *((f"Car {n}", group_names("vehicles", n)) for n in range(3, MAX_VEHICLES + 1)),
-        ("The cover you want", ("liability_limits", "comprehensive", "collision", "deductible",
-                                "uninsured_motorist", "rental_reimbursement", "roadside_assistance")),
+        ("The cover you want", ("liability_limits", "comprehensive", "collision", "deductible")),
+        ("Extra cover", ("uninsured_motorist", "rental_reimbursement", "roadside_assistance")),
         ("Discounts", ("discounts",)),
         ("What matters most to you", ("preset",)),
     )
-    # Sections shown collapsed, open once anything in them is filled in or wrong; each is optional.
-    collapsed = {**{f"Driver {n}": f"Add driver {n} (another driver of your household)" for n in range(2, MAX_DRIVERS + 1)},
-                 **{f"Car {n}": f"Add car {n}" for n in range(2, MAX_VEHICLES + 1)}}
+    # Optional sections, shown together under one collapsed summary, open once anything in them is
+    # filled in or wrong (the shared form templates ask group_of for each section).
+    groups = (
+        CollapsedGroup("Other drivers (up to 5 more)", tuple(f"Driver {n}" for n in range(2, MAX_DRIVERS + 1))),
+        CollapsedGroup("Other cars (up to 5 more)", tuple(f"Car {n}" for n in range(2, MAX_VEHICLES + 1))),
+        # Shut only on the advisor's console, whose whole form fits one screen: an advisor asks when the caller says.
+        CollapsedGroup("Extra cover and discounts", ("Extra cover", "Discounts"), compact_only=True),
+    )
 
     # A date input: the browser shows the date in the shopper's own order (month, day, year in the
     # US) and sends it as year-month-day, so only a browser without one makes anyone type that.
@@ -246,9 +257,17 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         key = f"vehicles-{n - 1}"
         return self[f"{key}-year"].data, self[f"{key}-make"].data, self[f"{key}-model"].data
 
-    def section_open(self, names: tuple[str, ...]) -> bool:
-        return any(self[name].errors or (self[name].raw_data and str(self[name].raw_data[0]).strip()
-                                         and self[name].type not in ("SelectField",)) for name in names)
+    def group_of(self, title: str, compact: bool = False) -> dict[str, Any] | None:
+        """The collapsed group a section is in (`compact`: on the advisor's console): its summary, first
+        and last sections, whether it is open, and whether its answers are optional."""
+        for group in self.groups:
+            if title in group.titles and (compact or not group.compact_only):
+                names = [name for section, names in self.sections if section in group.titles for name in names]
+                return {"summary": group.summary, "first": group.titles[0], "last": group.titles[-1],
+                        "optional": not group.compact_only,
+                        "open": any(self[name].errors or (self[name].type != "SelectField" and self[name].raw_data
+                                                         and str(self[name].raw_data[0]).strip()) for name in names)}
+        return None
 
     def to_profile(self) -> dict[str, Any]:
         value, estimated = value_or_estimate(self.vehicle_value.data, self.vehicle_year.data)

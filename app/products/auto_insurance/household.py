@@ -13,11 +13,11 @@ from typing import Any
 MAX_DRIVERS = 6
 MAX_VEHICLES = 6
 DISCOUNTS: tuple[tuple[str, str], ...] = (
-    ("multi_policy", "Multi-policy (you also insure a home or another policy with the insurer)"),
-    ("good_student", "Good student (a driver under 25 with a B average or better)"),
-    ("telematics", "Telematics (you let the insurer measure how you drive)"),
-    ("anti_theft", "Anti-theft device fitted"),
-    ("paid_in_full", "Paying the whole term at once"),
+    ("multi_policy", "Multi-policy"),
+    ("good_student", "Good student (a driver under 25)"),
+    ("telematics", "Telematics"),
+    ("anti_theft", "Anti-theft device"),
+    ("paid_in_full", "Paid in full"),
 )
 DISCOUNT_NAMES = {key: label.split(" (")[0].lower() for key, label in DISCOUNTS}
 EXTRA_COVERS: tuple[tuple[str, str], ...] = (

@@ -107,7 +107,10 @@ def household_fields() -> dict[str, Any]:
         "discounts": SelectMultipleField("Discounts you can claim", choices=[SelectChoice(k, label) for k, label in DISCOUNTS],
                                          widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
                                          validate_choice=True,
-                                         description="Tick those that apply; each insurer says which it gives."),
+                                         description=("Tick those that apply: you also insure a home or another policy with the insurer; "
+                                                      "a driver under 25 with a B average or better; you let the insurer "
+                                                      "measure how you drive; an anti-theft device is fitted; you pay the "
+                                                      "whole term at once. Each insurer says which it gives.")),
     }
     for n in range(2, MAX_DRIVERS + 1):
         fields.update(driver_fields(n))
