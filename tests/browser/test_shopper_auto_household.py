@@ -11,7 +11,8 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser_support import LiveSite, screenshots, sign_in
+from tests.browser_support import PHONE, LiveSite, assert_accessible, assert_fits_a_phone, screenshots, sign_in
+from tests.browser.test_layout import MOST_PHONE_HEIGHT, PHONE_SCREEN
 from tests.conftest import add_user
 
 pytestmark = pytest.mark.browser
@@ -61,6 +62,7 @@ def test_a_household_of_three_drivers_and_two_cars_is_compared_and_replays(live_
     # The model suggestions follow the make and year, from the vehicle list.
     expect(page.locator("#vehicles-0-models option[value='Civic']")).to_have_count(1)
     fill_household(page)
+    assert_accessible(page)  # with both groups open and the VIN's note shown
     screenshots(page, "shopper-auto-household-form")
     page.get_by_role("button", name="Compare quotes").click()
 
@@ -70,7 +72,13 @@ def test_a_household_of_three_drivers_and_two_cars_is_compared_and_replays(live_
     expect(page.locator("table.ranking").first).to_contain_text("discounts applied: multi-policy")
     expect(page.get_by_text("does not include rental car cover, which you asked for").first).to_be_attached()
     expect(page.get_by_text("driver 3: born 2008").first).to_be_attached()
+    assert_accessible(page)
     screenshots(page, "shopper-auto-household-results")
+    page.set_viewport_size(PHONE)
+    assert_fits_a_phone(page)
+    page.set_viewport_size(PHONE_SCREEN)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= MOST_PHONE_HEIGHT, f"the household's results are {height}px tall on a phone"
 
     replayed = live_site.app.test_cli_runner().invoke(args=["audit", "replay", reference])
     assert replayed.exit_code == 0, replayed.output
