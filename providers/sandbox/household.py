@@ -45,6 +45,8 @@ class Household:
     """The extra covers the shopper asked for."""
     says_discounts: bool
     """The profile named its discounts (1.1): the reply says which it applied."""
+    listed: bool = False
+    """The profile listed its drivers or cars (1.1): the reply says how many it rated and covers."""
 
 
 def _integer(raw: dict[str, Any], name: str, low: int, high: int, fail: Any) -> int:
@@ -123,4 +125,5 @@ def read_household(raw: dict[str, Any], primary_driver: Driver, primary_vehicle:
         discounts=frozenset(claimed),
         wanted=frozenset(key for key in EXTRA_KEYS if raw.get(key) is True),
         says_discounts="discounts" in raw,
+        listed="drivers" in raw or "vehicles" in raw,
     )

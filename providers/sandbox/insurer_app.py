@@ -157,6 +157,8 @@ def offer_terms(spec: SandboxProviderSpec, profile: AutoProfile) -> dict[str, An
     terms = _terms(spec, profile, limits, deductible, annual, added)
     if profile.household and profile.household.says_discounts:
         terms["discounts_applied"] = applied
+    if profile.household and profile.household.listed:
+        terms["drivers_rated"], terms["vehicles_covered"] = len(profile.drivers), len(profile.vehicles)
     return terms
 
 

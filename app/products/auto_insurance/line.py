@@ -13,7 +13,7 @@ from app.formatting import plural
 from app.money import format_money, to_cents
 from app.products.auto_insurance.chart import PriceCoverChart, price_cover_chart
 from app.products.auto_insurance.forms import AutoProfileForm
-from app.products.auto_insurance.household import describe_discounts, extras_wanted
+from app.products.auto_insurance.household import describe_discounts, extras_wanted, household_counts
 from app.products.auto_insurance.household_summary import household_summary
 from app.products.auto_insurance.profile_json import profile_from_json
 from app.products.auto_insurance.requirements import REQUIREMENTS
@@ -320,7 +320,19 @@ def _cover_shortfall(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> st
     for key, label in extras_wanted(profile):
         if not terms[key]:
             return f"It does not include {label}, which you asked for."
-    return None
+    return _household_shortfall(terms, profile)
+
+
+def _household_shortfall(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> str | None:
+    """A household's offer must say it rates every driver and covers every car: a price for one
+    driver in one car is not like for like (a profile of one of each asks nothing more)."""
+    drivers, vehicles = household_counts(profile)
+    if (drivers, vehicles) == (1, 1):
+        return None
+    if terms.get("drivers_rated") == drivers and terms.get("vehicles_covered") == vehicles:
+        return None
+    return (f"It does not say it rates all {plural(drivers, 'driver')} and covers all {plural(vehicles, 'car')} "
+            "on your policy, so its price may be for fewer.")
 
 
 def _discounts_fact(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> str:

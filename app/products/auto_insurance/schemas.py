@@ -180,6 +180,10 @@ TERMS_SCHEMA: dict[str, Any] = {
         "discounts_applied": {"type": "array", "items": {"type": "string", "enum": DISCOUNT_KEYS}, "uniqueItems": True,
                               "maxItems": len(DISCOUNT_KEYS),
                               "description": "Which of the discounts the shopper claimed this premium includes."},
+        "drivers_rated": {"type": "integer", "minimum": 1, "maximum": MAX_DRIVERS,
+                          "description": "How many of the profile's drivers this premium rates (a household's: all of them)."},
+        "vehicles_covered": {"type": "integer", "minimum": 1, "maximum": MAX_VEHICLES,
+                             "description": "How many of the profile's vehicles this policy covers (a household's: all of them)."},
     },
     "examples": [
         {
@@ -195,6 +199,8 @@ TERMS_SCHEMA: dict[str, Any] = {
             "claims_satisfaction": 861,
             "complaint_index": "0.82",
             "discounts_applied": ["multi_policy"],
+            "drivers_rated": 3,
+            "vehicles_covered": 2,
         }
     ],
 }

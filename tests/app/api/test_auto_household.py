@@ -52,3 +52,14 @@ def test_a_household_of_three_drivers_and_two_cars_is_compared(client, advisor_t
     assert excluded.get("keystone") == "It does not include uninsured-motorist cover, which you asked for."
     assert body["ranking"], body
     assert all("discounts_applied" in item["quote"]["terms"] for item in body["ranking"])
+
+
+def test_a_price_for_the_primary_drivers_car_alone_is_not_the_households(client, advisor_token):
+    plain = _changed(lambda p: p.update(liability_limits="100/300/100", deductible="500", uninsured_motorist=False,
+                                        rental_reimbursement=False))
+    response = _post(client, advisor_token, plain)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    excluded = {item["provider"]: item["reason"] for item in response.get_json()["excluded"]}
+    # The rate-page insurer publishes prices for one driver in one car.
+    assert excluded["lighthouse"] == ("It does not say it rates all 3 drivers and covers all 2 cars on your policy, "
+                                      "so its price may be for fewer.")

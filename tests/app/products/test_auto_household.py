@@ -121,6 +121,14 @@ def test_an_offer_without_a_chosen_extra_cover_is_excluded_with_the_reason():
     assert assess(auto_terms(roadside_assistance=False), profile).exclusion is None  # not asked for
 
 
+def test_a_household_offer_must_say_it_rates_every_driver_and_covers_every_car():
+    terms = {key: value for key, value in auto_terms(liability_limits="250/500/250").items() if key != "vehicles_covered"}
+    assert assess(terms, HOUSEHOLD).exclusion == (
+        "It does not say it rates all 3 drivers and covers all 2 cars on your policy, so its price may be for fewer.")
+    assert assess(auto_terms(liability_limits="250/500/250", drivers_rated=2), HOUSEHOLD).exclusion is not None
+    assert assess(auto_terms(liability_limits="250/500/250"), HOUSEHOLD).exclusion is None
+
+
 def test_the_discounts_applied_are_said_beside_the_price():
     assert assess(auto_terms(liability_limits="250/500/250"), HOUSEHOLD).facts["term"] == "$1,212.50 for 12 months; discounts applied: multi-policy"
     terms = {key: value for key, value in auto_terms().items() if key != "discounts_applied"}
@@ -128,7 +136,8 @@ def test_the_discounts_applied_are_said_beside_the_price():
 
 
 def test_a_profile_from_before_households_is_assessed_as_before():
-    terms = {key: value for key, value in auto_terms(rental_reimbursement=False).items() if key != "discounts_applied"}
+    terms = {key: value for key, value in auto_terms(rental_reimbursement=False).items()
+             if key not in ("discounts_applied", "drivers_rated", "vehicles_covered")}
     assessment = assess(terms, auto_profile())
     assert assessment.exclusion is None
     assert assessment.facts["term"] == "$1,212.50 for 12 months"
