@@ -11,7 +11,15 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser_support import PHONE, LiveSite, assert_accessible, assert_fits_a_phone, screenshots, sign_in
+from tests.browser_support import (
+    PHONE,
+    LiveSite,
+    assert_accessible,
+    assert_fits_a_phone,
+    printed_pages,
+    screenshots,
+    sign_in,
+)
 from tests.browser.test_layout import MOST_PHONE_HEIGHT, PHONE_SCREEN
 from tests.conftest import add_user
 
@@ -79,6 +87,11 @@ def test_a_household_of_three_drivers_and_two_cars_is_compared_and_replays(live_
     page.set_viewport_size(PHONE_SCREEN)
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= MOST_PHONE_HEIGHT, f"the household's results are {height}px tall on a phone"
+
+    page.get_by_role("link", name="Printable receipt").click()
+    expect(page.locator("[data-reference]")).to_have_text(reference)
+    page.emulate_media(media="print")
+    assert printed_pages(page) == 1, "the household's receipt does not print on one page"
 
     replayed = live_site.app.test_cli_runner().invoke(args=["audit", "replay", reference])
     assert replayed.exit_code == 0, replayed.output
