@@ -26,11 +26,13 @@ from app.products.auto_insurance.household_form import (
     car_number,
     check_groups,
     check_vin,
+    fill_from_vin,
     group_names,
     household_fields,
     other_drivers,
     other_vehicles,
     value_or_estimate,
+    vin_rows,
 )
 from app.products.auto_insurance.schemas import DEDUCTIBLES, LIABILITY_LIMITS, US_STATES
 from app.products.auto_insurance.state_minimums import below_state_minimum
@@ -234,6 +236,8 @@ class AutoProfileForm(ZipAndState, FlaskForm):
         refuse(below_state_minimum(field.data, self.state.data))
 
     def validate(self, extra_validators: Any = None) -> bool:
+        for vin, year, make in vin_rows(self):
+            fill_from_vin(vin, year, make)
         valid = super().validate(extra_validators)
         vin_ok = check_vin(self["vehicles-0-vin"], self.vehicle_year.data, self.vehicle_make.data)
         return check_groups(self) and vin_ok and valid

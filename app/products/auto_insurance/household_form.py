@@ -203,6 +203,26 @@ def check_vin(field: Any, year: int | None, make: str | None) -> bool:
     return _refuse(field, problem)
 
 
+def fill_from_vin(vin: Any, year: Any, make: Any) -> None:
+    """Without the page's script, a valid VIN still fills in a blank model year, and a blank make
+    when its maker code names one make (what the script does as the VIN is typed)."""
+    text = normalise(vin.data or "")
+    if not text or vin_problem(text) is not None:
+        return
+    decoded = decode(text)
+    if not (year.raw_data and str(year.raw_data[0]).strip()):
+        year.data, year.raw_data, year.process_errors = decoded.model_year, [str(decoded.model_year)], []
+    if len(decoded.makes) == 1 and not (make.raw_data and str(make.raw_data[0]).strip()):
+        make.data, make.raw_data = decoded.makes[0], [decoded.makes[0]]
+
+
+def vin_rows(form: Any) -> list[tuple[Any, Any, Any]]:
+    """Each car's VIN, model year and make fields."""
+    rows = [(form["vehicles-0-vin"], form["vehicle_year"], form["vehicle_make"])]
+    return rows + [(form[f"vehicles-{n - 1}-vin"], form[f"vehicles-{n - 1}-year"], form[f"vehicles-{n - 1}-make"])
+                   for n in range(2, MAX_VEHICLES + 1)]
+
+
 def value_or_estimate(value: Decimal | None, year: int) -> tuple[str, bool]:
     if value is None:
         return str(suggested_value(year, today())), True

@@ -95,6 +95,13 @@ def test_a_partly_filled_driver_or_car_is_told_field_by_field():
     assert "vehicles-3-year" not in form.errors  # a group left blank is no one
 
 
+def test_without_the_pages_script_a_vin_still_fills_in_the_year_and_make():
+    form, valid, profile = _form(form_data({**auto_form(), "vehicle_year": "", "vehicle_make": "",
+                                            "vehicles-0-vin": "1hgcm82633a004352", "vehicle_model": "Accord"}))
+    assert valid, form.errors
+    assert (profile["vehicle_year"], profile["vehicle_make"], profile["vehicles"][0]["vin"]) == (2003, "Honda", "1HGCM82633A004352")
+
+
 def test_a_blank_value_is_estimated_and_said_so():
     form, valid, profile = _form(form_data({**auto_form(), "vehicle_value": ""}))
     assert valid, form.errors
