@@ -94,3 +94,24 @@ def test_a_wrong_household_is_refused_at_its_field(change, pointer):
     with pytest.raises(ProfileError) as refused:
         parse_auto_profile(changed(HOUSEHOLD, change), DAY)
     assert pointer in [error.pointer for error in refused.value.errors]
+
+
+ODD = [None, "", "x", -1, 99, 1.5, True, [], {}, "9" * 60, [{}], [None]]
+
+
+@pytest.mark.parametrize("odd", ODD, ids=[repr(value)[:20] for value in ODD])
+def test_any_value_anywhere_in_the_household_is_a_400_never_a_crash(odd):
+    paths = [("drivers",), ("vehicles",), ("discounts",), ("roadside_assistance",), ("drivers", 1), ("vehicles", 1)]
+    paths += [("drivers", 2, key) for key in HOUSEHOLD["drivers"][2]] + [("vehicles", 1, key) for key in HOUSEHOLD["vehicles"][1]]
+    for path in paths:
+        raw = copy.deepcopy(HOUSEHOLD)
+        target = raw
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = copy.deepcopy(odd)
+        try:
+            profile = parse_auto_profile(raw, DAY)
+        except ProfileError as refused:
+            assert refused.errors, path
+        else:
+            offer_terms(INSURERS["harbor"], profile)

@@ -233,7 +233,8 @@ class AutoProfileForm(ZipAndState, FlaskForm):
             refuse(vehicle_year_problem(field.data, today()))
 
     def validate_liability_limits(self, field: SelectField) -> None:
-        refuse(below_state_minimum(field.data, self.state.data))
+        if field.data in LIABILITY_LIMITS:  # anything else is not one of the choices, and told so
+            refuse(below_state_minimum(field.data, self.state.data))
 
     def validate(self, extra_validators: Any = None) -> bool:
         for vin, year, make in vin_rows(self):

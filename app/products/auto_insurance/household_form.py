@@ -135,6 +135,8 @@ def cars(form: Any) -> list[int]:
 
 
 def car_problem(form: Any, name: str) -> str | None:
+    if form[name].errors or not str(form[name].data or "1").isdigit():
+        return None  # the choice's own check says what is wrong
     chosen = int(form[name].data or 1)
     return None if chosen in cars(form) else f"Car {chosen} is not filled in: choose a car you described, or describe car {chosen}."
 

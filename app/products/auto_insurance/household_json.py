@@ -85,15 +85,18 @@ def _estimated(entry: Mapping[str, Any], value: str, year: str) -> dict[str, Any
     return {**entry, value: str(suggested_value(given_year, today()))}
 
 
+def _with_estimate(entry: Any) -> Any:
+    estimate = _estimated(entry, "value", "year") if isinstance(entry, Mapping) else None
+    return entry if estimate is None else {**estimate, "value_estimated": True}
+
+
 def with_values_estimated(document: Mapping[str, Any]) -> dict[str, Any]:
     """The document with an estimated value for each car after the first that has none (as the
     form does; the primary car's `vehicle_value` is asked for, as protocol 1.0 always did)."""
     filled = dict(document)
     vehicles = document.get("vehicles")
-    if isinstance(vehicles, list):
-        filled["vehicles"] = [vehicles[0], *(
-            {**estimate, "value_estimated": True} if (estimate := _estimated(entry, "value", "year")) is not None else entry
-            if isinstance(entry, Mapping) else entry for entry in vehicles[1:])] if vehicles else vehicles
+    if isinstance(vehicles, list) and vehicles:
+        filled["vehicles"] = [vehicles[0], *(_with_estimate(entry) for entry in vehicles[1:])]
     return filled
 
 

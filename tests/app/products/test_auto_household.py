@@ -150,3 +150,39 @@ def test_a_profile_from_before_households_is_assessed_as_before():
     assert assessment.facts["term"] == "$1,212.50 for 12 months"
     assert [label for label, _ in line.summarise_profile(auto_profile())] == [
         "Driver", "Record (5 years)", "Car", "Use", "Where", "Cover asked for"]
+
+
+JUNK = ["", "x", "-1", "99", "1e9", "2020-13-45", "Car 2", "🚗", "0" * 200]
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_any_answer_in_any_household_field_is_a_message_never_an_error(junk):
+    with Flask(__name__).test_request_context():
+        names = [field.name for field in line.profile_form(meta={"csrf": False})]
+    for name in names:
+        data = form_data(HOUSEHOLD)
+        data.setlist(name, [junk])
+        form, valid, profile = _form(data)
+        assert valid or form.errors
+
+
+ODD = [None, "", "x", -1, 99, 1.5, True, [], {}, "2T1BU4EEXCC123453", "9" * 60, [{}], [None]]
+
+
+@pytest.mark.parametrize("odd", ODD, ids=[repr(value)[:20] for value in ODD])
+def test_any_value_anywhere_in_a_json_household_is_a_problem_never_an_error(odd):
+    from app.products.profile_json import InvalidProfile
+
+    paths = [("drivers",), ("vehicles",), ("discounts",), ("uninsured_motorist",), ("drivers", 1), ("vehicles", 1)]
+    paths += [("drivers", 2, key) for key in HOUSEHOLD["drivers"][2]] + [("vehicles", 1, key) for key in HOUSEHOLD["vehicles"][1]]
+    paths += [("drivers", 0, "birth_date"), ("vehicles", 0, "make")]
+    for path in paths:
+        document = copy.deepcopy(HOUSEHOLD)
+        target = document
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = copy.deepcopy(odd)
+        try:
+            line.profile_from_json(document)
+        except InvalidProfile as invalid:
+            assert invalid.problems or invalid.schema_problems, path
