@@ -160,6 +160,9 @@ def test_an_advisor_keys_the_household_with_the_keyboard_alone(live_site: LiveSi
         page.wait_for_url("**/advisor/calls/CND-*")
         expect(page.locator(".caller-summary")).to_contain_text("driver 3: born 2008")
         expect(page.locator(".caller-summary")).to_contain_text("car 2: 2012 Toyota Corolla")
+        # The rate-page insurer's price is for one driver in one car: set aside, not ranked.
+        expect(page.locator("tr[data-provider=lighthouse]")).to_have_count(0)
+        expect(page.get_by_text("Lighthouse Insurance: It does not say it rates all 3 drivers")).to_be_visible()
         screenshots(page, "advisor-auto-household-call")
     finally:
         context.close()
