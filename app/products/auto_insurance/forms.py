@@ -33,6 +33,7 @@ from app.products.auto_insurance.household_form import (
     other_vehicles,
     value_or_estimate,
     vin_rows,
+    without_estimated_values,
 )
 from app.products.auto_insurance.schemas import DEDUCTIBLES, LIABILITY_LIMITS, US_STATES
 from app.products.auto_insurance.state_minimums import below_state_minimum
@@ -231,6 +232,9 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     def validate_vehicle_year(self, field: IntegerField) -> None:
         if field.data is not None:
             refuse(vehicle_year_problem(field.data, today()))
+
+    def process(self, formdata: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().process(without_estimated_values(self.meta.wrap_formdata(self, formdata)), *args, **kwargs)
 
     def validate_liability_limits(self, field: SelectField) -> None:
         if field.data in LIABILITY_LIMITS:  # anything else is not one of the choices, and told so

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -223,6 +224,20 @@ def vin_rows(form: Any) -> list[tuple[Any, Any, Any]]:
     rows = [(form["vehicles-0-vin"], form["vehicle_year"], form["vehicle_make"])]
     return rows + [(form[f"vehicles-{n - 1}-vin"], form[f"vehicles-{n - 1}-year"], form[f"vehicles-{n - 1}-make"])
                    for n in range(2, MAX_VEHICLES + 1)]
+
+
+def without_estimated_values(formdata: Any) -> Any:
+    """Answers given again ("Change your answers" posts the logged profile's): a car's value that
+    was our estimate is left blank, so it is estimated again and still said to be ours."""
+    if formdata is None or not hasattr(formdata, "getlist"):
+        return formdata
+    estimated = [n for n in range(MAX_VEHICLES) if formdata.get(f"vehicles-{n}-value_estimated") == "yes"]
+    if not estimated:
+        return formdata
+    data = MultiDict(formdata)
+    for n in estimated:
+        data.pop("vehicle_value" if n == 0 else f"vehicles-{n}-value", None)
+    return data
 
 
 def value_or_estimate(value: Decimal | None, year: int) -> tuple[str, bool]:
