@@ -1,7 +1,7 @@
 """Which makes, models and trims there were in a model year, from data/vehicles.tsv.gz (NHTSA vPIC,
 public domain: data/SOURCE.md). The form offers them as suggestions (year → make → model → trim);
 it never refuses a car the list lacks, since vPIC's trims are uneven and the list stops at 50 makes.
-Read once, on first use, into some 2 MB."""
+Read once, on first use, into some 7 MB (30 ms)."""
 
 from __future__ import annotations
 
