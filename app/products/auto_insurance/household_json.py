@@ -1,8 +1,9 @@
 """The household parts of a JSON profile (the API's): the extra covers, the discounts claimed, and
 the `drivers` and `vehicles` arrays, each entry read field by field with the words the form uses,
 each problem under its own JSON pointer ("/drivers/2/vehicle"). The arrays' first entries are the
-primary driver and vehicle: a caller may give them only there, only in the single fields, or in
-both when they agree."""
+primary driver and vehicle: they must agree with the single fields (which the API's request schema
+requires, as protocol 1.0 did; a single field left out is taken from the first entry here, for a
+caller of profile_from_json that has only the lists)."""
 
 from __future__ import annotations
 

@@ -63,3 +63,8 @@ def test_a_price_for_the_primary_drivers_car_alone_is_not_the_households(client,
     # The rate-page insurer publishes prices for one driver in one car.
     assert excluded["lighthouse"] == ("It does not say it rates all 3 drivers and covers all 2 cars on your policy, "
                                       "so its price may be for fewer.")
+
+
+def test_single_fields_that_disagree_with_the_first_entries_are_named(client, advisor_token):
+    problems = _pointers(_post(client, advisor_token, _changed(lambda p: p.update(vehicle_make="Ford"))))
+    assert problems["/profile/vehicles/0/make"] == "The first entry is the primary one: this must be the same as vehicle_make."
