@@ -142,13 +142,12 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     )
     vehicle_year = IntegerField(
         "Model year",
-        render_kw={"data-part": "year"},
         validators=[InputRequired(REQUIRED["vehicle_year"])],
     )
     vehicle_make = StringField(
         "Make",
         filters=[_strip],
-        render_kw={"list": "vehicle-makes", "data-part": "make", "autocomplete": "off"},
+        render_kw={"list": "vehicle-makes", "autocomplete": "off"},
         validators=[
             DataRequired(REQUIRED["vehicle_make"]),
             Length(1, 40, MALFORMED["vehicle_make"]),
@@ -157,7 +156,7 @@ class AutoProfileForm(ZipAndState, FlaskForm):
     vehicle_model = StringField(
         "Model",
         filters=[_strip],
-        render_kw={"list": "vehicles-0-models", "data-part": "model", "autocomplete": "off"},
+        render_kw={"list": "vehicles-0-models", "autocomplete": "off"},
         validators=[
             DataRequired(REQUIRED["vehicle_model"]),
             Length(1, 60, MALFORMED["vehicle_model"]),

@@ -56,17 +56,6 @@ def primary_vehicle(profile: Mapping[str, Any], *, trim: str | None = None, vin:
             "annual_mileage": entry["annual_mileage"], "use": entry["use"]}
 
 
-def with_primary(profile: Mapping[str, Any]) -> dict[str, Any]:
-    """The profile with drivers[0] and vehicles[0] made again from its top-level fields (keeping
-    what only the arrays say: the car the primary driver drives, the trim, the VIN)."""
-    drivers = list(profile.get("drivers") or [{}])
-    vehicles = list(profile.get("vehicles") or [{}])
-    drivers[0] = primary_driver(profile, drivers[0].get("vehicle", 1))
-    vehicles[0] = primary_vehicle(profile, trim=vehicles[0].get("trim"), vin=vehicles[0].get("vin"),
-                                  value_estimated=vehicles[0].get("value_estimated", False))
-    return {**profile, "drivers": drivers, "vehicles": vehicles}
-
-
 def household_counts(profile: Mapping[str, Any]) -> tuple[int, int]:
     """Drivers and vehicles on the policy (a profile from before households has one of each)."""
     return len(profile.get("drivers") or [None]), len(profile.get("vehicles") or [None])

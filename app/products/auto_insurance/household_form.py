@@ -51,7 +51,7 @@ def vin_field(label: str) -> StringField:
                        description="Optional. 17 characters, on the windscreen or your registration card. "
                                    "We check it and read the model year and maker from it.",
                        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
-                                  "maxlength": 20, "data-vin": ""})
+                                  "maxlength": 20})
 
 
 def driver_fields(n: int) -> dict[str, Any]:
@@ -73,11 +73,11 @@ def vehicle_fields(n: int) -> dict[str, Any]:
     car = f"Car {n}"
     key = f"vehicles-{n - 1}"
     return {
-        f"{key}-year": IntegerField(f"{car}: model year", validators=[Optional()], render_kw={"data-part": "year"}),
+        f"{key}-year": IntegerField(f"{car}: model year", validators=[Optional()]),
         f"{key}-make": StringField(f"{car}: make", filters=[_strip], validators=[Optional(), Length(1, 40, MALFORMED["vehicle_make"])],
-                                   render_kw={"list": "vehicle-makes", "data-part": "make", "autocomplete": "off"}),
+                                   render_kw={"list": "vehicle-makes", "autocomplete": "off"}),
         f"{key}-model": StringField(f"{car}: model", filters=[_strip], validators=[Optional(), Length(1, 60, MALFORMED["vehicle_model"])],
-                                    render_kw={"list": f"{key}-models", "data-part": "model", "autocomplete": "off"}),
+                                    render_kw={"list": f"{key}-models", "autocomplete": "off"}),
         f"{key}-trim": trim_field(f"{car}: trim", key),
         f"{key}-vin": vin_field(f"{car}: VIN"),
         f"{key}-value": DecimalField(f"{car}: value (USD)", places=2, validators=[
@@ -92,7 +92,7 @@ def vehicle_fields(n: int) -> dict[str, Any]:
 def trim_field(label: str, key: str) -> StringField:
     return StringField(label, filters=[_strip], validators=[Optional(), Length(1, 60, "The trim is at most 60 characters.")],
                        description="Optional, for example LE or EX-L.",
-                       render_kw={"list": f"{key}-trims", "data-part": "trim", "autocomplete": "off"})
+                       render_kw={"list": f"{key}-trims", "autocomplete": "off"})
 
 
 def household_fields() -> dict[str, Any]:
