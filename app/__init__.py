@@ -27,6 +27,7 @@ from app.db import db, migrate
 from app.web import recorded
 from app.shop import handoff as _shop_handoff  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
+from app.shop import vehicles as _shop_vehicles  # noqa: F401  (adds its routes to the shop blueprint)
 from app.shop import requote as _shop_requote  # noqa: F401  (adds its routes to the shop blueprint)
 from app.shop import routes as shop_routes
 from app.tiles import routes as tiles_routes

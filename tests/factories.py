@@ -37,6 +37,9 @@ def auto_form(**changes: Any) -> dict[str, str]:
         "comprehensive": "yes",
         "collision": "yes",
         "deductible": "500",
+        "uninsured_motorist": "no",
+        "rental_reimbursement": "no",
+        "roadside_assistance": "no",
         "preset": "balanced",
     }
     form.update({key: str(value) for key, value in changes.items()})

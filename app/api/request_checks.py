@@ -96,11 +96,8 @@ def _profile_problems(line: ProductLine, profile: Mapping[str, Any]) -> tuple[di
     try:
         return line.profile_from_json(profile), {}
     except InvalidProfile as invalid:
-        return None, {_field_name(where): [message] for where, message in invalid.problems}
-
-
-def _field_name(where: str) -> str:
-    return where.removeprefix("/").replace("~1", "/").replace("~0", "~")
+        # Keyed by the line's JSON pointer within the profile: "/zip_code", or deeper ("/drivers/2/vehicle").
+        return None, {where: [message] for where, message in invalid.problems}
 
 
 def validated(body: Any) -> tuple[ProductLine, dict[str, Any], dict[str, Any]] | list[dict[str, str]]:
@@ -119,11 +116,11 @@ def validated(body: Any) -> tuple[ProductLine, dict[str, Any], dict[str, Any]] |
     for error in errors:
         validator = error.pop("_validator", None)
         mentioned.add(error["pointer"])
-        field = error["pointer"].removeprefix("/profile/")
+        field = error["pointer"].removeprefix("/profile")
         if error["pointer"].startswith("/profile/") and field in line_messages and validator != "type":
             error["detail"] = line_messages[field][0]
-    errors.extend({"pointer": pointer("profile", name), "detail": message}
-                  for name, messages in line_messages.items() if pointer("profile", name) not in mentioned
+    errors.extend({"pointer": "/profile" + where, "detail": message}
+                  for where, messages in line_messages.items() if "/profile" + where not in mentioned
                   for message in messages)
     preferences: dict[str, Any] = {}
     if line is not None:

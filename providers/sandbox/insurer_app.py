@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .issued import IssuedQuotes, marked_up, offer_page, status_of
+from .household import DISCOUNT_KEYS, EXTRA_KEYS
 from .pricing import annual_premium, term_premium
 from .profile import AutoProfile, FieldError, ProfileError, parse_auto_profile
 
@@ -148,22 +150,56 @@ def offer_response(state: RunState, provider_name: str, offer_id: str) -> Respon
     if page is None:
         return problem(HTTPStatus.NOT_FOUND, f"No such offer: {offer_id}")
     return Response(page, content_type="text/html; charset=utf-8")
+# The yearly price of an extra cover an insurer adds when asked (for each car), where it does not bundle it.
+EXTRA_PRICES = {"uninsured_motorist": Decimal(48), "rental_reimbursement": Decimal(30), "roadside_assistance": Decimal(18)}
+GOOD_STUDENT_UNDER = 25
+
+
+def extras_added(spec: SandboxProviderSpec, profile: AutoProfile) -> list[str]:
+    """The extra covers asked for that this insurer adds (for a price) to those it always includes."""
+    wanted = profile.household.wanted if profile.household else frozenset()
+    return [key for key in EXTRA_KEYS if key in wanted and key in spec.optional_extras and not getattr(spec, key)]
+
+
+def discounts_applied(spec: SandboxProviderSpec, profile: AutoProfile) -> list[str]:
+    """The claimed discounts this insurer gives (a good-student discount needs a driver under 25)."""
+    claimed = profile.household.discounts if profile.household else frozenset()
+    offered = dict(spec.discount_rates)
+    return [key for key in DISCOUNT_KEYS if key in claimed and key in offered
+            and (key != "good_student" or profile.youngest_driver_age < GOOD_STUDENT_UNDER)]
 
 
 def offer_terms(spec: SandboxProviderSpec, profile: AutoProfile) -> dict[str, Any]:
     """The cover this insurer offers for the profile, priced for its term."""
     limits = dict(spec.limits_substitutions).get(profile.liability_limits, profile.liability_limits)
     deductible = offered_deductible(profile.deductible, spec.deductible_options)
-    annual = annual_premium(spec.rating_plan, profile, liability_limits=limits, deductible=deductible)
+    added = extras_added(spec, profile)
+    applied = discounts_applied(spec, profile)
+    factor = Decimal(1)
+    for key in applied:
+        factor *= 1 - Decimal(dict(spec.discount_rates)[key])
+    annual = annual_premium(spec.rating_plan, profile, liability_limits=limits, deductible=deductible,
+                            extras_added=sum((EXTRA_PRICES[key] for key in added), Decimal(0)) * len(profile.vehicles),
+                            discount_factor=factor)
+    terms = _terms(spec, profile, limits, deductible, annual, added)
+    if profile.household and profile.household.says_discounts:
+        terms["discounts_applied"] = applied
+    if profile.household and profile.household.listed:
+        terms["drivers_rated"], terms["vehicles_covered"] = len(profile.drivers), len(profile.vehicles)
+    return terms
+
+
+def _terms(spec: SandboxProviderSpec, profile: AutoProfile, limits: str, deductible: int, annual: Decimal,
+           added: list[str]) -> dict[str, Any]:
     return {
         "term_months": spec.term_months,
         "premium": str(term_premium(annual, spec.term_months)),
         "liability_limits": limits,
         "comprehensive_deductible": str(deductible) if profile.comprehensive else None,
         "collision_deductible": str(deductible) if profile.collision else None,
-        "rental_reimbursement": spec.rental_reimbursement,
-        "roadside_assistance": spec.roadside_assistance,
-        "uninsured_motorist": spec.uninsured_motorist,
+        "rental_reimbursement": spec.rental_reimbursement or "rental_reimbursement" in added,
+        "roadside_assistance": spec.roadside_assistance or "roadside_assistance" in added,
+        "uninsured_motorist": spec.uninsured_motorist or "uninsured_motorist" in added,
         "financial_strength": spec.financial_strength,
         "claims_satisfaction": spec.claims_satisfaction,
         "complaint_index": spec.complaint_index,

@@ -107,3 +107,15 @@ def apply_overrides(
             raise ValueError(f"{spec.key}: cannot override {sorted(unknown_fields)}")
         changed.append(dataclasses.replace(spec, **changes) if changes else spec)  # type: ignore[type-var]
     return changed
+def rates(**shares: str) -> tuple[tuple[str, str], ...]:
+    return tuple(shares.items())
+
+
+def pioneer_decline(profile: AutoProfile) -> str | None:
+    if profile.most_accidents > 2:
+        return "We do not insure drivers with more than 2 at-fault accidents in 5 years."
+    if profile.youngest_driver_age < 21:
+        return "We do not insure drivers under 21."
+    if profile.vehicle_use == "business":
+        return "We do not insure vehicles used for business."
+    return None

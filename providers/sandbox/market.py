@@ -33,7 +33,7 @@ from providers.testing.faults import FAULTS, misbehave
 from .apor import apor_table
 from .discovery import SandboxSet, sandbox_sets
 from .insurer_app import QUOTE_VALIDITY_S, InsurerApp, RunState
-from .knobs import DeclineRule, apply_overrides, decline_rule
+from .knobs import DeclineRule, apply_overrides, decline_rule, pioneer_decline, rates
 from .pricing import (
     ACME_PLAN,
     BLUEBIRD_PLAN,
@@ -45,7 +45,6 @@ from .pricing import (
     TORTOISE_PLAN,
     RatingPlan,
 )
-from .profile import AutoProfile
 from .rate_page import auto_rate_pages
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -91,6 +90,8 @@ class SandboxProviderSpec:
     """How long its quotes hold; a few seconds make one lapse between the ranking and the hand-off."""
     requote_markup_percent: float = 0.0
     """A quote for a customer it quoted before costs this much more (a re-quote that changed)."""
+    optional_extras: tuple[str, ...] = ()  # extra covers it adds for a price when asked (besides those above)
+    discount_rates: tuple[tuple[str, str], ...] = ()  # (discount, share off the premium) it gives when claimed
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.error_rate <= 1.0:
@@ -151,16 +152,6 @@ class MarketParticipant(Protocol):
     def provider_entry(self, url: str, timeout_s: float) -> dict[str, Any]: ...
 
 
-def pioneer_decline(profile: AutoProfile) -> str | None:
-    if profile.at_fault_accidents_5y > 2:
-        return "We do not insure drivers with more than 2 at-fault accidents in 5 years."
-    if profile.driver_age < 21:
-        return "We do not insure drivers under 21."
-    if profile.vehicle_use == "business":
-        return "We do not insure vehicles used for business."
-    return None
-
-
 def auto_insurers() -> list[SandboxProviderSpec]:
     """The default market: the house (Harbor Mutual) and six competitors."""
     return [
@@ -168,37 +159,43 @@ def auto_insurers() -> list[SandboxProviderSpec]:
             key="harbor", name="Harbor Mutual", house=True, commission="none — this is our own offer",
             rating_plan=HARBOR_PLAN, financial_strength="A", claims_satisfaction=842, complaint_index="0.92",
             rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True, firmness=BINDING,
+            discount_rates=rates(multi_policy="0.12", good_student="0.08", telematics="0.10", anti_theft="0.05", paid_in_full="0.06"),
         ),
         SandboxProviderSpec(
             key="acme", name="Acme Auto", house=False, commission="8% of the first year's premium",
             rating_plan=ACME_PLAN, financial_strength="B+", claims_satisfaction=791, complaint_index="1.18",
             roadside_assistance=True, limits_substitutions=(("250/500/250", "50/100/50"),), firmness=INDICATIVE,
+            optional_extras=("rental_reimbursement", "uninsured_motorist"), discount_rates=rates(good_student="0.15", telematics="0.15"),
         ),
         SandboxProviderSpec(
             key="bluebird", name="Bluebird Insurance", house=False,
             commission="10% of the first year's premium, 5% of each renewal",
             rating_plan=BLUEBIRD_PLAN, financial_strength="A-", claims_satisfaction=828, complaint_index="0.97",
             rental_reimbursement=True, uninsured_motorist=True, deductible_options=(500, 1000),
+            optional_extras=("roadside_assistance",), discount_rates=rates(telematics="0.20", paid_in_full="0.05"),
         ),
         SandboxProviderSpec(
             key="summit", name="Summit General", house=False, commission="$75 flat fee per policy sold",
             rating_plan=SUMMIT_PLAN, financial_strength="A++", claims_satisfaction=903, complaint_index="0.55",
             rental_reimbursement=True, roadside_assistance=True, uninsured_motorist=True, firmness=BINDING,
+            discount_rates=rates(multi_policy="0.15", anti_theft="0.08", paid_in_full="0.08"),
         ),
         SandboxProviderSpec(
             key="keystone", name="Keystone Direct", house=False, commission="12% of each 6-month premium",
             rating_plan=KEYSTONE_PLAN, term_months=6, financial_strength="B", claims_satisfaction=764,
-            complaint_index="1.42",
+            complaint_index="1.42", discount_rates=rates(paid_in_full="0.04"),  # no extras, asked or not
         ),
         SandboxProviderSpec(
             key="pioneer", name="Pioneer Casualty", house=False, commission="6% of the first year's premium",
             rating_plan=PIONEER_PLAN, decline=pioneer_decline, financial_strength="A-", claims_satisfaction=818,
-            complaint_index="1.05", uninsured_motorist=True,
+            complaint_index="1.05", uninsured_motorist=True, optional_extras=("rental_reimbursement",),
+            discount_rates=rates(multi_policy="0.10", anti_theft="0.06"),
         ),
         SandboxProviderSpec(
             key="tortoise", name="Tortoise & Co", house=False, commission="9% of the first year's premium",
             rating_plan=TORTOISE_PLAN, latency_s=1.5, financial_strength="A+", claims_satisfaction=871,
-            complaint_index="0.78", roadside_assistance=True, uninsured_motorist=True,
+            complaint_index="0.78", roadside_assistance=True, uninsured_motorist=True, optional_extras=("rental_reimbursement",),
+            discount_rates=rates(multi_policy="0.10", good_student="0.10", paid_in_full="0.05"),
         ),
     ]
 

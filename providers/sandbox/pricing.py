@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .profile import AutoProfile, ZipBand
+from .household import Driver, Vehicle
+from .profile import AutoProfile, ZipBand, age_on
 
 CENT = Decimal("0.01")
 
@@ -97,12 +98,30 @@ class RatingPlan:
     """Yearly cost of the extras (rental, roadside, UM) this insurer bundles."""
 
 
-def annual_premium(plan: RatingPlan, profile: AutoProfile, *, liability_limits: str, deductible: int) -> Decimal:
-    """The yearly premium for `profile` with the cover the insurer actually offers."""
+# A second driver of the same car adds this share of their own risk to the riskiest one's.
+OCCASIONAL_DRIVER_SHARE = Decimal("0.25")
+
+
+def annual_premium(plan: RatingPlan, profile: AutoProfile, *, liability_limits: str, deductible: int,
+                   extras_added: Decimal = Decimal(0), discount_factor: Decimal = Decimal(1)) -> Decimal:
+    """The yearly premium for `profile` with the cover the insurer actually offers: the policy fee
+    and extras once, then each car's liability and physical damage, rated for the riskiest driver
+    who usually drives it (plus a share of each other one; the primary driver for a car nobody
+    names), less the discounts (`discount_factor`, the product of one minus each rate)."""
     liability = plan.liability_base * LIABILITY_LIMIT_FACTORS[liability_limits]
-    risk = _driver_factor(plan, profile) * _exposure_factor(plan, profile)
-    total = plan.policy_fee + plan.extras_cost + (liability + _physical_damage(plan, profile, deductible)) * risk
+    total = plan.policy_fee + plan.extras_cost + extras_added
+    for number, vehicle in enumerate(profile.vehicles, 1):
+        total += (liability + _physical_damage(plan, profile, vehicle, deductible)) * _vehicle_risk(plan, profile, number, vehicle)
+    if discount_factor != 1:
+        total *= discount_factor
     return within_plausible_range(total).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _vehicle_risk(plan: RatingPlan, profile: AutoProfile, number: int, vehicle: Vehicle) -> Decimal:
+    drivers = [driver for driver in profile.drivers if driver.vehicle == number] or [profile.drivers[0]]
+    factors = sorted((_driver_factor(plan, profile, driver) for driver in drivers), reverse=True)
+    driver_factor = factors[0] + OCCASIONAL_DRIVER_SHARE * sum(factors[1:]) if len(factors) > 1 else factors[0]
+    return driver_factor * _exposure_factor(plan, profile, vehicle)
 
 
 SOFT_FLOOR = Decimal(600)
@@ -128,26 +147,27 @@ def term_premium(annual: Decimal, term_months: int) -> Decimal:
     return (annual * term_months / 12).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _driver_factor(plan: RatingPlan, profile: AutoProfile) -> Decimal:
+def _driver_factor(plan: RatingPlan, profile: AutoProfile, driver: Driver) -> Decimal:
     factor = (
-        plan.driver_age.at(profile.driver_age)
-        * plan.years_licensed.at(profile.years_licensed)
-        * plan.accidents.at(profile.at_fault_accidents_5y)
-        * plan.violations.at(profile.violations_5y)
+        plan.driver_age.at(age_on(driver.birth_date, profile.quoted_on))
+        * plan.years_licensed.at(driver.years_licensed)
+        * plan.accidents.at(driver.at_fault_accidents_5y)
+        * plan.violations.at(driver.violations_5y)
     )
     return factor if profile.continuous_cover else factor * plan.lapse
 
 
-def _exposure_factor(plan: RatingPlan, profile: AutoProfile) -> Decimal:
+def _exposure_factor(plan: RatingPlan, profile: AutoProfile, vehicle: Vehicle) -> Decimal:
     return (
-        plan.annual_mileage.at(profile.annual_mileage)
+        plan.annual_mileage.at(vehicle.annual_mileage)
         * dict(plan.zip_bands)[profile.zip_band]
-        * dict(plan.vehicle_uses)[profile.vehicle_use]
+        * dict(plan.vehicle_uses)[vehicle.use]
     )
 
 
-def _physical_damage(plan: RatingPlan, profile: AutoProfile, deductible: int) -> Decimal:
-    value_factor = profile.vehicle_value * plan.vehicle_age.at(profile.vehicle_age)
+def _physical_damage(plan: RatingPlan, profile: AutoProfile, vehicle: Vehicle, deductible: int) -> Decimal:
+    # Next year's model is on sale before the year starts; treat it as new.
+    value_factor = vehicle.value * plan.vehicle_age.at(max(0, profile.quoted_on.year - vehicle.year))
     premium = Decimal(0)
     if profile.comprehensive:
         premium += value_factor * plan.comprehensive_rate * COMPREHENSIVE_DEDUCTIBLE_FACTORS[deductible]

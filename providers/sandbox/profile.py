@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from providers.us_states import US_STATES
 
+from .household import Driver, Household, Vehicle, read_household
+
 ZipBand = Literal["urban", "suburban", "rural"]
 
 US_STATE_CODES: frozenset[str] = frozenset(US_STATES)
@@ -64,6 +66,32 @@ class AutoProfile:
     deductible: int
     quoted_on: date
     """The (UTC) day the quote is made; ages are measured on it."""
+    household: Household | None = None
+    """Every driver and car on the policy; None: this one driver in this one car."""
+
+    @property
+    def drivers(self) -> tuple[Driver, ...]:
+        return self.household.drivers if self.household else (self.primary_driver,)
+
+    @property
+    def vehicles(self) -> tuple[Vehicle, ...]:
+        return self.household.vehicles if self.household else (self.primary_vehicle,)
+
+    @property
+    def primary_driver(self) -> Driver:
+        return Driver(self.driver_birth_date, self.years_licensed, self.at_fault_accidents_5y, self.violations_5y, 1)
+
+    @property
+    def primary_vehicle(self) -> Vehicle:
+        return Vehicle(self.vehicle_year, self.vehicle_value, self.annual_mileage, self.vehicle_use)
+
+    @property
+    def youngest_driver_age(self) -> int:
+        return min(age_on(driver.birth_date, self.quoted_on) for driver in self.drivers)
+
+    @property
+    def most_accidents(self) -> int:
+        return max(driver.at_fault_accidents_5y for driver in self.drivers)
 
     @property
     def driver_age(self) -> int:
@@ -108,6 +136,9 @@ class _FieldReader:
 
     def fail(self, name: str, detail: str) -> None:
         self.errors.append(FieldError(f"/profile/{name}", detail))
+
+    def fail_at(self, pointer: str, detail: str) -> None:
+        self.errors.append(FieldError(pointer, detail))
 
     def present(self, name: str) -> bool:
         if name not in self.raw or self.raw[name] is None:
@@ -188,12 +219,15 @@ def parse_auto_profile(raw: Any, today: date) -> AutoProfile:
     use = read.choice("vehicle_use", VEHICLE_USES, "one of " + ", ".join(VEHICLE_USES))
     continuous_cover = read.boolean("continuous_cover")
     limits = read.choice("liability_limits", LIABILITY_LIMITS, "one of " + ", ".join(LIABILITY_LIMITS))
-    comprehensive = read.boolean("comprehensive")
-    collision = read.boolean("collision")
+    comprehensive, collision = read.boolean("comprehensive"), read.boolean("collision")
     deductible = read.choice("deductible", DEDUCTIBLES, "one of " + ", ".join(DEDUCTIBLES))
     if read.errors:
         raise ProfileError(read.errors)
     assert birth_date is not None and vehicle_value is not None
+    household = read_household(raw, Driver(birth_date, years_licensed, accidents, violations, 1),
+                               Vehicle(vehicle_year, vehicle_value, mileage, use), today, read.fail_at)
+    if read.errors:
+        raise ProfileError(read.errors)
     return AutoProfile(
         zip_code=zip_code,
         state=state,
@@ -213,6 +247,7 @@ def parse_auto_profile(raw: Any, today: date) -> AutoProfile:
         collision=collision,
         deductible=int(deductible),
         quoted_on=today,
+        household=household,
     )
 
 

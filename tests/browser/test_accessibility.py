@@ -54,6 +54,8 @@ NOT_PAGES = {
     "outcomes.data": "the outcomes charts' figures (JSON)",
     "outcomes.export": "a CSV download",
     "shop.zip_prefixes": "the ZIP prefixes the form's script fills the state from (JSON)",
+    "shop.vehicle_models": "one make's models and trims the auto form's script suggests (JSON)",
+    "shop.vehicle_wmi": "the VIN maker codes the auto form's script reads a VIN with (JSON)",
     "complaints.report_json": "the complaints report charts' figures (JSON)",
     "complaints.report_export": "a CSV or JSON Lines download",
     "quality.report_json": "the QA report chart's figures (JSON)",

@@ -50,11 +50,11 @@ def test_change_your_answers_and_get_fresh_quotes_from_the_results(live_site: Li
     page.get_by_role("link", name="Change your answers").click()
     expect(page.get_by_role("heading", name="Change your answers")).to_be_visible()
     assert re.fullmatch(rf"{live_site.url}/results/{first}/change", page.url)  # nothing of the profile in it
-    expect(page.get_by_label("Date of birth")).to_have_value("1999-03-14")
+    expect(page.get_by_label("Date of birth", exact=True)).to_have_value("1999-03-14")
     expect(page.get_by_label("ZIP code where the car is kept")).to_have_value("10001")
     expect(page.get_by_label("State")).to_have_value("NY")
-    expect(page.get_by_label("Make")).to_have_value("Honda")
-    page.get_by_label("Model year").fill("2017")
+    expect(page.get_by_label("Make", exact=True)).to_have_value("Honda")
+    page.get_by_label("Model year", exact=True).fill("2017")
     page.get_by_role("button", name="Compare quotes").click()
     second = reference_on(page)
     assert second != first

@@ -12,13 +12,13 @@ pytestmark = pytest.mark.browser
 
 
 def fill_profile(page: Page) -> None:
-    page.get_by_label("Date of birth").fill("1999-03-14")
+    page.get_by_label("Date of birth", exact=True).fill("1999-03-14")
     page.get_by_label("Years you have held a licence").fill("4")
     page.get_by_label("At-fault accidents in the last 5 years").fill("1")
     page.get_by_label("ZIP code where the car is kept").fill("10001")
     page.get_by_label("State").select_option("NY")
-    page.get_by_label("Model year").fill("2021")
-    page.get_by_label("Make").fill("Honda")
+    page.get_by_label("Model year", exact=True).fill("2021")
+    page.get_by_label("Make", exact=True).fill("Honda")
     page.get_by_label("Model", exact=True).fill("Civic")
     page.get_by_label("What the car is worth (USD)").fill("21000")
     page.get_by_label("Miles driven a year").fill("15000")

@@ -13,6 +13,8 @@ from app.formatting import plural
 from app.money import format_money, to_cents
 from app.products.auto_insurance.chart import PriceCoverChart, price_cover_chart
 from app.products.auto_insurance.forms import AutoProfileForm
+from app.products.auto_insurance.household import describe_discounts, extras_wanted, household_counts
+from app.products.auto_insurance.household_summary import household_summary
 from app.products.auto_insurance.profile_json import profile_from_json
 from app.products.auto_insurance.requirements import REQUIREMENTS
 from app.products.auto_insurance.plausible import PLAUSIBLE
@@ -236,6 +238,7 @@ class AutoInsurance(ProductLine):
             ("Cover asked for", f"liability {profile['liability_limits']}; "
                                 + (" and ".join(covers) or "no comprehensive or collision")
                                 + (f", ${int(profile['deductible']):,} deductible" if covers else "")),
+            *household_summary(profile),
         ]
 
     def criteria(self, profile: Mapping[str, Any]) -> tuple[Criterion, ...]:
@@ -262,8 +265,7 @@ class AutoInsurance(ProductLine):
         extras = [label for key, label in EXTRAS if terms[key]]
         facts = {
             "annual_premium": _money(annual_premium),
-            "term": (f"{_money(terms['premium'])} for 12 months" if terms["term_months"] == 12 else
-                     f"{_money(terms['premium'])} for {terms['term_months']} months"),
+            "term": f"{_money(terms['premium'])} for {terms['term_months']} months" + _discounts_fact(terms, profile),
             "liability_limits": "/".join(str(part) for part in terms["liability_limits"]),
             "deductibles": _describe_deductibles(comprehensive, collision),
             "extras": ", ".join(extras) if extras else "none",
@@ -315,4 +317,29 @@ def _cover_shortfall(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> st
         if deductible > preferred:
             return (f"Its {cover} deductible ({_money(deductible)}) is higher than the "
                     f"{_money(preferred)} you chose.")
-    return None
+    for key, label in extras_wanted(profile):
+        if not terms[key]:
+            return f"It does not include {label}, which you asked for."
+    return _household_shortfall(terms, profile)
+
+
+def _household_shortfall(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> str | None:
+    """A household's offer must say it rates every driver and covers every car: a price for one
+    driver in one car is not like for like (a profile of one of each asks nothing more)."""
+    drivers, vehicles = household_counts(profile)
+    if (drivers, vehicles) == (1, 1):
+        return None
+    if terms.get("drivers_rated") == drivers and terms.get("vehicles_covered") == vehicles:
+        return None
+    return (f"It does not say it rates all {plural(drivers, 'driver')} and covers all {plural(vehicles, 'car')} "
+            "on your policy, so its price may be for fewer.")
+
+
+def _discounts_fact(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
+    """Which claimed discounts the premium includes, said beside the price (nothing when none were
+    claimed, as for every profile from before households)."""
+    if not profile.get("discounts"):
+        return ""
+    if "discounts_applied" not in terms:
+        return "; it did not say which discounts it applied"
+    return f"; discounts applied: {describe_discounts(terms['discounts_applied'])}"

@@ -7,6 +7,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from app.products.auto_insurance.household import primary_driver, primary_vehicle
+from app.products.auto_insurance.household_json import (
+    read_choices,
+    read_household,
+    with_primary_filled,
+    with_values_estimated,
+)
 from app.products.auto_insurance.rules import (
     MALFORMED,
     OUT_OF_RANGE,
@@ -18,8 +25,9 @@ from app.products.auto_insurance.rules import (
     vehicle_year_range,
     years_licensed_problem,
 )
-from app.products.auto_insurance.schemas import PROFILE_SCHEMA, US_STATES
-from app.products.profile_json import ProfileReader, profile_validator, read_place
+from app.products.auto_insurance.schemas import LIABILITY_LIMITS, PROFILE_SCHEMA, US_STATES
+from app.products.auto_insurance.state_minimums import below_state_minimum
+from app.products.profile_json import InvalidProfile, ProfileReader, profile_validator, read_place
 
 _validator = profile_validator(PROFILE_SCHEMA)
 VALUE_RANGE = (Decimal(500), Decimal(500000))
@@ -46,9 +54,40 @@ def _choices(reader: ProfileReader) -> dict[str, Any]:
             "collision": reader.boolean("collision"), "deductible": reader.choice("deductible")}
 
 
+HOUSEHOLD_FIELDS = ("drivers", "vehicles", "discounts")
+
+
 def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
     """The profile, or InvalidProfile naming each field that does not fit."""
+    household_problems: list[tuple[str, str]] = []
+    document = with_primary_filled(document, household_problems)
+    document = with_values_estimated(document)
     reader = ProfileReader(document, _validator, REQUIRED)
+    drivers, vehicles = read_household(document, household_problems)
+    choices = read_choices(reader, household_problems)
+    try:
+        single = _single(reader)
+    except InvalidProfile as invalid:
+        schema_words = [(where, words) for where, words in invalid.schema_problems
+                        if where.lstrip("/") not in HOUSEHOLD_FIELDS or not household_problems]
+        raise InvalidProfile(invalid.problems + household_problems, schema_words) from None
+    if household_problems:
+        raise InvalidProfile(household_problems)
+    return _household(single, drivers, vehicles, choices)
+
+
+def _household(single: dict[str, Any], drivers: list[Any] | None, vehicles: list[Any] | None,
+               choices: dict[str, Any]) -> dict[str, Any]:
+    """The profile with its household arrays, the primary entries made from the single fields."""
+    first_vehicle = (vehicles or [{}])[0]
+    drivers = [primary_driver(single, (drivers or [{"vehicle": 1}])[0]["vehicle"]), *(drivers or [])[1:]]
+    vehicles = [primary_vehicle(single, trim=first_vehicle.get("trim"), vin=first_vehicle.get("vin"),
+                                value_estimated=first_vehicle.get("value_estimated", False)), *(vehicles or [])[1:]]
+    return {**single, **choices, "drivers": drivers, "vehicles": vehicles}
+
+
+def _single(reader: ProfileReader) -> dict[str, Any]:
+    """The single driver, vehicle and cover fields (Candor Quote Protocol 1.0's profile)."""
     day = today()
     birth = reader.day("driver_birth_date", MALFORMED["driver_birth_date"])
     if birth is not None:
@@ -58,6 +97,8 @@ def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
         reader.refuse("years_licensed", years_licensed_problem(counts["years_licensed"], birth, day))
     place = read_place(reader, US_STATES, MALFORMED["zip_code"])
     vehicle, choices = _vehicle(reader), _choices(reader)
+    if choices["liability_limits"] in LIABILITY_LIMITS:
+        reader.refuse("liability_limits", below_state_minimum(choices["liability_limits"], place["state"]))
     return reader.checked(lambda: {
         **place,
         "driver_birth_date": birth.isoformat() if birth else None,

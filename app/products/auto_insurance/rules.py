@@ -79,3 +79,49 @@ MALFORMED = {
     "vehicle_make": "The make is at most 40 characters.",
     "vehicle_model": "The model is at most 60 characters.",
 }
+
+
+# The same, for a driver or vehicle of the household beyond the primary one (the form's rows and the
+# JSON API's `drivers` and `vehicles` entries).
+DRIVER_REQUIRED = {
+    "birth_date": "Enter this driver's date of birth.",
+    "years_licensed": "Enter how many years this driver has held a licence.",
+    "at_fault_accidents_5y": "Enter this driver's at-fault accidents (0 if none).",
+    "violations_5y": "Enter this driver's violations (0 if none).",
+    "vehicle": "Choose the car this driver usually drives.",
+}
+VEHICLE_REQUIRED = {
+    "year": "Enter this car's model year, for example 2019.",
+    "make": "Enter this car's make, for example Toyota.",
+    "model": "Enter this car's model, for example Corolla.",
+    "value": "Enter roughly what this car is worth, in dollars.",
+    "annual_mileage": "Enter about how many miles this car is driven a year.",
+    "use": "Choose what this car is mainly used for.",
+}
+
+
+def other_driver_birth_problem(birth: date, day: date) -> str | None:
+    problem = birth_date_problem(birth, day)
+    return problem and problem.replace("Your date of birth", "A date of birth").replace("make you", "make them")
+
+
+def other_driver_years_problem(years: int, birth: date | None, day: date) -> str | None:
+    problem = years_licensed_problem(years, birth, day)
+    return problem and problem.replace("your age", "this driver's age")
+
+
+def driver_vehicle_problem(vehicle: int, vehicles: int) -> str | None:
+    if 1 <= vehicle <= vehicles:
+        return None
+    return (f"There is no car {vehicle}: the policy has {vehicles} "
+            + ("car" if vehicles == 1 else "cars") + ". Choose one of them.")
+
+
+def vin_against_answers(decoded_year: int, makes: tuple[str, ...], year: int | None, make: str | None) -> str | None:
+    """A VIN that says another model year or maker than the answers beside it."""
+    if year is not None and decoded_year != year:
+        return f"This VIN is of a {decoded_year} model (position 10), not {year}: check the VIN or the model year."
+    if make and makes and make.casefold() not in {name.casefold() for name in makes}:
+        return (f"This VIN's maker code belongs to {' or '.join(makes)}, not {make}: "
+                "check the VIN or the make.")
+    return None
