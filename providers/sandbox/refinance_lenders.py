@@ -90,11 +90,10 @@ class RefinanceLenderApp(LenderApp):
 
     def quotes(self, request: Request) -> Response:
         body = read_limited_body(request)
-        if body is None:
-            return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is too large")
-        trouble = self._misbehave()
-        if trouble is not None:
-            return trouble
+        trouble = (problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is too large") if body is None
+                   else self._misbehave())
+        if trouble is not None or body is None:
+            return trouble or problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is too large")
         try:
             profile = parse_mortgage_request(body, PRODUCT)
             cash_out = cash_out_of(body)

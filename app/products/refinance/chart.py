@@ -20,18 +20,18 @@ from app.products.mortgage.explain import offer_labels
 from app.products.refinance.facts import month_words
 from app.products.refinance.saving import Refinance
 
-SERIES_SHOWN = 4
-WIDTH, HEIGHT = 640, 360
 LEFT, RIGHT, TOP, BOTTOM = 96, 620, 24, 312
+WIDTH, HEIGHT = 640, 360
+SERIES_SHOWN = 4
 
 
 @dataclass(frozen=True)
 class Series:
     label: str
+    break_even: str
     css_class: str
     house: bool
     points: str
-    break_even: str
     rows: tuple[str, ...]
     """The net saving at each of the chart's table rows (SavingChart.row_months), in whole dollars."""
 

@@ -54,6 +54,29 @@ def scale_basis_note() -> str:
             "the years you expect to stay.")
 
 
+# Read on the same scale whoever the homeowner is.
+SCALES_FOR_EVERY_HOMEOWNER: tuple[Criterion, ...] = (
+    Criterion(
+        key="apr", label="APR", direction="lower", unit="percent a year", worst=Decimal("9.000"),
+        best=Decimal("4.000"),
+        description=("The new loan's APR, worked out by us from its rate, points, fees and payments by the "
+                     "actuarial method of Regulation Z, Appendix J, over the whole term."),
+        format=percent,
+    ),
+    Criterion(
+        key="rate_lock_days", label="Rate lock", direction="higher", unit="days", worst=Decimal(15),
+        best=Decimal(90), description="How long the lender holds the quoted rate while your refinance closes.",
+        format=lambda value: plural(round(value), "day"),
+    ),
+    Criterion(
+        key="service_score", label="Borrower satisfaction", direction="higher", unit="score out of 1,000",
+        worst=Decimal(600), best=Decimal(900),
+        description="An independent survey of borrowers' satisfaction with the lender, out of 1,000.",
+        format=lambda value: f"{value:.0f}/1,000",
+    ),
+)
+
+
 def criteria_for(profile: Mapping[str, Any]) -> tuple[Criterion, ...]:
     basis = _basis(profile)
     loan, term_months = Decimal(basis["loan_amount"]), int(basis["term_years"]) * MONTHS_PER_YEAR
@@ -87,24 +110,7 @@ def criteria_for(profile: Mapping[str, Any]) -> tuple[Criterion, ...]:
                          f"you stay. Scale: a {PAYMENT_WORST_RATE}% loan's payment to a {PAYMENT_BEST_RATE}% loan's."),
             money=True, format=money,
         ),
-        Criterion(
-            key="apr", label="APR", direction="lower", unit="percent a year", worst=Decimal("9.000"),
-            best=Decimal("4.000"),
-            description=("The new loan's APR, worked out by us from its rate, points, fees and payments by the "
-                         "actuarial method of Regulation Z, Appendix J, over the whole term."),
-            format=percent,
-        ),
-        Criterion(
-            key="rate_lock_days", label="Rate lock", direction="higher", unit="days", worst=Decimal(15),
-            best=Decimal(90), description="How long the lender holds the quoted rate while your refinance closes.",
-            format=lambda value: plural(round(value), "day"),
-        ),
-        Criterion(
-            key="service_score", label="Borrower satisfaction", direction="higher", unit="score out of 1,000",
-            worst=Decimal(600), best=Decimal(900),
-            description="An independent survey of borrowers' satisfaction with the lender, out of 1,000.",
-            format=lambda value: f"{value:.0f}/1,000",
-        ),
+        *SCALES_FOR_EVERY_HOMEOWNER,
     )
 
 

@@ -33,6 +33,8 @@ PRESET_CHOICES = [
     SelectChoice("lowest_payment", "Lowest monthly payment"),
 ]
 _MONEY_INPUT = {"inputmode": "decimal"}
+# Answers that go into the profile as they are chosen.
+_CHOSEN = ("credit_score_band", "loan_type", "term_years", "rate_type", "max_points", "occupancy", "years_expected")
 
 
 def _trimmed(value: Any) -> Any:
@@ -124,11 +126,5 @@ class RefinanceProfileForm(ZipAndState, FlaskForm):
             "current_payment": None if payment is None else str(payment.quantize(CENT)),
             "cash_out": str(cash_out),
             "loan_amount": str(rules.new_loan_amount(balance, cash_out)),
-            "credit_score_band": self.credit_score_band.data,
-            "loan_type": self.loan_type.data,
-            "term_years": self.term_years.data,
-            "rate_type": self.rate_type.data,
-            "max_points": self.max_points.data,
-            "occupancy": self.occupancy.data,
-            "years_expected": self.years_expected.data,
+            **{name: self[name].data for name in _CHOSEN},
         }

@@ -17,7 +17,7 @@ from typing import Any
 
 from app.formatting import plural
 from app.money import format_money
-from app.products.base import Assessment, InvalidTerms, ProductLine, SampleCustomers, check_against_schema
+from app.products.base import Assessment, ProductLine, SampleCustomers, check_against_schema
 from app.products.mortgage import explain
 from app.products.mortgage.analysis import ChargesExceedLoan
 from app.products.mortgage.facts import describe_rate, mismatch_reason, unlike_payments
