@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.api.comparisons import RESULT_SCHEMA
 from app.audit.models import AuditEntry
 from app.db import db
+from tests.app.advisor.test_console import latest_result, offer_value
 
 PAYS = {"zip_code": "80203", "state": "CO", "property_value": "450000", "occupancy": "primary",
         "current_balance": "300000", "current_rate": "7.75", "remaining_months": "336", "current_payment": "",
@@ -123,6 +124,14 @@ def test_an_advisor_reads_keep_your_loan_and_compliance_replays_it(app: Flask, c
     assert "So my recommendation is: keep your current loan." in call
     reference = started.headers["Location"].rsplit("/", 1)[1]
     index, _ = _logged(app, reference)
+    first = latest_result(app, reference)["ranking"][0]
+    # Keeping the loan was the recommendation: taking an offer needs a reason; declining them all does not.
+    taken = advisor.post(f"/advisor/calls/{reference}/outcome",
+                         data={"shown_index": index, "choice": offer_value(first)})
+    assert taken.status_code == 400 and "choose the reason" in taken.get_data(as_text=True)
+    kept = advisor.post(f"/advisor/calls/{reference}/outcome", data={"shown_index": index, "choice": "declined"})
+    assert kept.status_code == 303, _text(kept.get_data(as_text=True))[:2000]
+    assert "declined all offers, as recommended" in _text(advisor.get(started.headers["Location"]).get_data(as_text=True))
     officer = client_as("compliance")
     story = _text(officer.get(f"/compliance/entries/{index}").get_data(as_text=True))
     assert "Recommended: Keep your current loan" in story
