@@ -19,20 +19,10 @@ _validator = profile_validator(PROFILE_SCHEMA)
 _CHOICES = ("credit_score_band", "loan_type", "term_years", "rate_type", "max_points", "occupancy")
 
 
-def _with_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
-    """No cash out and an unknown payment unless given; the new loan worked out when left out."""
-    filled = {"cash_out": "0.00", "current_payment": None, **document}
-    if "loan_amount" not in filled:
-        try:
-            filled["loan_amount"] = str(rules.new_loan_amount(Decimal(filled["current_balance"]), Decimal(filled["cash_out"])))
-        except (KeyError, TypeError, ArithmeticError):
-            pass  # the balance or the cash out is wrong, and is said so under its own name
-    return filled
-
-
 def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The profile, or InvalidProfile naming each field that does not fit."""
-    reader = ProfileReader(_with_defaults(document), _validator, REQUIRED)
+    """The profile, or InvalidProfile naming each field that does not fit. The new loan is worked out from the
+    balance and the cash out, as the form does: a `loan_amount` sent is replaced by it."""
+    reader = ProfileReader(document, _validator, REQUIRED)
     place = read_place(reader, US_STATES, MALFORMED["zip_code"])
     value = reader.amount("property_value", rules.MIN_VALUE, rules.MAX_VALUE, OUT_OF_RANGE["property_value"])
     balance = reader.amount("current_balance", rules.MIN_BALANCE, rules.MAX_LOAN, OUT_OF_RANGE["current_balance"])
@@ -46,10 +36,6 @@ def profile_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
     reader.refuse("occupancy", occupancy_problem(choices["loan_type"], choices["occupancy"]))
     if None not in (balance, cash_out, value):
         reader.refuse("cash_out", rules.loan_problem(balance, cash_out, value))
-        loan = rules.new_loan_amount(balance, cash_out)
-        given = reader.document.get("loan_amount")
-        if "loan_amount" not in reader.schema_refused and Decimal(given) != loan:  # sent too: it must agree
-            reader.refuse("loan_amount", f"The new loan is what you owe plus the cash out: {loan}. Send that, or leave it out.")
     if None not in (payment, balance, rate):
         reader.refuse("current_payment", rules.payment_problem(payment, balance, rate))
     return reader.checked(lambda: {

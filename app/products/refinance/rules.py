@@ -30,7 +30,8 @@ OUT_OF_RANGE = {
                        f"{format_money(MAX_VALUE, whole=True)}."),
     "current_balance": (f"Enter a balance between {format_money(MIN_BALANCE, whole=True)} and "
                         f"{format_money(MAX_LOAN, whole=True)}."),
-    "current_rate": f"Enter a rate between {LOWEST_RATE}% and {HIGHEST_RATE}%.",
+    # No percent sign: WTForms formats its messages with %.
+    "current_rate": f"Enter a rate between {LOWEST_RATE} and {HIGHEST_RATE} percent a year.",
     "remaining_months": f"Enter a number of payments from 1 to {MAX_REMAINING_MONTHS}.",
     "current_payment": "Enter your monthly payment in dollars, or leave it empty.",
     "cash_out": "Enter the cash you want to take out in dollars, or 0.",

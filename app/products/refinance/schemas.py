@@ -56,7 +56,9 @@ PROFILE_SCHEMA: dict[str, Any] = {
         },
         "cash_out": {"type": "string", "pattern": _DECIMAL_AMOUNT,
                      "description": "Cash taken out on top of the balance; \"0.00\" for a rate-and-term refinance."},
-        "loan_amount": {"type": "string", "pattern": _DECIMAL_AMOUNT, "description": "The new loan."},
+        "loan_amount": {"type": "string", "pattern": _DECIMAL_AMOUNT,
+                        "description": ("The new loan: current_balance + cash_out. Candor works it out; a value "
+                                        "sent to the API is replaced by it.")},
         "credit_score_band": {"type": "string", "enum": list(CREDIT_SCORE_BANDS)},
         "loan_type": {"type": "string", "enum": list(LOAN_TYPES)},
         "term_years": {"type": "integer", "enum": list(TERMS_YEARS)},
