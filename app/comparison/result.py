@@ -77,7 +77,12 @@ def _with_status_quo(line: ProductLine, result: dict[str, Any]) -> None:
     if kept is None:
         return
     result["recommended"] = {"status_quo": kept["key"], "label": kept["label"]}
-    result["explanation"] = {**result["explanation"], "status_quo": dict(kept)}
+    explanation = {**result["explanation"], "status_quo": dict(kept)}
+    if explanation.get("house_notice") and explanation.get("house_standing") in ("first", "shared_first"):
+        # "Our offer fits you best" is of the offers; the answer above them is to keep what one has.
+        label = kept["label"]
+        explanation["house_notice"] += f" Even so, our answer is: {label[:1].lower()}{label[1:]}."
+    result["explanation"] = explanation
 
 
 def _with_findings(line: ProductLine, result: dict[str, Any], reference: Any) -> dict[str, Any]:

@@ -66,6 +66,9 @@ def test_keep_your_loan_is_the_answer_exactly_when_no_offer_saves_money(seed, le
         assert Decimal(kept["money"]["amount"]) == -max(savings).quantize(Decimal("0.01"))
         assert f"${Decimal(kept['money']['amount']):,.2f}" in kept["sentence"] or kept["money"]["direction"] == "same"
         assert kept["sentence"].startswith(("None of these saves you money over your ", "This offer does not save"))
+        if result["explanation"]["house_standing"] in ("first", "shared_first"):
+            # Our offer may be the best of the offers; the notice says so, and that the answer is still to keep.
+            assert result["explanation"]["house_notice"].endswith(" Even so, our answer is: keep your current loan.")
     if declared.measure is not None and declared.measure.criteria == ("net_saving",):
         # “Biggest saving”: the first answer is best on net saving — keeping the loan (zero) when nothing
         # saves, else an offer within the tolerance of the biggest saving.
