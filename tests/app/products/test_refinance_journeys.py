@@ -152,3 +152,15 @@ def test_the_sweep_finds_the_refinance_ranking_blind_and_its_presets_true_to_the
     assert result.exit_code == 0, result.output
     assert "Refinance: 10 profiles ranked twice" in result.output and "Mismatches: 0" in result.output
     assert "Named presets whose first offer is not best on their measure: 0" in result.output
+
+
+def test_cash_out_is_priced_higher_and_the_rate_sheet_does_not_cover_it(client: FlaskClient) -> None:
+    _, plain = _compare(client, PAYS)
+    _, cash = _compare(client, {**PAYS, "cash_out": "40000"})
+    assert "Granite Funding declined to quote: its rate sheet does not cover this loan." in cash
+    assert "Cash out: $40,000.00" in cash and "New loan: $340,000.00" in cash
+    rate = re.compile(r"Harbor Home Loans Our offer 30-year fixed, no points .*? ([0-9.]+)% fixed")
+    assert Decimal(rate.search(cash).group(1)) > Decimal(rate.search(plain).group(1))  # cash out costs more
+    _, too_much = _compare(client, {**PAYS, "cash_out": "100000"})  # $400,000 of $450,000: over 80%
+    assert "Harbor Home Loans (our offer) declined to quote." in too_much
+    assert "No refinance offer meets everything you asked for" in too_much
