@@ -55,9 +55,8 @@ def refinance_facts(terms: Mapping[str, Any], profile: Mapping[str, Any], analys
     facts.update({
         "net_saving": format_money(saving, "USD"),
         "saving_note": (f"over your {stay}: {money(interest_saved)} less interest, {money(analysis.upfront)} upfront"
-                        if interest_saved >= 0 else
-                        f"over your {stay}: {money(-interest_saved)} more interest, {money(analysis.upfront)} upfront"),
-        "saving_words": saving_words(saving),
+                        if saving > 0 else f"{saving_words(saving)} than keeping your loan, over your {stay}"
+                        if saving < 0 else f"over your {stay}: it saves you nothing"),
         "payment_note": (f"{money(-change)} less than now" if change < 0 else
                          f"{money(change)} more than now" if change > 0 else "the same as now"),
         "upfront": money(analysis.upfront),

@@ -69,6 +69,8 @@ def test_when_no_offer_saves_money_keep_your_loan_comes_first_and_is_logged(app:
     # Said first: before the notice about our offer and before the best of the offers.
     assert page.index("Our answer: Keep your current loan") < page.index("Best of the offers:")
     assert page.index("Our answer: Keep your current loan") < page.index("Our offer is not the best fit")
+    # Each offer's row says what it would cost more than keeping the loan.
+    assert re.search(r"costs you \$[0-9,]+\.[0-9]{2} more than keeping your loan, over your 2 years", page)
     reference = location.rsplit("/", 1)[1]
     index, leaf = _logged(app, reference)
     logged = json.dumps(leaf)
