@@ -134,6 +134,9 @@ def test_an_advisor_reads_keep_your_loan_and_compliance_replays_it(app: Flask, c
     kept = advisor.post(f"/advisor/calls/{reference}/outcome", data={"shown_index": index, "choice": "declined"})
     assert kept.status_code == 303, _text(kept.get_data(as_text=True))[:2000]
     assert "declined all offers, as recommended" in _text(advisor.get(started.headers["Location"]).get_data(as_text=True))
+    summary = _text(advisor.get(f"/advisor/calls/{reference}/summary").get_data(as_text=True))
+    assert "So my recommendation is: keep your current loan." in summary
+    assert "is the best of the offers:" in summary and "You decided not to take any of these offers, as we recommended." in summary
     officer = client_as("compliance")
     story = _text(officer.get(f"/compliance/entries/{index}").get_data(as_text=True))
     assert "Recommended: Keep your current loan" in story
