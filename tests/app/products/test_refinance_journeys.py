@@ -76,6 +76,11 @@ def test_when_no_offer_saves_money_keep_your_loan_comes_first_and_is_logged(app:
     logged = json.dumps(leaf)
     assert '"status_quo": "current_loan"' in logged and '"label": "Keep your current loan"' in logged
     assert client.get(location + "/receipt").get_data(as_text=True).count("Keep your current loan") == 1
+    # Re-ranked in place for the lowest payment: the answer is still to keep the loan, said first.
+    fragment = client.post(location + "/preferences", data={"preset": "lowest_payment", "apply": "preset"},
+                           headers={"X-Candor-Fragment": "results"})
+    assert fragment.status_code == 200
+    assert KEEP.search(_text(fragment.get_data(as_text=True)))
     runner = app.test_cli_runner()
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     replayed = runner.invoke(args=["audit", "replay", reference])
