@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
@@ -32,7 +33,7 @@ from werkzeug.wrappers import Request, Response
 from .insurer_app import RunState, json_response, problem, read_limited_body
 from .lender_pages import rate_sheet, rate_sheet_settings
 from .lender_pricing import RateCard, points_options, published_rows, quote_terms
-from .lender_request import parse_mortgage_request
+from .lender_request import MortgageProfile, parse_mortgage_request
 from .lenders import LenderApp, LenderSpec, standard_decline
 from .profile import FieldError, ProfileError
 
@@ -105,7 +106,10 @@ class RefinanceLenderApp(LenderApp):
         answer = self.answer(profile, self.state.clock(), request.host_url, self.spec.priced(cash_out))
         return json_response(answer)
 
-    def answer(self, profile: Any, now: Any, host_url: str, priced: LenderSpec | None = None) -> dict[str, Any]:
+    def answer(self, profile: MortgageProfile, now: datetime, host_url: str,
+               priced: LenderSpec | None = None) -> dict[str, Any]:
+        """The lender's answer with each offer priced as a refinance (`priced`: this lender with its refinance
+        adjustment) and stating its closing costs; quote ids, validity and declines as for a purchase."""
         answered = super().answer(profile, now, host_url)
         offered = quote_terms(priced or self.spec, profile)
         for quote, terms in zip(answered["quotes"], offered):
