@@ -82,7 +82,8 @@ def as_posted(field: BeautifulSoup, written: str) -> str:
     return written
 
 
-@pytest.mark.parametrize(("product", "heading"), [("auto", "Auto insurance"), ("mortgage", "Mortgage")])
+@pytest.mark.parametrize(("product", "heading"), [("auto", "Auto insurance"), ("mortgage", "Mortgage"),
+                                                      ("refinance", "Refinance")])
 def test_the_readme_walkthrough_followed_field_by_field_gets_a_comparison(client: FlaskClient, product: str,
                                                                          heading: str) -> None:
     answers, fields = defaults_and_labels(client.get(f"/compare/{product}").get_data(as_text=True))

@@ -40,10 +40,13 @@ def disclosure_script(result: Mapping[str, Any], line: ProductLine) -> Script:
     paid = [f"{item['name']}: {item['commission'] or 'nothing'}" for item in commissions]
     # Word for word the sentence the shopper's page shows, so the caller hears the same figure.
     ours_now = result["explanation"].get("house_notice")
+    kept = result["explanation"].get("status_quo")  # what the caller has already beats every offer
+    kept_now = f"{kept['sentence']} So my recommendation is: {kept['label'][0].lower()}{kept['label'][1:]}." if kept else None
     paragraphs = (
         f"Before I go through the results: I compared {line.name.lower()} quotes from {len(commissions)} "
         f"{'provider' if len(commissions) == 1 else 'providers'} for you — our own, {ours}, and our "
         f"competitors: {_names(competitors)}. I will tell you which fits you best, even when it is not ours.",
+        *([kept_now] if kept_now else []),
         *([ours_now] if ours_now else []),
         ("You should know what each provider pays us when you buy from them. " + "; ".join(paid) + ".") if paid else
         "You should know how we are paid: none of these providers pays us anything.",

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.advisor.service import DECLINED, NOTE_MAX_LENGTH, needs_reason, offer_value
+from app.advisor.service import DECLINED, NOTE_MAX_LENGTH, keeps_what_they_have, needs_reason, offer_value
 from app.audit.override_reasons import REASON_CODES
 
 
@@ -34,12 +34,13 @@ class OutcomeForm(FlaskForm):
     def __init__(self, result: Mapping[str, Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.result = result
+        keeps = keeps_what_they_have(result)
         self.choice.choices = [
             SelectChoice(offer_value(offer), f"{offer['rank']}. {offer['provider_name']}"
                                              + (" (our offer)" if offer["house"] else "")
-                                             + (" — top pick" if offer["rank"] == 1 else ""))
+                                             + (" — top pick" if offer["rank"] == 1 and not keeps else ""))
             for offer in result["ranking"]
-        ] + [SelectChoice(DECLINED, "Declined all offers")]
+        ] + [SelectChoice(DECLINED, f"Declined all offers{' — kept what they have, the top pick' if keeps else ''}")]
         if self.shown_index.data is None:
             self.shown_index.data = result["index"]
 

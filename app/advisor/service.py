@@ -104,9 +104,17 @@ def top_pick_values(result: Mapping[str, Any]) -> set[str]:
     return {offer_value(offer) for offer in result["ranking"] if offer["rank"] == 1}
 
 
+def keeps_what_they_have(result: Mapping[str, Any]) -> bool:
+    """The recommendation was what the caller already has (ProductLine.status_quo: keep your loan)."""
+    return "status_quo" in (result.get("recommended") or {})
+
+
 def needs_reason(result: Mapping[str, Any], choice: str) -> bool:
     """A reason and a note are needed for anything but a top pick; when nothing was ranked,
-    declining is the only outcome and needs no reason."""
+    declining is the only outcome and needs no reason. When the recommendation was to keep what the
+    caller has, declining every offer follows it, and taking one needs the reason."""
+    if keeps_what_they_have(result):
+        return choice != DECLINED
     return bool(result["ranking"]) and choice not in top_pick_values(result)
 
 
@@ -132,7 +140,8 @@ def record_outcome(session: Session, call: AdvisorCall, result: Mapping[str, Any
                                                "quote_id": chosen["quote_id"], "rank": chosen["rank"],
                                                "house": chosen["house"]},
         "recommended": result["recommended"],
-        "top_pick": chosen is not None and not reason_needed,
+        # Declining every offer is the top pick when the recommendation was to keep what one has.
+        "top_pick": not reason_needed and (chosen is not None or keeps_what_they_have(result)),
         "reason": outcome.reason if reason_needed else None,
         "disclosure_script_version": script_version,
     }

@@ -48,6 +48,23 @@ REQUEST_SCHEMA: dict[str, Any] = {
 }
 
 _PARTY = {"provider": {"type": "string"}, "provider_name": _NAME, "house": {"type": "boolean"}}
+STATUS_QUO_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": ("Present when what the customer already has beats every offer (a refinance: no offer saves money "
+                    "over the years they stay), and then `recommended` names it. `sentence` is what the results page "
+                    "says first; `money` its one figure: how much more (`direction` \"more\") refinancing with the "
+                    "offer that saves most would cost over the customer's `years`, or \"same\" when it saves nothing."),
+    "required": ["key", "label", "sentence", "money"],
+    "properties": {
+        "key": _NAME, "label": _NAME, "sentence": _NAME,
+        "money": {"type": "object", "required": ["amount", "currency", "period", "years", "direction", "compared_with",
+                                                 "compared_quote_id"],
+                  "properties": {"amount": {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$"}, "currency": _NAME,
+                                 "period": {"enum": ["horizon"]}, "years": {"type": "integer", "minimum": 1},
+                                 "direction": {"enum": ["more", "same"]}, "compared_with": _NAME,
+                                 "compared_quote_id": _NAME}},
+    },
+}
 FINDINGS_SCHEMA: dict[str, Any] = {
     "type": ["object", "null"],
     "description": ("What the product line found beside the ranking. Mortgages: `safe_harbor`, for each type of "
@@ -127,13 +144,18 @@ RESULT_SCHEMA: dict[str, Any] = {
         "recommended": {
             "oneOf": [{"type": "null"},
                       {"type": "object", "required": ["provider", "quote_id"],
-                       "properties": {"provider": _NAME, "quote_id": _NAME}}],
+                       "properties": {"provider": _NAME, "quote_id": _NAME}},
+                      {"type": "object", "required": ["status_quo", "label"],
+                       "description": ("What the customer already has, when it beats every offer (a refinance's "
+                                       "current loan when no offer saves money): explanation.status_quo says why."),
+                       "properties": {"status_quo": _NAME, "label": _NAME}}],
         },
         "house": {"type": "object", "required": ["provider", "rank", "best"],
                   "properties": {"provider": {"type": ["string", "null"]}, "rank": {"type": ["integer", "null"]},
                                  "best": {"type": "boolean"}}},
         "explanation": {"type": "object", "description": "The reasons and notices the results page shows.",
-                        "properties": {**NOTICE_PROPERTIES, "findings": FINDINGS_SCHEMA}},
+                        "properties": {**NOTICE_PROPERTIES, "findings": FINDINGS_SCHEMA,
+                                       "status_quo": STATUS_QUO_SCHEMA}},
         "reference_data": {
             "type": ["object", "null"],
             "description": ("Published figures the product line checked the offers against, as they stood at the "

@@ -137,8 +137,15 @@ def signature(result: Mapping[str, Any], real_key: Callable[[str], str] = str) -
         "ranking": [(real_key(o["provider"]), o["quote_id"], o["rank"], str(o["score"]), str(o["shown_score"]), o["tied"])
                     for o in result["ranking"]],
         "excluded": sorted((real_key(e["provider"]), e["quote_id"], e["reason"]) for e in result["excluded"]),
-        "recommended": None if result["recommended"] is None else real_key(result["recommended"]["provider"]),
+        "recommended": _recommended(result["recommended"], real_key),
     }
+
+
+def _recommended(recommended: Mapping[str, Any] | None, real_key: Callable[[str], str]) -> str | None:
+    """The provider recommended, or what the customer already has (a status quo) when that was."""
+    if recommended is None:
+        return None
+    return f"status quo: {recommended['status_quo']}" if "status_quo" in recommended else real_key(recommended["provider"])
 
 
 def sweep(line: ProductLine, registry: ProviderRegistry, spec: SweepSpec, *, profiles: int, seed: int,
@@ -163,7 +170,8 @@ def sweep(line: ProductLine, registry: ProviderRegistry, spec: SweepSpec, *, pro
         if not as_is["ranking"]:
             continue
         report.ranked += 1
-        won = bool(as_is["ranking"][0]["house"])
+        # Our offer wins only when it is the recommendation: not when keeping what one has is.
+        won = bool(as_is["ranking"][0]["house"]) and "status_quo" not in (as_is["recommended"] or {})
         report.house_wins += won
         for segment, of in spec.segments.items():
             key = (segment, of(profile, today))

@@ -47,8 +47,10 @@ NOTICE_PROPERTIES: dict[str, Any] = {
             "period": {"enum": ["year", "month", "horizon", "horizon_months", None]},
             "years": {"type": ["integer", "null"], "minimum": 1,
                       "description": "The count of the horizon: years for \"horizon\", months for \"horizon_months\"."},
-            "verb": {"enum": ["earns"], "description": ("Present when the shopper earns the amount rather than pays it "
-                                                        "(\"earns $212.40 less than ours\"); absent: \"costs\".")},
+            "verb": {"enum": ["earns", "saves"],
+                     "description": ("Present when the shopper earns or saves the amount rather than pays it "
+                                     "(\"earns $212.40 less than ours\", \"saves $310.00 more than ours\"); "
+                                     "absent: \"costs\".")},
             "direction": {"enum": ["more", "less", "same"]},
             "criterion": {"type": "string"},
             "compared_with": {"type": "string", "description": "The provider key of the offer compared with ours."},

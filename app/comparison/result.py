@@ -66,7 +66,23 @@ def build_result(
         "explanation": explanation,
         "disclosures": _disclosures(line, outcomes),
     }
+    _with_status_quo(line, result)
     return _with_findings(line, result, line.reference_data(now) if reference == AT_NOW else reference)
+
+
+def _with_status_quo(line: ProductLine, result: dict[str, Any]) -> None:
+    """When the line finds that what the shopper already has beats every offer (ProductLine.status_quo),
+    it is the recommendation, and the explanation says so first; lines without one are unchanged."""
+    kept = line.status_quo(result["ranking"], result["profile"])
+    if kept is None:
+        return
+    result["recommended"] = {"status_quo": kept["key"], "label": kept["label"]}
+    explanation = {**result["explanation"], "status_quo": dict(kept)}
+    if explanation.get("house_notice") and explanation.get("house_standing") in ("first", "shared_first"):
+        # "Our offer fits you best" is of the offers; the answer above them is to keep what one has.
+        label = kept["label"]
+        explanation["house_notice"] += f" Even so, our answer is: {label[:1].lower()}{label[1:]}."
+    result["explanation"] = explanation
 
 
 def _with_findings(line: ProductLine, result: dict[str, Any], reference: Any) -> dict[str, Any]:

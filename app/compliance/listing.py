@@ -35,6 +35,9 @@ def _recommended_name(document: Mapping[str, Any]) -> str | None:
     recommended = document.get("recommended")
     if not isinstance(recommended, Mapping):
         return None
+    if isinstance(recommended.get("status_quo"), str):  # what the customer has already (keep your loan)
+        label = recommended.get("label")
+        return label if isinstance(label, str) else None
     for offer in document.get("ranking") or []:
         if (isinstance(offer, Mapping) and offer.get("provider") == recommended.get("provider")
                 and offer.get("quote_id") == recommended.get("quote_id")):

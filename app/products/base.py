@@ -231,6 +231,15 @@ class ProductLine(ABC):
         logged in the result's explanation. Never changes the ranking."""
         return None
 
+    def status_quo(self, ranking: Sequence[Mapping[str, Any]],
+                   profile: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """What the shopper already has, when the line finds it beats every ranked offer (a refinance's
+        current loan when no offer saves money): {"key", "label", "sentence", "money"}, `money` the
+        sentence's one figure as data. The result then recommends it — first, in words, and in the
+        log — instead of the first offer; the ranking itself is unchanged. `ranking` is the result's
+        ranked offers (their `values` Decimal). None: the first offer is the recommendation."""
+        return None
+
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
         """The customer's hard limits on criterion values (none unless a line asks for some)."""
         return ()

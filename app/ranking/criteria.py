@@ -14,7 +14,7 @@ Direction = Literal["lower", "higher"]
 @dataclass(frozen=True)
 class MoneyWords:
     """How sentences speak of a money criterion's amounts: whether the shopper pays them ("costs")
-    or is paid them ("earns"), and so which way of a difference is the good one. Words only: the
+    or is paid them ("earns", "saves"), and so which way of a difference is the good one. Words only: the
     engine ranks on `direction` and the scale, never on these."""
 
     verb: str  # what an offer does with the amount: "costs", "earns"
@@ -44,7 +44,11 @@ COSTS = MoneyWords(verb="costs", infinitive="be", better="less", gap_change="che
 EARNINGS = MoneyWords(verb="earns", infinitive="earn", better="more", gap_change="more", most="earns the most",
                       next_best="the next highest-earning", beaten="earns more",
                       gap_impossible="Earning more alone could not put it first.")
-MONEY_WORDS = {words.verb: words for words in (COSTS, EARNINGS)}
+# A saving (a refinance's, against keeping the loan one has) is earned in the same sense: more is better.
+SAVINGS = MoneyWords(verb="saves", infinitive="save", better="more", gap_change="more", most="saves the most",
+                     next_best="the next biggest saving", beaten="saves more",
+                     gap_impossible="Saving more alone could not put it first.")
+MONEY_WORDS = {words.verb: words for words in (COSTS, EARNINGS, SAVINGS)}
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,9 @@ _ZIP = re.compile(r"\d{5}")
 _MONEY = re.compile(r"(0|[1-9]\d{0,8})(\.\d{1,2})?")
 
 
-def parse_mortgage_request(body: bytes) -> MortgageProfile:
-    envelope = read_envelope(body, (PRODUCT,))
+def parse_mortgage_request(body: bytes, product: str = PRODUCT) -> MortgageProfile:
+    """A quote request's loan, for `product` (a refinance asks with the same loan fields)."""
+    envelope = read_envelope(body, (product,))
     errors = envelope.errors
     raw = envelope.profile
     if not isinstance(raw, dict):

@@ -14,6 +14,7 @@ import requests
 from providers.sandbox.discovery import discover_sandbox_sets
 from providers.sandbox.market import SandboxMarket, auto_market
 from providers.sandbox.lenders import mortgage_lenders
+from providers.sandbox.refinance_lenders import refinance_lenders
 
 ROOT = Path(__file__).resolve().parents[2]
 SAVINGS_BANKS = '''
@@ -79,11 +80,12 @@ def savings_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 def test_candors_own_sandbox_sets_are_the_entry_points_its_pyproject_declares() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]
     assert declared["candor.sandbox"] == {"auto": "providers.sandbox.market:auto_market",
-                                          "mortgage": "providers.sandbox.lenders:mortgage_lenders"}
+                                          "mortgage": "providers.sandbox.lenders:mortgage_lenders",
+                                          "refinance": "providers.sandbox.refinance_lenders:refinance_lenders"}
     sets, errors = discover_sandbox_sets()
     # Candor's own first; a line installed beside it (plugins/candor-savings, when installed) after them.
-    assert errors == [] and list(sets)[:2] == ["auto", "mortgage"]
-    own = [p.key for p in [*auto_market(), *mortgage_lenders()]]
+    assert errors == [] and list(sets)[:3] == ["auto", "mortgage", "refinance"]
+    own = [p.key for p in [*auto_market(), *mortgage_lenders(), *refinance_lenders()]]
     assert [p.key for p in SandboxMarket().specs][:len(own)] == own
 
 

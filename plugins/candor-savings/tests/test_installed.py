@@ -1,5 +1,5 @@
 """The line is a plug-in: GET /api/v1/products lists `savings` while the distribution is installed,
-and Candor works with its two own lines when it is not. The uninstalled case runs in a fresh Python
+and Candor works with its own lines when it is not. The uninstalled case runs in a fresh Python
 whose site-packages is this one's without the candor-savings distribution (its dist-info and its
 editable-install hook), so nothing of it can be found — the same as after `pip uninstall candor-savings`."""
 
@@ -37,14 +37,14 @@ def _is_savings(path: Path) -> bool:
 
 def test_installed_the_products_api_lists_savings(client: FlaskClient) -> None:
     listed = [product["key"] for product in client.get("/api/v1/products").get_json()["products"]]
-    assert listed == ["auto", "mortgage", "savings"]
+    assert listed == ["auto", "mortgage", "refinance", "savings"]
     savings = next(product for product in client.get("/api/v1/products").get_json()["products"]
                    if product["key"] == "savings")
     assert [preset["key"] for preset in savings["presets"]] == ["balanced", "most_interest", "easy_access"]
     assert savings["presets"][1]["measure"]["tolerance"] == "1.00"
 
 
-def test_uninstalled_candor_works_with_its_own_two_lines(tmp_path: Path) -> None:
+def test_uninstalled_candor_works_with_its_own_lines(tmp_path: Path) -> None:
     [packages] = [Path(path) for path in site.getsitepackages() if Path(path).is_dir()]
     hidden = sorted(entry.name for entry in packages.iterdir() if _is_savings(entry))
     assert hidden, "the plug-in is not installed in this environment, so there is nothing to hide"
@@ -57,5 +57,5 @@ def test_uninstalled_candor_works_with_its_own_two_lines(tmp_path: Path) -> None
                           timeout=180)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen == {"distributions": ["candor"], "products": ["auto", "mortgage"], "savings_form": 404,
+    assert seen == {"distributions": ["candor"], "products": ["auto", "mortgage", "refinance"], "savings_form": 404,
                     "mortgage_form": 200, "savings_loaded": False}

@@ -61,7 +61,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def test_candors_own_lines_and_kinds_are_the_entry_points_its_pyproject_declares() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]
-    assert set(declared["candor.products"]) == {"auto", "mortgage"} <= set(PRODUCT_LINES)
+    assert set(declared["candor.products"]) == {"auto", "mortgage", "refinance"} <= set(PRODUCT_LINES)
     assert all(type(PRODUCT_LINES[key]).__name__ == target.split(":")[1]
                for key, target in declared["candor.products"].items())
     assert set(declared["candor.providers"]) == {"quote_protocol", "html_rate_table", "rate_sheet"} == set(BUILTIN_KINDS)

@@ -99,6 +99,12 @@ RULES = [
     ("mortgage", {"property_value": "9000000.00", "down_payment": "3000000.00", "loan_amount": "6000000.00"}),
     ("mortgage", {"loan_type": "jumbo", "down_payment": "25000.00", "loan_amount": "475000.00"}),
     ("mortgage", {"zip_code": "10001"}),
+    ("refinance", {"cash_out": "200000.00"}),
+    ("refinance", {"current_payment": "100.00"}),
+    ("refinance", {"current_payment": "400000.00"}),
+    ("refinance", {"current_rate": "25.000"}),
+    ("refinance", {"loan_type": "va", "occupancy": "second_home"}),
+    ("refinance", {"zip_code": "10001"}),
 ]
 
 

@@ -1,0 +1,3 @@
+from app.products.refinance.line import RefinanceLine
+
+__all__ = ["RefinanceLine"]
