@@ -212,16 +212,17 @@ def loan_estimate(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis
 
 
 def estimate_record(estimate: LoanEstimate) -> dict[str, Any]:
-    """What the log keeps of an estimate as shown: each section's items (key, amount, whose), the
-    totals, the cash to close, and why part of the lender's itemisation was ignored."""
+    """What the log keeps of an estimate as shown, compactly (a log entry has a byte budget): each
+    section's total by its letter, J the total closing costs, the cash to close, which sections
+    besides A are the lender's own (`lender`: their letters), and `ignored` when the lender's
+    origination items were set aside. Each line of a section is arithmetic on the logged terms,
+    profile and assumptions."""
     return {
-        "sections": {section.letter: [[item.key, str(item.amount), item.by] for item in section.items]
-                     for section in estimate.sections},
-        "loan_costs": str(estimate.loan_costs),
-        "other_costs": str(estimate.other_costs),
-        "total": str(estimate.total),
-        "cash_to_close": str(estimate.cash_to_close),
-        **({"ignored": estimate.ignored} if estimate.ignored else {}),
+        **{section.letter: str(section.total) for section in estimate.sections},
+        "J": str(estimate.total),
+        "cash": str(estimate.cash_to_close),
+        "lender": "".join(section.letter for section in estimate.sections[1:] if section.by == "lender"),
+        **({"ignored": "origination"} if estimate.ignored else {}),
     }
 
 

@@ -23,7 +23,7 @@ from app.products.mortgage.facts import describe_rate, mismatch_reason, offer_fa
 from app.products.mortgage.findings import mortgage_findings
 from app.products.mortgage.findings_words import findings_view
 from app.products.mortgage.full_cost import FullCost, closing_costs_finding, full_cost
-from app.products.mortgage.monthly_cost import Assumptions, assumption_values, logged_assumptions
+from app.products.mortgage.monthly_cost import ASSUMPTIONS_VERSION, logged_assumptions
 from app.products.mortgage.figures import money as _money, points as _points, years as _years
 from app.products.mortgage.forms import (
     LOAN_TYPE_CHOICES,
@@ -197,7 +197,7 @@ class MortgageLine(ProductLine):
     def reference_data(self, now: datetime) -> dict[str, Any]:
         """The week's average prime offer rates (or why there are none) for the higher-priced test, and
         the assumptions the closing costs and full monthly cost start from (monthly_cost.Assumptions)."""
-        return {"apor": apor_store.current_reference(now), "assumptions": assumption_values(Assumptions())}
+        return {"apor": apor_store.current_reference(now), "assumptions": ASSUMPTIONS_VERSION}
 
     def findings(self, result: Mapping[str, Any], reference: Mapping[str, Any]) -> dict[str, Any] | None:
         """The safe harbor's loan options and the higher-priced flags (findings.py), and the top

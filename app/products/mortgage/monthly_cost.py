@@ -132,13 +132,17 @@ def assumption_values(assumptions: Assumptions) -> dict[str, str]:
     return {item.name: str(getattr(assumptions, item.name)) for item in fields(assumptions)}
 
 
-def logged_assumptions(record: Mapping[str, str] | None) -> Assumptions:
-    """The assumptions a comparison logged (assumption_values), or today's defaults for an entry
-    logged before they were; a figure a later version added keeps its default."""
-    if record is None:
-        return Assumptions()
-    known = {item.name for item in fields(Assumptions)}
-    return Assumptions(**{name: Decimal(value) for name, value in record.items() if name in known})
+ASSUMPTIONS_VERSION = "mortgage-assumptions-1"
+"""The name of today's default assumptions, logged with each comparison (a log entry has no room for
+the figures themselves). A changed default is a new version, added beside the old ones, so that a
+replay of an older comparison uses the figures it showed."""
+ASSUMPTIONS_BY_VERSION: dict[str, Assumptions] = {ASSUMPTIONS_VERSION: Assumptions()}
+
+
+def logged_assumptions(version: str | None) -> Assumptions:
+    """The default assumptions a comparison logged (by version), or today's for an entry logged
+    before they were, or under a version this one does not know."""
+    return ASSUMPTIONS_BY_VERSION.get(version or ASSUMPTIONS_VERSION, Assumptions())
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,13 @@ from app.products import get_product_line
 from app.products.base import InvalidTerms
 from app.products.mortgage.analysis import analyse
 from app.products.mortgage.closing_costs import LoanEstimate, loan_estimate
-from app.products.mortgage.monthly_cost import Assumptions, InvalidAssumptions, monthly_cost, read_assumptions
+from app.products.mortgage.monthly_cost import (
+    Assumptions,
+    InvalidAssumptions,
+    logged_assumptions,
+    monthly_cost,
+    read_assumptions,
+)
 from app.products.mortgage.schemas import CLOSING_COST_ITEMS
 from app.provider_registry import current_registry
 from providers.sandbox.market import SandboxMarket
@@ -220,9 +226,8 @@ def test_hostile_lenders_itemisations_in_a_real_comparison(make_apps, market: Sa
     # The lowest rate ranks first; its origination items did not add up, so they are ignored, and said to be.
     assert result["ranking"][0]["provider"] == "unsummed"
     [first, *_] = result["explanation"]["findings"]["closing_costs"]
-    assert first["ignored"].startswith("Its origination items add up to $5.00, not its lender fees of $500.00")
-    assert first["sections"]["A"] == [["lender_fees", "500.00", "lender"]]
-    assert first["sections"]["B"] == [["appraisal", "480.00", "lender"]]
+    assert first["ignored"] == "origination" and first["lender"] == "B"
+    assert first["A"] == "500.00" and first["B"] == "480.00"
     page = html.unescape(client.get(location).get_data(as_text=True))
     assert "Its origination items add up to $5.00, not its lender fees of $500.00" in page
 
@@ -244,19 +249,19 @@ def test_the_closing_costs_shown_are_logged_with_the_assumptions_and_replay_iden
     reference = re.search(r"CND-[0-9A-Z]{4}-[0-9A-Z]{4}", location).group(0)  # type: ignore[union-attr]
     with app.app_context():
         result = load_result(db.session, reference)
-    assert result["reference_data"]["assumptions"]["appraisal"] == "600.00"
+    assert result["reference_data"]["assumptions"] == "mortgage-assumptions-1"
     logged = result["explanation"]["findings"]["closing_costs"]
     assert len(logged) == min(3, len(result["ranking"]))
     page = html.unescape(client.get(location).get_data(as_text=True))
     words = re.sub(r"<[^>]+>", "", page)
     for record in logged:  # every total the page shows is the logged one
-        assert f"closing costs ${Decimal(record['total']):,.2f}, cash to close ${Decimal(record['cash_to_close']):,.2f}" \
-            in words
+        assert f"closing costs ${Decimal(record['J']):,.2f}, cash to close ${Decimal(record['cash']):,.2f}" in words
+        assert Decimal(record["J"]) == sum(Decimal(record[letter]) for letter in "ABCEFG")
     by_provider = {offer["provider"]: record for offer, record in zip(result["ranking"], logged)}
-    if "harbor_home" in by_provider:  # the house itemises its services, origination fees and recording fees
-        harbor = by_provider["harbor_home"]["sections"]
-        assert ["origination_fee", "995.00", "lender"] in harbor["A"] and harbor["E"] == [["recording_fees", "125.00",
-                                                                                          "lender"]]
+    if "harbor_home" in by_provider:  # the house itemises its services and recording fees
+        assert by_provider["harbor_home"]["lender"] == "BCE" and by_provider["harbor_home"]["E"] == "125.00"
+    if "bluebird_lending" in by_provider:  # which leaves them to our assumptions
+        assert by_provider["bluebird_lending"]["lender"] == ""
     assert "lender’s figure" in page and "our assumption" in page
     with app.app_context():
         again = replay(line, result)
@@ -270,10 +275,9 @@ def test_the_api_returns_the_closing_costs_and_the_assumptions_they_used(client)
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     [first, *_] = body["explanation"]["findings"]["closing_costs"]
-    assert set(first["sections"]) == set("ABCEFG")
-    assert Decimal(first["total"]) == sum(Decimal(amount) for items in first["sections"].values()
-                                          for _, amount, _ in items)
-    assert body["reference_data"]["assumptions"]["title_insurance_rate"] == "0.50"
+    assert Decimal(first["J"]) == sum(Decimal(first[letter]) for letter in "ABCEFG")
+    assert Decimal(first["cash"]) == Decimal(first["J"]) + Decimal(mortgage_profile()["down_payment"])
+    assert body["reference_data"]["assumptions"] == "mortgage-assumptions-1"
 
 
 def test_an_entry_logged_before_closing_costs_replays_without_them(app) -> None:
@@ -281,6 +285,7 @@ def test_an_entry_logged_before_closing_costs_replays_without_them(app) -> None:
     findings = {key: value for key, value in result["explanation"]["findings"].items() if key != "closing_costs"}
     older = {**result, "explanation": {**result["explanation"], "findings": findings},
              "reference_data": {"apor": result["reference_data"]["apor"]}}
+    assert result["explanation"]["findings"]["closing_costs"]
     with app.app_context():
         again = replay(line, older)
     assert json.loads(json.dumps(again["explanation"], default=str)) == older["explanation"]
@@ -301,3 +306,15 @@ def test_a_changed_assumption_moves_the_totals_and_a_bad_one_is_named(app, clien
         read_assumptions({"prepaid_interest_days": "40"})
     assert read_assumptions({"deposit": "$10,000"}, Assumptions(appraisal=Decimal("700"))) == \
         Assumptions(appraisal=Decimal("700"), deposit=Decimal("10000"))
+
+
+def test_the_logged_assumptions_version_names_these_figures() -> None:
+    """A comparison logs its assumptions by name; changing a default without naming a new version
+    would change what a replay of an older comparison shows."""
+    assert logged_assumptions("mortgage-assumptions-1") == Assumptions(
+        property_tax_rate=Decimal("1.00"), home_insurance=Decimal("1500.00"), pmi_rate=Decimal("0.50"),
+        appraisal=Decimal("600.00"), credit_report=Decimal("50.00"), flood_and_tax_service=Decimal("100.00"),
+        title_insurance_rate=Decimal("0.50"), settlement_agent=Decimal("750.00"), recording_fees=Decimal("150.00"),
+        transfer_tax_rate=Decimal("0.00"), prepaid_interest_days=Decimal("15"), escrow_months=Decimal("3"),
+        deposit=Decimal("0.00"), seller_credits=Decimal("0.00"))
+    assert logged_assumptions(None) == Assumptions()
