@@ -1,6 +1,6 @@
 """The results page's "full monthly cost" table for the top offers and their closing costs in the
 Loan Estimate's sections, with the assumptions they used and, when the buyer changed them, any that
-were not figures in range (shown next to their fields; the comparison's own are used instead, never
+were not figures in range (shown next to their fields; the comparison's own are used for those, never
 a failed page). Under the comparison's own assumptions the closing costs are what its log entry
 records (closing_costs_finding); under the buyer's they are a view, never logged or ranked on."""
 
@@ -74,6 +74,8 @@ class EstimateView:
     cash_to_close: str
     whose: str
     """Which sections are the lender's and which our assumptions, in a sentence."""
+    lender_sections: str
+    """The letters of the sections besides A that are the lender's own."""
     ignored: str | None
 
 
@@ -141,7 +143,8 @@ def _estimate_view(offer: Mapping[str, Any], estimate: LoanEstimate) -> Estimate
     return EstimateView(_offer_name(offer), offer["house"], sections, money(estimate.loan_costs),
                         money(estimate.other_costs), money(estimate.total), money(estimate.down_payment),
                         money(estimate.deposit), money(estimate.seller_credits), money(estimate.cash_to_close),
-                        _whose(estimate), estimate.ignored)
+                        _whose(estimate), "".join(section.letter for section in estimate.sections[1:]
+                                                  if section.by == "lender"), estimate.ignored)
 
 
 def _cost_row(offer: Mapping[str, Any], cost: MonthlyCost, estimate: LoanEstimate, loan_type: str) -> CostRow:
@@ -166,7 +169,7 @@ def full_cost(result: Mapping[str, Any], values: Mapping[str, str], analysed: An
     try:
         assumptions = read_assumptions(values, logged)
     except InvalidAssumptions as invalid:
-        errors, assumptions = invalid.errors, logged
+        errors, assumptions = invalid.errors, invalid.assumptions
     costs = _costs(result, assumptions, analysed, terms_of)
     loan_type = result["profile"]["loan_type"]
     shown = assumption_values(assumptions)

@@ -86,11 +86,13 @@ WHOLE_NUMBER_FIELDS = frozenset({"prepaid_interest_days", "escrow_months"})
 
 
 class InvalidAssumptions(ValueError):
-    """Assumptions the buyer typed that are not figures in range: a message for each field."""
+    """Assumptions the buyer typed that are not figures in range: a message for each field, and
+    `assumptions`: the figures that were in range, the defaults for the rest."""
 
-    def __init__(self, errors: Mapping[str, str]) -> None:
+    def __init__(self, errors: Mapping[str, str], assumptions: Assumptions) -> None:
         super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
         self.errors = dict(errors)
+        self.assumptions = assumptions
 
 
 def _read_figure(name: str, raw: str, defaults: Assumptions) -> Decimal | str:
@@ -110,7 +112,7 @@ def _read_figure(name: str, raw: str, defaults: Assumptions) -> Decimal | str:
 def read_assumptions(values: Mapping[str, str], defaults: Assumptions | None = None) -> Assumptions:
     """Assumptions from the results page's form (query parameters); a field left out or empty
     keeps its default (`defaults`: the comparison's logged ones). Raises InvalidAssumptions naming
-    each field that is not a figure in range."""
+    each field that is not a figure in range (with the others read)."""
     defaults = defaults or Assumptions()
     chosen: dict[str, Decimal] = {}
     errors: dict[str, str] = {}
@@ -124,7 +126,7 @@ def read_assumptions(values: Mapping[str, str], defaults: Assumptions | None = N
         else:
             chosen[name] = figure
     if errors:
-        raise InvalidAssumptions(errors)
+        raise InvalidAssumptions(errors, replace(defaults, **chosen))
     return replace(defaults, **chosen)
 
 
