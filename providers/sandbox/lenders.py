@@ -134,6 +134,19 @@ def standard_decline(profile: MortgageProfile) -> str | None:
     return None
 
 
+# The closing costs two lenders itemise on their quotes (Harbor's origination items add up to its fees).
+HARBOR_CLOSING_COSTS = ClosingCostCard(fixed=(
+    ("origination", "origination_fee", "995"), ("origination", "underwriting_fee", "300"),
+    ("cannot_shop", "appraisal", "550"), ("cannot_shop", "credit_report", "35"),
+    ("cannot_shop", "flood_determination", "12"), ("cannot_shop", "tax_service", "78"),
+    ("can_shop", "settlement_agent", "650"), ("taxes", "recording_fees", "125"),
+), title_insurance_rate=Decimal("0.45"))
+KEYSTONE_CLOSING_COSTS = ClosingCostCard(fixed=(
+    ("cannot_shop", "appraisal", "725"), ("cannot_shop", "credit_report", "65"),
+    ("can_shop", "settlement_agent", "895"), ("can_shop", "survey", "450"),
+), title_insurance_rate=Decimal("0.60"))
+
+
 def mortgage_lenders() -> list[LenderSpec]:
     """The default mortgage market: the house (Harbor Home Loans) and five competitors."""
     return [
@@ -142,12 +155,7 @@ def mortgage_lenders() -> list[LenderSpec]:
             publishes="quote_protocol", service_score=828, decline=standard_decline,
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("0", "0"), ("1", "0.250")),
                                lender_fees=Decimal("1295.00"), rate_lock_days=45),
-            closing_costs=ClosingCostCard(fixed=(
-                ("origination", "origination_fee", "995"), ("origination", "underwriting_fee", "300"),
-                ("cannot_shop", "appraisal", "550"), ("cannot_shop", "credit_report", "35"),
-                ("cannot_shop", "flood_determination", "12"), ("cannot_shop", "tax_service", "78"),
-                ("can_shop", "settlement_agent", "650"), ("taxes", "recording_fees", "125"),
-            ), title_insurance_rate=Decimal("0.45")),
+            closing_costs=HARBOR_CLOSING_COSTS,
         ),
         LenderSpec(
             key="bluebird_lending", name="Bluebird Lending", house=False,
@@ -162,10 +170,7 @@ def mortgage_lenders() -> list[LenderSpec]:
             features=("prepayment_penalty",),
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("2", "0.500"), ("3", "0.750")),
                                lender_fees=Decimal("1950.00"), rate_lock_days=60),
-            closing_costs=ClosingCostCard(fixed=(
-                ("cannot_shop", "appraisal", "725"), ("cannot_shop", "credit_report", "65"),
-                ("can_shop", "settlement_agent", "895"), ("can_shop", "survey", "450"),
-            ), title_insurance_rate=Decimal("0.60")),
+            closing_costs=KEYSTONE_CLOSING_COSTS,
         ),
         LenderSpec(
             key="maple_street", name="Maple Street Bank", house=False, commission="0.25% of the loan amount",
