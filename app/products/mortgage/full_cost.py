@@ -129,11 +129,15 @@ def closing_costs_finding(result: Mapping[str, Any], assumptions: Assumptions, a
 
 
 def _whose(estimate: LoanEstimate) -> str:
-    lenders = [section.title.lower() for section in estimate.sections[1:] if section.by == "lender"]
-    if not lenders:
-        return "The lender quoted its origination charges; every other figure is our assumption."
-    return (f"The lender quoted its origination charges and {', '.join(lenders)}; the rest are our assumptions."
-            if len(lenders) < len(estimate.sections) - 1 else "Every section is the lender’s own estimate.")
+    """Which sections are the lender's figures: "The lender quoted its origination charges, prepaids and
+    taxes and other government fees; the rest are our assumptions." """
+    lenders = ["origination charges"] + [section.title.lower() for section in estimate.sections[1:]
+                                         if section.by == "lender"]
+    if len(lenders) == len(estimate.sections):
+        return "Every section is the lender’s own estimate."
+    named = lenders[0] if len(lenders) == 1 else f"{', '.join(lenders[:-1])} and {lenders[-1]}"
+    rest = "every other figure is our assumption" if len(lenders) == 1 else "the rest are our assumptions"
+    return f"The lender quoted its {named}; {rest}."
 
 
 def _estimate_view(offer: Mapping[str, Any], estimate: LoanEstimate) -> EstimateView:

@@ -32,6 +32,9 @@ from app.products.mortgage.monthly_cost import (
 )
 from app.products.mortgage.schemas import CLOSING_COST_ITEMS
 from app.provider_registry import current_registry
+from providers.sandbox.lender_pricing import quote_terms
+from providers.sandbox.lender_request import MortgageProfile
+from providers.sandbox.lenders import mortgage_lenders
 from providers.sandbox.market import SandboxMarket
 from providers.testing.faults import quote_reply, static_app
 from providers.testing.plugin import loopback  # noqa: F401 - a pytest fixture
@@ -263,6 +266,7 @@ def test_the_closing_costs_shown_are_logged_with_the_assumptions_and_replay_iden
     if "bluebird_lending" in by_provider:  # which leaves them to our assumptions
         assert by_provider["bluebird_lending"]["lender"] == ""
     assert "lender’s figure" in page and "our assumption" in page
+    assert "The lender quoted its origination charges" in page
     with app.app_context():
         again = replay(line, result)
     assert json.loads(json.dumps(again["explanation"], default=str)) == result["explanation"]
@@ -318,3 +322,24 @@ def test_the_logged_assumptions_version_names_these_figures() -> None:
         transfer_tax_rate=Decimal("0.00"), prepaid_interest_days=Decimal("15"), escrow_months=Decimal("3"),
         deposit=Decimal("0.00"), seller_credits=Decimal("0.00"))
     assert logged_assumptions(None) == Assumptions()
+
+
+def test_some_sandbox_lenders_itemise_their_closing_costs_and_others_do_not() -> None:
+    lenders = {spec.key: spec for spec in mortgage_lenders()}
+    buyer = MortgageProfile("CO", "80203", Decimal("500000"), Decimal("400000"), "740-759", "conventional", 30, "fixed",
+                            Decimal("3"), "primary", 7)
+    harbor = quote_terms(lenders["harbor_home"], buyer)[0]
+    assert harbor["closing_costs"] == {
+        "origination": {"origination_fee": "995.00", "underwriting_fee": "300.00"},
+        "cannot_shop": {"appraisal": "550.00", "credit_report": "35.00", "flood_determination": "12.00",
+                        "tax_service": "78.00"},
+        "can_shop": {"settlement_agent": "650.00", "title_insurance": "1800.00"},  # 0.45% of $400,000
+        "taxes": {"recording_fees": "125.00"},
+    }
+    figures = estimate(harbor)
+    assert lines(figures, "A") == [("origination_fee", Decimal("995.00"), "lender"),
+                                   ("underwriting_fee", Decimal("300.00"), "lender")]  # its $1,295.00 of fees
+    assert figures.ignored is None and {section.letter for section in figures.sections if section.by == "lender"} \
+        == set("ABCE")
+    assert "closing_costs" in quote_terms(lenders["keystone_mortgage"], buyer)[0]
+    assert "closing_costs" not in quote_terms(lenders["bluebird_lending"], buyer)[0]
