@@ -26,6 +26,7 @@ from app.products.mortgage.monthly_cost import (
 )
 
 SHOWN = 3
+MONTHLY_ASSUMPTIONS = frozenset({"property_tax_rate", "home_insurance", "pmi_rate"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class AssumptionField:
     unit: str
     value: str
     error: str | None
+    at_closing: bool
+    """A closing-cost assumption (closing_costs.py), not one of the monthly cost's."""
 
 
 @dataclass(frozen=True)
@@ -177,8 +180,8 @@ def full_cost(result: Mapping[str, Any], values: Mapping[str, str], analysed: An
     costs = _costs(result, assumptions, analysed, terms_of)
     loan_type = result["profile"]["loan_type"]
     shown = assumption_values(assumptions)
-    form = [AssumptionField(name, label, unit, values.get(name, "") if name in errors else shown[name], errors.get(name))
-            for name, (label, unit, _, _) in ASSUMPTION_FIELDS.items()]
+    form = [AssumptionField(name, label, unit, values.get(name, "") if name in errors else shown[name], errors.get(name),
+                            name not in MONTHLY_ASSUMPTIONS) for name, (label, unit, _, _) in ASSUMPTION_FIELDS.items()]
     changed = any(values.get(name) for name in ASSUMPTION_FIELDS)
     return FullCost([_cost_row(offer, cost, estimate, loan_type) for offer, cost, estimate in costs],
                     [_estimate_view(offer, estimate) for offer, _, estimate in costs], form, changed)
