@@ -74,7 +74,11 @@ FINDINGS_SCHEMA: dict[str, Any] = {
                     "`higher_priced`: the threshold (percentage points of APR over the average prime offer rate "
                     "in `reference_data`), how many ranked offers were `checked` and `unchecked` (their table "
                     "missing or out of date), and the positions in `ranking` (0 first) of the offers that are "
-                    "higher-priced mortgage loans."),
+                    "higher-priced mortgage loans; `closing_costs` (when `reference_data.assumptions` names the "
+                    "assumptions used), for each of the first three ranked offers in order, the Loan Estimate's "
+                    "section totals `A`, `B`, `C`, `E`, `F`, `G`, the total closing costs `J`, the cash to close "
+                    "`cash`, the sections that are the lender's own figures (`lender`, their letters) and "
+                    "`ignored` when the lender's origination items did not add up to its fees."),
 }
 
 RESULT_SCHEMA: dict[str, Any] = {
@@ -160,7 +164,8 @@ RESULT_SCHEMA: dict[str, Any] = {
             "type": ["object", "null"],
             "description": ("Published figures the product line checked the offers against, as they stood at the "
                             "comparison (a mortgage's average prime offer rates: `apor`, each table's status "
-                            "`current`, `stale` or `missing`); null for a line that uses none."),
+                            "`current`, `stale` or `missing`; and `assumptions`, the name of the closing-cost and "
+                            "monthly-cost assumptions used); null for a line that uses none."),
         },
         "audit": {"type": "object", "required": ["index", "leaf_hash"],
                   "properties": {"index": {"type": "integer", "minimum": 0},

@@ -70,6 +70,27 @@ class RateCard:
         return (rate / EIGHTH).quantize(Decimal(1), rounding=ROUND_HALF_UP) * EIGHTH
 
 
+@dataclass(frozen=True)
+class ClosingCostCard:
+    """The closing costs a lender estimates itself on its quotes (the terms' `closing_costs`, in the
+    Loan Estimate's sections): fixed fees by section, and title insurance as a share of the loan. Its
+    origination items add up to its rate card's lender fees."""
+
+    fixed: tuple[tuple[str, str, str], ...]
+    """(section, item, USD) for each fixed fee."""
+    title_insurance_rate: Decimal | None = None
+    """Percent of the loan, for the lender's title insurance policy (services you can shop for)."""
+
+    def itemise(self, loan_amount: Decimal) -> dict[str, dict[str, str]]:
+        sections: dict[str, dict[str, str]] = {}
+        for section, item, amount in self.fixed:
+            sections.setdefault(section, {})[item] = f"{Decimal(amount):.2f}"
+        if self.title_insurance_rate is not None:
+            title = (loan_amount * self.title_insurance_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+            sections.setdefault("can_shop", {})["title_insurance"] = f"{title:.2f}"
+        return sections
+
+
 def points_options(*pairs: tuple[str, str]) -> tuple[PointsOption, ...]:
     return tuple(PointsOption(Decimal(points), Decimal(reduction)) for points, reduction in pairs)
 
@@ -117,6 +138,7 @@ def quote_terms(spec: LenderSpec, profile: MortgageProfile) -> list[dict[str, An
             "apr": apr,
             "adjustment": None if fixed else arm_adjustment(card, profile.rate_type),
             **({"features": list(spec.features)} if spec.features else {}),
+            **({"closing_costs": spec.closing_costs.itemise(profile.loan_amount)} if spec.closing_costs else {}),
         })
     return offers
 

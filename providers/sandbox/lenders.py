@@ -16,6 +16,9 @@ fees its own way, so the cheapest lender genuinely depends on how long the buyer
     Prairie Credit    HTML rate table  low fees, half a point at most, a long rate lock
     Granite Funding   CSV rate sheet   1.5 or 3 points for the lowest rates (wins long stays)
 
+Harbor and Keystone itemise their closing costs in the Loan Estimate's sections (Harbor its origination
+fees, services and recording fees; Keystone its services); Bluebird leaves them to Candor's assumptions.
+
 Lenders that quote a buyer compute their monthly payment and APR with numpy-financial in binary
 floating point, as a lender's own system might; Candor never takes those figures on trust, it
 recomputes both in Decimal and shows a disagreement. Published rates (page, sheet) assume a
@@ -48,7 +51,15 @@ from .insurer_app import (
     valid_until,
 )
 from .lender_pages import rate_page, rate_page_settings, rate_sheet, rate_sheet_settings
-from .lender_pricing import LOWEST_BAND, PointsOption, RateCard, points_options, published_rows, quote_terms
+from .lender_pricing import (
+    LOWEST_BAND,
+    ClosingCostCard,
+    PointsOption,
+    RateCard,
+    points_options,
+    published_rows,
+    quote_terms,
+)
 from .lender_request import CREDIT_SCORE_BANDS, PRODUCT, MortgageProfile, parse_mortgage_request
 from .profile import ProfileError
 
@@ -86,6 +97,8 @@ class LenderSpec:
     """Quote the note rate where the APR belongs — the misleading quote Candor's check exists for."""
     features: tuple[str, ...] = ()
     """Risky loan features its quotes have (a prepayment penalty…), stated in their terms."""
+    closing_costs: ClosingCostCard | None = None
+    """The closing costs its quotes itemise; None: it leaves them to Candor's assumptions."""
     decline: Callable[[MortgageProfile], str | None] | None = None
     seed: int | None = None
     quote_validity_s: float = QUOTE_VALIDITY_S
@@ -135,6 +148,19 @@ def standard_decline(profile: MortgageProfile) -> str | None:
     return None
 
 
+# The closing costs two lenders itemise on their quotes (Harbor's origination items add up to its fees).
+HARBOR_CLOSING_COSTS = ClosingCostCard(fixed=(
+    ("origination", "origination_fee", "995"), ("origination", "underwriting_fee", "300"),
+    ("cannot_shop", "appraisal", "550"), ("cannot_shop", "credit_report", "35"),
+    ("cannot_shop", "flood_determination", "12"), ("cannot_shop", "tax_service", "78"),
+    ("can_shop", "settlement_agent", "650"), ("taxes", "recording_fees", "125"),
+), title_insurance_rate=Decimal("0.45"))
+KEYSTONE_CLOSING_COSTS = ClosingCostCard(fixed=(
+    ("cannot_shop", "appraisal", "725"), ("cannot_shop", "credit_report", "65"),
+    ("can_shop", "settlement_agent", "895"), ("can_shop", "survey", "450"),
+), title_insurance_rate=Decimal("0.60"))
+
+
 def mortgage_lenders() -> list[LenderSpec]:
     """The default mortgage market: the house (Harbor Home Loans) and five competitors."""
     return [
@@ -143,6 +169,7 @@ def mortgage_lenders() -> list[LenderSpec]:
             publishes="quote_protocol", service_score=828, decline=standard_decline,
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("0", "0"), ("1", "0.250")),
                                lender_fees=Decimal("1295.00"), rate_lock_days=45),
+            closing_costs=HARBOR_CLOSING_COSTS,
         ),
         LenderSpec(
             key="bluebird_lending", name="Bluebird Lending", house=False,
@@ -157,6 +184,7 @@ def mortgage_lenders() -> list[LenderSpec]:
             features=("prepayment_penalty",),
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("2", "0.500"), ("3", "0.750")),
                                lender_fees=Decimal("1950.00"), rate_lock_days=60),
+            closing_costs=KEYSTONE_CLOSING_COSTS,
         ),
         LenderSpec(
             key="maple_street", name="Maple Street Bank", house=False, commission="0.25% of the loan amount",
@@ -268,7 +296,7 @@ class LenderApp:
 
 
 __all__ = [
-    "LenderApp", "LenderSpec", "MortgageProfile", "PointsOption", "RateCard", "mortgage_lenders",
+    "ClosingCostCard", "LenderApp", "LenderSpec", "MortgageProfile", "PointsOption", "RateCard", "mortgage_lenders",
     "parse_mortgage_request", "published_rows", "quote_terms", "rate_page", "rate_page_settings",
     "rate_sheet", "rate_sheet_settings",
 ]

@@ -17,11 +17,13 @@ from app.money import format_money
 from app.products.base import Assessment, InvalidTerms, ProductLine, check_against_schema
 from app.products.mortgage import apor_store, chart, explain
 from app.products.mortgage.analysis import ChargesExceedLoan, LoanAnalysis, analyse
+from app.products.mortgage.closing_costs import typed_closing_costs
 from app.products.mortgage.criteria import COLUMNS, PRESETS, criteria_for, scale_basis_note
 from app.products.mortgage.facts import describe_rate, mismatch_reason, offer_facts, unlike_payments
 from app.products.mortgage.findings import mortgage_findings
 from app.products.mortgage.findings_words import findings_view
-from app.products.mortgage.full_cost import FullCost, full_cost
+from app.products.mortgage.full_cost import FullCost, closing_costs_finding, full_cost
+from app.products.mortgage.monthly_cost import ASSUMPTIONS_VERSION, logged_assumptions
 from app.products.mortgage.figures import money as _money, points as _points, years as _years
 from app.products.mortgage.forms import (
     LOAN_TYPE_CHOICES,
@@ -154,6 +156,7 @@ class MortgageLine(ProductLine):
             "other_prepaid_finance_charges": other,
             "adjustment": typed_adjustment,
             "features": tuple(terms.get("features") or ()),
+            "closing_costs": typed_closing_costs(terms.get("closing_costs")),
             **optional,
         }
 
@@ -192,18 +195,26 @@ class MortgageLine(ProductLine):
         return CostOverTime(explain.break_even_notes(result, analysed), chart.cost_chart(result, analysed))
 
     def reference_data(self, now: datetime) -> dict[str, Any]:
-        """The week's average prime offer rates (or why there are none) for the higher-priced test."""
-        return {"apor": apor_store.current_reference(now)}
+        """The week's average prime offer rates (or why there are none) for the higher-priced test, and
+        the assumptions the closing costs and full monthly cost start from (monthly_cost.Assumptions)."""
+        return {"apor": apor_store.current_reference(now), "assumptions": ASSUMPTIONS_VERSION}
 
     def findings(self, result: Mapping[str, Any], reference: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The safe harbor's loan options and the higher-priced flags (findings.py)."""
+        """The safe harbor's loan options and the higher-priced flags (findings.py), and the top
+        offers' closing costs as the results page shows them (full_cost.py) — these only for entries
+        that logged their assumptions, so that entries from before replay as they were logged."""
         if result.get("profile") is None or "apor" not in reference:
             return None
-        return mortgage_findings(result, reference, self.typed_terms(result))
+        terms_of = self.typed_terms(result)
+        found = mortgage_findings(result, reference, terms_of)
+        if "assumptions" in reference:
+            found["closing_costs"] = closing_costs_finding(result, logged_assumptions(reference["assumptions"]),
+                                                           self.analyser(result, terms_of), terms_of)
+        return found
 
     def full_cost(self, result: Mapping[str, Any], values: Mapping[str, str]) -> FullCost | None:
-        """The top offers' full monthly cost (PITI) and cash to close under the buyer's assumptions
-        (the results page's query parameters): full_cost.py; a view, never logged or ranked on."""
+        """The top offers' full monthly cost (PITI), closing costs and cash to close under the buyer's
+        assumptions (the results page's query parameters): full_cost.py; never ranked on."""
         if result.get("profile") is None:
             return None
         terms_of = self.typed_terms(result)

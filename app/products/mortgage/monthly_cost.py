@@ -1,5 +1,5 @@
 """The full monthly cost of a loan offer (PITI: principal and interest, property tax, home insurance,
-mortgage insurance) and the cash needed to close, from the offer's logged terms, the buyer's profile
+mortgage insurance), from the offer's logged terms, the buyer's profile
 and named assumptions the buyer can change. A view on the results page: it never changes the
 ranking, which compares what differs between lenders; tax and insurance do not.
 
@@ -20,7 +20,7 @@ loan instead; the page says so).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -38,7 +38,8 @@ VA_FUNDING_FEE = ((Decimal("0.10"), Decimal("1.25")), (Decimal("0.05"), Decimal(
 
 @dataclass(frozen=True)
 class Assumptions:
-    """What we assume where no lender quotes it; the buyer may change each."""
+    """What we assume where no lender quotes it; the buyer may change each. The defaults are logged
+    with each comparison (MortgageLine.reference_data), so a replay uses the figures it used."""
 
     property_tax_rate: Decimal = Decimal("1.00")
     """Percent of the home's value a year."""
@@ -46,6 +47,22 @@ class Assumptions:
     """USD a year."""
     pmi_rate: Decimal = Decimal("0.50")
     """Percent of the loan a year, for a conventional or jumbo loan with less than 20% down."""
+    # The closing costs a lender did not itemise (closing_costs.py), in the Loan Estimate's sections.
+    appraisal: Decimal = Decimal("600.00")
+    credit_report: Decimal = Decimal("50.00")
+    flood_and_tax_service: Decimal = Decimal("100.00")
+    title_insurance_rate: Decimal = Decimal("0.50")
+    """Percent of the loan: the lender's title insurance policy."""
+    settlement_agent: Decimal = Decimal("750.00")
+    recording_fees: Decimal = Decimal("150.00")
+    transfer_tax_rate: Decimal = Decimal("0.00")
+    """Percent of the home's value: the part of any transfer tax the buyer pays (by state and contract)."""
+    prepaid_interest_days: Decimal = Decimal("15")
+    escrow_months: Decimal = Decimal("3")
+    """Months of property tax and of home insurance paid into the escrow account at closing."""
+    deposit: Decimal = Decimal("0.00")
+    """The earnest money the buyer has already paid: it comes off the cash to close."""
+    seller_credits: Decimal = Decimal("0.00")
 
 
 # Each assumption: its label, unit, and the range a real figure falls in.
@@ -53,42 +70,81 @@ ASSUMPTION_FIELDS: dict[str, tuple[str, str, Decimal, Decimal]] = {
     "property_tax_rate": ("Property tax", "percent of the home’s value a year", Decimal(0), Decimal(5)),
     "home_insurance": ("Home insurance", "USD a year", Decimal(0), Decimal(50000)),
     "pmi_rate": ("Private mortgage insurance", "percent of the loan a year, under 20% down", Decimal(0), Decimal(3)),
+    "appraisal": ("Appraisal", "USD", Decimal(0), Decimal(5000)),
+    "credit_report": ("Credit report", "USD", Decimal(0), Decimal(500)),
+    "flood_and_tax_service": ("Flood determination and tax service", "USD", Decimal(0), Decimal(1000)),
+    "title_insurance_rate": ("Title insurance", "percent of the loan", Decimal(0), Decimal(2)),
+    "settlement_agent": ("Settlement agent", "USD", Decimal(0), Decimal(10000)),
+    "recording_fees": ("Recording fees", "USD", Decimal(0), Decimal(5000)),
+    "transfer_tax_rate": ("Transfer tax you pay", "percent of the home’s value", Decimal(0), Decimal(5)),
+    "prepaid_interest_days": ("Prepaid interest", "days, from closing to the month’s end", Decimal(0), Decimal(31)),
+    "escrow_months": ("Initial escrow", "months of property tax and home insurance", Decimal(0), Decimal(12)),
+    "deposit": ("Deposit you have paid", "USD, e.g. earnest money", Decimal(0), Decimal(2000000)),
+    "seller_credits": ("Seller credits", "USD", Decimal(0), Decimal(2000000)),
 }
+WHOLE_NUMBER_FIELDS = frozenset({"prepaid_interest_days", "escrow_months"})
 
 
 class InvalidAssumptions(ValueError):
-    """Assumptions the buyer typed that are not figures in range: a message for each field."""
+    """Assumptions the buyer typed that are not figures in range: a message for each field, and
+    `assumptions`: the figures that were in range, the defaults for the rest."""
 
-    def __init__(self, errors: Mapping[str, str]) -> None:
+    def __init__(self, errors: Mapping[str, str], assumptions: Assumptions) -> None:
         super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
         self.errors = dict(errors)
+        self.assumptions = assumptions
 
 
-def read_assumptions(values: Mapping[str, str]) -> Assumptions:
+def _read_figure(name: str, raw: str, defaults: Assumptions) -> Decimal | str:
+    """The figure typed for one assumption, or the message saying what to type instead."""
+    label, unit, low, high = ASSUMPTION_FIELDS[name]
+    try:
+        figure = Decimal(raw)
+    except InvalidOperation:
+        return f"{label}: enter a number ({unit}), e.g. {getattr(defaults, name)}."
+    if not figure.is_finite() or not low <= figure <= high or len(raw) > 12:
+        return f"{label}: enter a figure from {low} to {high:,} ({unit})."
+    if name in WHOLE_NUMBER_FIELDS and figure != figure.to_integral_value():
+        return f"{label}: enter a whole number ({unit})."
+    return figure
+
+
+def read_assumptions(values: Mapping[str, str], defaults: Assumptions | None = None) -> Assumptions:
     """Assumptions from the results page's form (query parameters); a field left out or empty
-    keeps its default. Raises InvalidAssumptions naming each field that is not a figure in range."""
+    keeps its default (`defaults`: the comparison's logged ones). Raises InvalidAssumptions naming
+    each field that is not a figure in range (with the others read)."""
+    defaults = defaults or Assumptions()
     chosen: dict[str, Decimal] = {}
     errors: dict[str, str] = {}
-    for name, (label, unit, low, high) in ASSUMPTION_FIELDS.items():
+    for name in ASSUMPTION_FIELDS:
         raw = (values.get(name) or "").strip().replace(",", "").lstrip("$")
         if not raw:
             continue
-        try:
-            figure = Decimal(raw)
-        except InvalidOperation:
-            errors[name] = f"{label}: enter a number ({unit}), e.g. {getattr(Assumptions(), name)}."
-            continue
-        if not figure.is_finite() or not low <= figure <= high or len(raw) > 12:
-            errors[name] = f"{label}: enter a figure from {low} to {high:,} ({unit})."
-            continue
-        chosen[name] = figure
+        figure = _read_figure(name, raw, defaults)
+        if isinstance(figure, str):
+            errors[name] = figure
+        else:
+            chosen[name] = figure
     if errors:
-        raise InvalidAssumptions(errors)
-    return Assumptions(**chosen)
+        raise InvalidAssumptions(errors, replace(defaults, **chosen))
+    return replace(defaults, **chosen)
 
 
 def assumption_values(assumptions: Assumptions) -> dict[str, str]:
     return {item.name: str(getattr(assumptions, item.name)) for item in fields(assumptions)}
+
+
+ASSUMPTIONS_VERSION = "mortgage-assumptions-1"
+"""The name of today's default assumptions, logged with each comparison (a log entry has no room for
+the figures themselves). A changed default is a new version, added beside the old ones, so that a
+replay of an older comparison uses the figures it showed."""
+ASSUMPTIONS_BY_VERSION: dict[str, Assumptions] = {ASSUMPTIONS_VERSION: Assumptions()}
+
+
+def logged_assumptions(version: str | None) -> Assumptions:
+    """The default assumptions a comparison logged (by version), or today's for an entry logged
+    before they were, or under a version this one does not know."""
+    return ASSUMPTIONS_BY_VERSION.get(version or ASSUMPTIONS_VERSION, Assumptions())
 
 
 @dataclass(frozen=True)
@@ -102,8 +158,7 @@ class MonthlyCost:
     mortgage_insurance_months: int | None
     """How many monthly payments include it; None: every payment for the life of the loan."""
     upfront_guarantee: Decimal
-    """FHA upfront premium or VA funding fee, counted as paid at closing."""
-    cash_to_close: Decimal
+    """FHA upfront premium or VA funding fee, counted as paid at closing (closing_costs.py, section B)."""
 
     @property
     def total(self) -> Decimal:
@@ -140,7 +195,7 @@ def va_funding_fee_rate(down_payment: Decimal, home_value: Decimal) -> Decimal:
 
 def monthly_cost(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis: LoanAnalysis,
                  assumptions: Assumptions) -> MonthlyCost:
-    """The first month's full cost of an offer, and the cash needed to close it."""
+    """The first month's full cost of an offer (the cash needed to close it: closing_costs.py)."""
     value = Decimal(profile["property_value"])
     down = Decimal(profile["down_payment"])
     loan = analysis.loan_amount
@@ -167,5 +222,4 @@ def monthly_cost(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis:
         mortgage_insurance_kind=kind,
         mortgage_insurance_months=months,
         upfront_guarantee=upfront,
-        cash_to_close=down + analysis.upfront + upfront,
     )

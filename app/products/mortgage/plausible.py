@@ -15,6 +15,18 @@ HIGHEST_NOTE_RATE = Decimal("20")
 HIGHEST_POINTS = Decimal("5")
 HIGHEST_CHARGE = Decimal("100000")
 HIGHEST_ADJUSTMENT = Decimal("10")
+# The largest single item a lender's Loan Estimate could show in each section it itemises (closing_costs.py):
+# an appraisal or credit report is hundreds of dollars, title insurance on the largest jumbo loan tens of
+# thousands, a transfer tax on an expensive home up to the highest charge.
+HIGHEST_CLOSING_COST_ITEM = {
+    "origination": HIGHEST_CHARGE, "cannot_shop": Decimal("10000"), "can_shop": Decimal("50000"),
+    "taxes": HIGHEST_CHARGE, "prepaids": Decimal("50000"), "escrow": Decimal("50000"),
+}
+CLOSING_COST_SECTION_WORDS = {
+    "origination": "origination charges", "cannot_shop": "services you cannot shop for",
+    "can_shop": "services you can shop for", "taxes": "taxes and government fees", "prepaids": "prepaids",
+    "escrow": "initial escrow",
+}
 
 
 def _percent(value: Decimal) -> str:
@@ -40,6 +52,13 @@ def _adjustment(key: str) -> Callable[[Mapping[str, Any]], Decimal | None]:
     return read
 
 
+def _largest_item(section: str) -> Callable[[Mapping[str, Any]], Decimal | None]:
+    def read(terms: Mapping[str, Any]) -> Decimal | None:
+        items = (terms.get("closing_costs") or {}).get(section)
+        return max(items.values()) if items else None
+    return read
+
+
 PLAUSIBLE: tuple[PlausibleRange, ...] = (
     PlausibleRange("interest rate", LOWEST_NOTE_RATE, HIGHEST_NOTE_RATE, figure("note_rate"), _percent),
     PlausibleRange("discount points", Decimal(0), HIGHEST_POINTS, figure("points"), _points),
@@ -52,4 +71,7 @@ PLAUSIBLE: tuple[PlausibleRange, ...] = (
     *(PlausibleRange(f"adjustable-rate {label}", Decimal(0), HIGHEST_ADJUSTMENT, _adjustment(key), _percentage_points)
       for key, label in (("margin", "margin"), ("initial_cap", "first cap"), ("periodic_cap", "periodic cap"),
                          ("lifetime_cap", "lifetime cap"))),
+    *(PlausibleRange(f"closing cost among {CLOSING_COST_SECTION_WORDS[section]}", Decimal(0), highest,
+                     _largest_item(section), _money)
+      for section, highest in HIGHEST_CLOSING_COST_ITEM.items()),
 )

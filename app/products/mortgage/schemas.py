@@ -29,6 +29,23 @@ _RATE = r"^[0-9]{1,2}(\.[0-9]{1,3})?$"
 _POINTS = r"^[0-9](\.[0-9]{1,3})?$"
 _CAP = r"^[0-9]{1,2}(\.[0-9]{1,3})?$"
 
+# The Loan Estimate's closing-cost sections (Regulation Z 1026.37(f) and (g)) a lender may itemise, each
+# with the items it may name: a fixed vocabulary, so that every name the shopper reads is ours, never a
+# lender's text, and a recorded offer stays within its bound. Section A is the origination charges
+# itemised (they must add up to lender_fees); B and C the services the buyer cannot and can shop for;
+# E taxes and government fees; F prepaids; G the initial escrow payment.
+CLOSING_COST_ITEMS: dict[str, tuple[str, ...]] = {
+    "origination": ("origination_fee", "underwriting_fee", "application_fee", "processing_fee"),
+    "cannot_shop": ("appraisal", "credit_report", "flood_determination", "tax_service", "other"),
+    "can_shop": ("title_insurance", "settlement_agent", "title_search", "survey", "pest_inspection", "other"),
+    "taxes": ("recording_fees", "transfer_taxes"),
+    "prepaids": ("homeowners_insurance", "prepaid_interest", "property_taxes"),
+    "escrow": ("homeowners_insurance", "property_taxes", "mortgage_insurance"),
+}
+MAX_CLOSING_COST_ITEMS = 10
+"""Items one offer may itemise in all (parse_terms refuses more): the recorded offer stays within its
+bytes (app/comparison/bounds.py)."""
+
 PROFILE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://candor.example/schemas/mortgage/profile.json",
@@ -113,6 +130,29 @@ ADJUSTMENT_SCHEMA: dict[str, Any] = {
     },
 }
 
+CLOSING_COSTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "description": (
+        "Optional: the lender's own estimate of the closing costs, in the Loan Estimate's sections (Regulation Z "
+        "1026.37(f) and (g)), each an object of the section's items and their amounts in USD. A section left out "
+        f"is estimated by Candor from named assumptions the shopper can change. At most {MAX_CLOSING_COST_ITEMS} "
+        "items in all; `origination` itemises lender_fees and must add up to it (else it is ignored). Points, "
+        "other_prepaid_finance_charges and any FHA upfront premium or VA funding fee are not items: Candor adds "
+        "them itself."
+    ),
+    "properties": {
+        section: {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {item: {"type": "string", "pattern": _DECIMAL_AMOUNT} for item in items},
+        }
+        for section, items in CLOSING_COST_ITEMS.items()
+    },
+}
+
 TERMS_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://candor.example/schemas/mortgage/terms.json",
@@ -170,6 +210,7 @@ TERMS_SCHEMA: dict[str, Any] = {
                 "(a fully amortising loan, as protocol version 1 quotes always were)."
             ),
         },
+        "closing_costs": {"oneOf": [{"type": "null"}, CLOSING_COSTS_SCHEMA]},
     },
     "examples": [
         {
@@ -187,6 +228,10 @@ TERMS_SCHEMA: dict[str, Any] = {
             "apr": "6.255",
             "adjustment": None,
             "features": [],
+            "closing_costs": {
+                "cannot_shop": {"appraisal": "575.00", "credit_report": "45.00"},
+                "can_shop": {"title_insurance": "1850.00", "settlement_agent": "695.00"},
+            },
         }
     ],
 }
