@@ -55,7 +55,7 @@ def record_comparison(
 
     def build(limits: Limits | None) -> dict[str, Any]:
         body = build_result(line, profile, outcomes, preset=preset, weights=weights, now=now, deadline_s=deadline_s,
-                            limits=limits, market=market)
+                            limits=limits, rates_market=market)
         body["actor"] = actor.as_record()
         if replaces is not None:
             body["replaces"] = {"reference": replaces["reference"], "index": replaces["index"]}
@@ -91,7 +91,7 @@ def rerank(
         # The same quotes, so the reference data they were checked against (rates set that day).
         body = build_result(line, previous["profile"], outcomes, preset=preset, weights=weights, now=now,
                             deadline_s=previous["deadline_ms"] / 1000, limits=limits,
-                            reference=previous.get("reference_data", AT_NOW), market=logged_market(previous))
+                            reference=previous.get("reference_data", AT_NOW), rates_market=logged_market(previous))
         body["actor"] = actor.as_record()
         body["reranks"] = previous["index"]
         if previous.get(PERMALINK) is not None:  # the same link opens the re-ranked result

@@ -28,5 +28,5 @@ def replay(line: ProductLine, result: Mapping[str, Any]) -> dict[str, Any]:
         now=datetime.fromisoformat(result["time"].replace("Z", "+00:00")),
         deadline_s=result["deadline_ms"] / 1000,
         measures=logged_measures(result), limits=Limits.from_record(result.get("limits")),
-        reference=result.get("reference_data"), market=logged_market(result),
+        reference=result.get("reference_data"), rates_market=logged_market(result),
     )

@@ -40,13 +40,13 @@ def build_result(
     measures: Mapping[str, Measure] | None = None,
     limits: Limits | None = None,
     reference: Mapping[str, Any] | None | str = AT_NOW,
-    market: MarketSource | None = None,
+    rates_market: MarketSource | None = None,
 ) -> dict[str, Any]:
     """`measures`: what each preset named after a measure ranks with (default: as the line
     declares them; replay passes the logged ones). `limits` None: each provider's even share
     (app/comparison/bounds.py); the result records them. `reference`: the line's reference data
     (AT_NOW: as it stands at `now`; replay passes the logged data, None for an entry without).
-    `market`: the rates offered for comparable profiles (app/comparison/rate_market.py, or the
+    `rates_market`: the rates offered for comparable profiles (app/comparison/rate_market.py, or the
     logged ones on a replay or re-rank), which the offers' rates are placed among; None: none."""
     measures = declared_measures(line.presets) if measures is None else measures
     measure = None if preset == CUSTOM else measures.get(preset)
@@ -73,7 +73,7 @@ def build_result(
         "disclosures": _disclosures(line, outcomes),
     }
     result = _with_findings(line, result, line.reference_data(now) if reference == AT_NOW else reference)
-    return _with_rate_distribution(line, result, market)
+    return _with_rate_distribution(line, result, rates_market)
 
 
 def _with_findings(line: ProductLine, result: dict[str, Any], reference: Any) -> dict[str, Any]:
