@@ -22,12 +22,12 @@ from app.formatting import plural
 from app.money import format_money
 from app.products.chart_axis import ChartFrame, axis
 from app.products.mortgage.schemas import FIXED_YEARS
-from app.products.rate_distribution import BUCKET_THOUSANDTHS, SHOWN, WINDOW_DAYS, rate_text, thousandths
+from app.products.rate_distribution import BUCKET_THOUSANDTHS, SHOWN, WINDOW_DAYS, bucket_of, rate_text, thousandths
 
 # Upper bounds (exclusive) of the loan-amount bands, in dollars; the last band has none.
 AMOUNT_BANDS = (100_000, 200_000, 300_000, 400_000, 500_000, 650_000, 800_000, 1_000_000, 1_500_000)
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 624, 28, 256
+LEFT, RIGHT, TOP, BOTTOM = 56, 604, 28, 256
 BUCKET = Decimal(BUCKET_THOUSANDTHS) / 1000
 LOAN_TYPE_WORDS = {"conventional": "conventional", "fha": "FHA", "va": "VA", "jumbo": "jumbo"}
 TOO_FEW_WORDS = ("We have too few offers for loans like yours from the last {days} days to show how your rates "
@@ -189,7 +189,7 @@ def _chart(market: Mapping[str, Any], marks: Sequence[Mapping[str, Any]],
                       for index in range(0, len(counts) + 1, tick_every)),
         y_ticks=tuple((y_of(float(step * k)), f"{int(step * k):,}") for k in range(steps + 1)),
         bars=tuple(bars),
-        marks=tuple(Mark(x_of(thousandths(Decimal(rate))), ", ".join(map(str, sorted(found))), f"{rate}%")
+        marks=tuple(Mark(x_of(bucket_of(thousandths(Decimal(rate))) * BUCKET_THOUSANDTHS) + width / 2, ", ".join(map(str, sorted(found))), f"{rate}%")
                     for rate, found in sorted(ranks_at.items()) if first <= thousandths(Decimal(rate)) < first + len(counts) * BUCKET_THOUSANDTHS),
         summary=(f"A histogram of {plural(sum(counts), 'rate')} offered for loans like yours, in bars of {BUCKET} "
                  f"points from {market['first']}%, with your offers marked by their rank."),
