@@ -57,9 +57,9 @@ RATE_DISTRIBUTION_SCHEMA: dict[str, Any] = {
                     "comparisons than `threshold`: then `market` holds only the window and counts. Else `market` "
                     "has the histogram (`counts` of offers per 0.125-point bucket from the rate `first`, with "
                     "`below` and `above` it) and `higher`: for each offered rate, how many rates were strictly "
-                    "higher; `offers` places each ranked offer (its `position` in `ranking`, 0 first): "
-                    "`percent` in \"lower than percent% of rates\", rounded down; `lowest` the position of the "
-                    "lowest rate. Absent for lines without rates and for entries from before."),
+                    "higher; `lowest` the lowest offered rate and `percent` in \"lower than percent% of rates\" "
+                    "(strictly higher ones, rounded down), as the page says it. Absent for lines without rates, "
+                    "for entries from before, and for an entry that would otherwise outgrow its size budget."),
     "properties": {
         "status": {"type": "string", "enum": ["shown", "too-few"]},
         "threshold": {"type": "object", "properties": {"offers": _COUNT, "comparisons": _COUNT}},
@@ -68,11 +68,8 @@ RATE_DISTRIBUTION_SCHEMA: dict[str, Any] = {
                                   "comparisons": _COUNT, "offers": _COUNT, "first": _DECIMAL,
                                   "counts": {"type": "array", "items": _COUNT}, "below": _COUNT, "above": _COUNT,
                                   "higher": {"type": "object", "additionalProperties": _COUNT}}},
-        "offers": {"type": "array", "items": {
-            "type": "object", "required": ["position", "rate", "higher", "percent"],
-            "properties": {"position": _COUNT, "rate": _DECIMAL, "higher": {"type": ["integer", "null"]},
-                           "percent": {"type": ["integer", "null"], "minimum": 0, "maximum": 100}}}},
-        "lowest": _COUNT,
+        "lowest": {"type": "object", "required": ["rate", "percent"],
+                   "properties": {"rate": _DECIMAL, "percent": {"type": ["integer", "null"], "minimum": 0, "maximum": 100}}},
     },
 }
 _PARTY = {"provider": {"type": "string"}, "provider_name": _NAME, "house": {"type": "boolean"}}

@@ -144,19 +144,31 @@ def drawn_from(buckets: Mapping[int, int], offered: Sequence[int]) -> int:
 
 
 def distribution(market: MarketSource, offered: Sequence[tuple[int, Decimal]]) -> dict[str, Any] | None:
-    """What is logged and shown for a result: `offered` is (position in the ranking, interest
-    rate) for each ranked offer. None when nothing was ranked: there is nothing to place."""
+    """What is logged for a result, and what its page shows: `offered` is (position in the ranking,
+    interest rate) for each ranked offer. The headline figure is logged as shown (`lowest`: the
+    lowest rate and P); each offer's own P is the same arithmetic on the logged `higher` (`places`).
+    None when nothing was ranked: there is nothing to place."""
     if not offered:
         return None
     summary = market.summary(thousandths(rate) for _, rate in offered)
-    threshold = {"offers": MIN_OFFERS, "comparisons": MIN_COMPARISONS}
+    placed: dict[str, Any] = {"status": TOO_FEW, "threshold": {"offers": MIN_OFFERS, "comparisons": MIN_COMPARISONS},
+                              "market": summary}
     if "counts" not in summary:
-        return {"status": TOO_FEW, "threshold": threshold, "market": summary}
-    marks = []
+        return placed
+    lowest = rate_text(min(thousandths(rate) for _, rate in offered))
+    higher = summary["higher"].get(lowest)
+    return {**placed, "status": SHOWN, "lowest": {
+        "rate": lowest, "percent": None if higher is None else percent_lower_than(higher, summary["offers"])}}
+
+
+def places(placed: Mapping[str, Any], offered: Sequence[tuple[int, Decimal]]) -> list[dict[str, Any]]:
+    """For each ranked offer (position, rate), how many logged rates were higher and P in "lower
+    than P% of rates" (None for a rate the logged market did not count: never for the result it
+    was logged with)."""
+    market = placed["market"]
+    found = []
     for position, rate in offered:
-        higher = summary["higher"].get(rate_text(thousandths(rate)))
-        marks.append({"position": position, "rate": rate_text(thousandths(rate)), "higher": higher,
-                      "percent": None if higher is None else percent_lower_than(higher, summary["offers"])})
-    lowest = min(marks, key=lambda mark: (Decimal(mark["rate"]), mark["position"]))
-    return {"status": SHOWN, "threshold": threshold, "market": summary, "offers": marks,
-            "lowest": lowest["position"]}
+        higher = market["higher"].get(rate_text(thousandths(rate)))
+        found.append({"position": position, "rate": rate_text(thousandths(rate)), "higher": higher,
+                      "percent": None if higher is None else percent_lower_than(higher, market["offers"])})
+    return found

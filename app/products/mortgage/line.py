@@ -213,7 +213,9 @@ class MortgageLine(ProductLine):
     def rates_view(self, result: Mapping[str, Any]) -> rates_offered.RatesView | None:
         """Where the offers' rates sit among those offered for loans like these (the results page's
         _rates_offered.html), from the logged distribution; None when the entry logged none."""
-        return rates_offered.rates_view(result, explain.offer_labels(result["ranking"]))
+        if result.get("profile") is None or "rate_distribution" not in result["explanation"]:
+            return None
+        return rates_offered.rates_view(result, explain.offer_labels(result["ranking"]), self.offered_rates(result))
 
     def full_cost(self, result: Mapping[str, Any], values: Mapping[str, str]) -> FullCost | None:
         """The top offers' full monthly cost (PITI) and cash to close under the buyer's assumptions

@@ -22,7 +22,7 @@ from app.formatting import plural
 from app.money import format_money
 from app.products.chart_axis import ChartFrame, axis
 from app.products.mortgage.schemas import FIXED_YEARS
-from app.products.rate_distribution import BUCKET_THOUSANDTHS, SHOWN, WINDOW_DAYS, bucket_of, rate_text, thousandths
+from app.products.rate_distribution import BUCKET_THOUSANDTHS, SHOWN, WINDOW_DAYS, bucket_of, places, rate_text, thousandths
 
 # Upper bounds (exclusive) of the loan-amount bands, in dollars; the last band has none.
 AMOUNT_BANDS = (100_000, 200_000, 300_000, 400_000, 500_000, 650_000, 800_000, 1_000_000, 1_500_000)
@@ -109,8 +109,10 @@ class RatesView:
     offers: tuple[OfferPlace, ...]
 
 
-def rates_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> RatesView | None:
-    """What the results page shows of the result's logged rate distribution; None when it logged none."""
+def rates_view(result: Mapping[str, Any], labels: Mapping[str, str],
+               offered: Sequence[tuple[int, Decimal]]) -> RatesView | None:
+    """What the results page shows of the result's logged rate distribution; None when it logged
+    none. `offered`: (position in the ranking, rate) of each ranked offer, from its logged terms."""
     logged = result["explanation"].get("rate_distribution")
     if logged is None or result.get("profile") is None:
         return None
@@ -119,21 +121,19 @@ def rates_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> RatesVie
         return RatesView(False, TOO_FEW_WORDS.format(days=WINDOW_DAYS, offers=threshold["offers"],
                                                      comparisons=threshold["comparisons"]), "", None, None, ())
     market, ranking = logged["market"], result["ranking"]
-    by_position = {mark["position"]: mark for mark in logged["offers"]}
-    offers = tuple(OfferPlace(ranking[position]["rank"], labels[ranking[position]["quote_id"]],
-                              f"{mark['rate']}%", _place(mark, market["offers"]))
-                   for position, mark in sorted(by_position.items()))
+    marks = places(logged, offered)
+    offers = tuple(OfferPlace(ranking[mark["position"]]["rank"], labels[ranking[mark["position"]]["quote_id"]],
+                              f"{mark['rate']}%", _place(mark)) for mark in marks)
     start, end = (date.fromisoformat(market[key]) for key in ("from", "to"))
     basis = (f"From {plural(market['offers'], 'offer')} in {plural(market['comparisons'], 'comparison')} for "
-             f"{cell_words(result['profile'])}, {start:%-d %B} to {end:%-d %B %Y} (UTC days), "
-             f"not counting yours.")
-    return RatesView(True, _headline(by_position[logged["lowest"]], market["offers"]), basis, _outside(market),
-                     _chart(market, logged["offers"], ranking), offers)
+             f"{cell_words(result['profile'])}, {start:%-d %B} to {end:%-d %B %Y} (UTC days), not counting yours.")
+    return RatesView(True, _headline(logged["lowest"], market), basis, _outside(market),
+                     _chart(market, marks, ranking), offers)
 
 
-def _headline(lowest: Mapping[str, Any], offers: int) -> str:
-    rate, percent = f"{lowest['rate']}%", lowest["percent"]
-    if lowest["higher"] == 0:
+def _headline(lowest: Mapping[str, Any], market: Mapping[str, Any]) -> str:
+    rate, percent, offers = f"{lowest['rate']}%", lowest["percent"], market["offers"]
+    if market["higher"].get(lowest["rate"]) == 0:
         return (f"No rate offered for loans like yours in the last {WINDOW_DAYS} days was higher than your lowest "
                 f"rate, {rate}.")
     if percent == 0:
@@ -143,7 +143,7 @@ def _headline(lowest: Mapping[str, Any], offers: int) -> str:
             f"yours in the last {WINDOW_DAYS} days.")
 
 
-def _place(mark: Mapping[str, Any], offers: int) -> str:
+def _place(mark: Mapping[str, Any]) -> str:
     if mark["percent"] is None:
         return "not placed"
     if mark["higher"] == 0:

@@ -16,13 +16,21 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
 from app.api.comparisons import RESULT_SCHEMA
+from app.comparison import bounds
+from app.comparison.bounds import Limits
+from app.comparison.budget import entry_bytes, within_budget
+from app.comparison.derived import split_personal
 from app.audit.log import document
 from app.comparison.api import load_result, replay, rerank, run_comparison
 from app.comparison.rate_market import MarketRateComparisons, MarketRateOffers, count_offers, prune, read_market
 from app.db import db
 from app.products import get_product_line
-from app.products.rate_distribution import MIN_COMPARISONS, SHOWN, TOO_FEW, thousandths
+from app.products.rate_distribution import MIN_COMPARISONS, SHOWN, TOO_FEW, places, thousandths
 from app.provider_registry import current_registry
+from providers.testing.plugin import loopback  # noqa: F401 - a pytest fixture
+from tests.app.comparison.test_entry_budget import check_told_logged_and_replayed, flooded, only  # noqa: F401
+from tests.app.comparison.test_entry_budget import compare as post_compare
+from tests.app.comparison.test_provider_content import serve, site  # noqa: F401 - pytest fixtures
 from tests.factories import mortgage_profile
 
 line = get_product_line("mortgage")
@@ -53,7 +61,7 @@ def rates_of(result: dict[str, Any]) -> list[int]:
 def test_each_comparison_is_placed_among_the_earlier_ones_of_its_cell_exactly(app: Flask) -> None:
     first = compare(app)
     placed = first["explanation"]["rate_distribution"]
-    assert placed["status"] == TOO_FEW and placed["market"]["offers"] == 0 and "offers" not in placed
+    assert placed["status"] == TOO_FEW and placed["market"]["offers"] == 0 and "lowest" not in placed
     assert counted(app) == {rate: rates_of(first).count(rate) for rate in set(rates_of(first))}
     for _ in range(MIN_COMPARISONS - 1):
         compare(app)
@@ -65,9 +73,13 @@ def test_each_comparison_is_placed_among_the_earlier_ones_of_its_cell_exactly(ap
     placed = result["explanation"]["rate_distribution"]
     assert placed["status"] == SHOWN
     assert placed["market"]["comparisons"] == MIN_COMPARISONS and placed["market"]["offers"] == sum(before.values())
-    for mark, milli in zip(placed["offers"], rates_of(result), strict=True):
+    for mark, milli in zip(places(placed, line.offered_rates(result)), rates_of(result), strict=True):
         higher = sum(count for rate, count in before.items() if rate > milli)  # this comparison's own not counted
         assert mark["higher"] == higher and mark["percent"] == higher * 100 // sum(before.values())
+    lowest = min(rates_of(result))
+    assert placed["lowest"] == {"rate": f"{Decimal(lowest) / 1000:.3f}",
+                                "percent": sum(count for rate, count in before.items() if rate > lowest) * 100
+                                // sum(before.values())}
     with app.app_context():
         comparisons = db.session.scalar(select(func.sum(MarketRateComparisons.comparisons))
                                         .where(MarketRateComparisons.cell == CELL))
@@ -132,3 +144,36 @@ def test_the_window_is_the_last_thirty_utc_days_and_older_days_are_pruned(app: F
         assert read_market(db.session, line, profile, now - timedelta(days=29)).comparisons == 2
         assert prune(db.session, now, timedelta(days=30)) == 0
     assert all(isinstance(rate, int) and Decimal(rate) > 0 for rate in counted(app))
+
+
+def test_the_largest_entry_with_a_wide_market_still_compares_every_offer_of_its_share(only, serve) -> None:
+    """The largest mortgage entry (6 lenders, 2 of the largest offers each, rates all different)
+    placed among a market spread over ten points: within the budget, without a lender's offer less."""
+    application, names = flooded(only, serve, "mortgage", 6, usable=5)
+    _, _, reference = post_compare(application, "mortgage")
+    with application.app_context():
+        cell = line.market_cell(load_result(db.session, reference)["profile"])
+        yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
+        db.session.add_all([MarketRateOffers(cell=cell, day=yesterday, rate=3_000 + 125 * n, offers=1) for n in range(80)])
+        db.session.add(MarketRateComparisons(cell=cell, day=yesterday, comparisons=MIN_COMPARISONS))
+        db.session.commit()
+    result = check_told_logged_and_replayed(application, "mortgage", names, 5, bounds.ENTRY_BUDGET_BYTES)
+    assert result["limits"] == bounds.Limits.among(6).as_record()
+    assert result["explanation"]["rate_distribution"]["status"] == SHOWN
+
+
+def test_where_the_rates_sit_is_left_out_before_any_offer_when_an_entry_would_outgrow_its_budget(monkeypatch) -> None:
+    built: list[Limits | None] = []
+    distribution = {"status": SHOWN, "market": {"counts": [1] * 2_000}}
+
+    def build(limits: Limits | None) -> dict[str, Any]:
+        built.append(limits)
+        return {"limits": Limits.among(6).as_record(), "criteria": [], "ranking": [], "excluded": [], "profile": {},
+                "explanation": {"top_reasons": [], "rate_distribution": distribution}}
+
+    without = split_personal({**build(None), "explanation": {"top_reasons": []}})
+    monkeypatch.setattr(bounds, "ENTRY_BUDGET_BYTES", entry_bytes(*without))
+    clear, personal = within_budget(build)
+    assert (clear, personal) == without and built == [None, None]  # built once: no offer fewer
+    monkeypatch.setattr(bounds, "ENTRY_BUDGET_BYTES", entry_bytes(*split_personal(build(None))))
+    assert within_budget(build)[1]["derived"]["explanation"]["rate_distribution"] == distribution

@@ -22,6 +22,7 @@ from app.products.rate_distribution import (
     LoggedMarket,
     RateMarket,
     distribution,
+    places,
     thousandths,
     window,
 )
@@ -53,12 +54,15 @@ def test_the_percent_said_is_true_of_the_rates_behind_it_and_as_high_as_it_can_t
         assert placed["status"] == TOO_FEW and "counts" not in placed["market"]
         return
     assert placed["status"] == SHOWN and placed["market"]["offers"] == total
-    for mark, milli in zip(placed["offers"], shown, strict=True):
+    marks = places(placed, ranked(shown))
+    for mark, milli in zip(marks, shown, strict=True):
         higher = sum(count for rate, count in offers_by_rate.items() if rate > milli)
         assert mark["higher"] == higher
         # "lower than P% of the rates offered": at least P% were strictly higher, and not P + 1%.
         assert mark["percent"] * total <= higher * 100 < (mark["percent"] + 1) * total
-    lowest = placed["offers"][placed["lowest"]]
+    # The headline's figure is the lowest offered rate's.
+    lowest = min(marks, key=lambda mark: Decimal(mark["rate"]))
+    assert placed["lowest"] == {"rate": lowest["rate"], "percent": lowest["percent"]}
     assert Decimal(lowest["rate"]) == min(Decimal(milli) / 1000 for milli in shown)
 
 
@@ -94,7 +98,7 @@ def test_too_few_offers_or_comparisons_show_nothing_and_log_no_rate(offers: int,
     if status == TOO_FEW:
         assert placed["market"] == {"from": "2026-11-06", "to": "2026-12-05", "comparisons": comparisons,
                                     "offers": offers}
-        assert "offers" not in placed
+        assert "lowest" not in placed
 
 
 def test_a_comparison_without_ranked_offers_places_nothing() -> None:
