@@ -64,8 +64,11 @@ def read_market(session: Session, line: ProductLine, profile: Mapping[str, Any],
     """The rates offered in the profile's cell in the window at `now`, before this comparison's
     own; None when the line places no offers in a market. Two range reads of the primary keys."""
     cell = line.market_cell(profile)
-    if cell is None:
-        return None
+    return None if cell is None else read_cell(session, cell, now)
+
+
+def read_cell(session: Session, cell: str, now: datetime) -> RateMarket:
+    """The rates offered in `cell` in the window at `now`."""
     start, end = window(now)
     offers, comparisons = MarketRateOffers.__table__, MarketRateComparisons.__table__
     rows = session.execute(
@@ -85,10 +88,16 @@ def count_offers(session: Session, line: ProductLine, profile: Mapping[str, Any]
     caller's session (the transaction that appends its entry). Rows are written in key order, so
     concurrent comparisons of one cell queue on them rather than deadlock."""
     cell = line.market_cell(profile)
-    rates = Counter(thousandths(rate) for _, rate in line.offered_rates(result)) if cell is not None else Counter()
+    if cell is not None:
+        add_counts(session, cell, now.astimezone(timezone.utc).date(),
+                   Counter(thousandths(rate) for _, rate in line.offered_rates(result)))
+
+
+def add_counts(session: Session, cell: str, day: date, rates: Mapping[int, int]) -> None:
+    """Adds one comparison's offers (how many of each rate, in thousandths) to `cell` on `day`;
+    nothing for a comparison that ranked none."""
     if not rates:
         return
-    day = now.astimezone(timezone.utc).date()
     _add(session, MarketRateOffers.__table__, "offers",
          [{"cell": cell, "day": day, "rate": rate, "offers": rates[rate]} for rate in sorted(rates)])
     _add(session, MarketRateComparisons.__table__, "comparisons", [{"cell": cell, "day": day, "comparisons": 1}])
