@@ -6,10 +6,13 @@ by the API's comparison document."""
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
@@ -35,6 +38,7 @@ from tests.factories import mortgage_profile
 
 line = get_product_line("mortgage")
 CELL = line.market_cell(mortgage_profile())
+WRITERS, COMPARISONS_EACH = 4, 3
 
 
 def compare(app: Flask, **changes: Any) -> dict[str, Any]:
@@ -177,3 +181,38 @@ def test_where_the_rates_sit_is_left_out_before_any_offer_when_an_entry_would_ou
     assert (clear, personal) == without and built == [None, None]  # built once: no offer fewer
     monkeypatch.setattr(bounds, "ENTRY_BUDGET_BYTES", entry_bytes(*split_personal(build(None))))
     assert within_budget(build)[1]["derived"]["explanation"]["rate_distribution"] == distribution
+
+
+def test_comparisons_of_one_cell_at_once_are_each_counted_once(app: Flask) -> None:
+    """Several instances share PostgreSQL (SQLite serialises its writers on a file lock): comparisons
+    of one cell committing at once neither deadlock on its rows nor lose a count."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("concurrent writers are PostgreSQL's case")
+    start, references, failures = threading.Barrier(WRITERS), [], []
+
+    def writer() -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=60)
+                for _ in range(COMPARISONS_EACH):
+                    entry = run_comparison(db.session, current_registry(), line, mortgage_profile(), preferences={},
+                                           channel="web")
+                    db.session.commit()
+                    references.append(entry.reference)
+                db.session.remove()
+        except Exception as error:  # the test fails with it below
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == [] and len(references) == WRITERS * COMPARISONS_EACH
+    expected: Counter[int] = Counter()
+    with app.app_context():
+        for reference in references:
+            expected.update(rates_of(load_result(db.session, reference)))
+        comparisons = db.session.scalar(select(func.sum(MarketRateComparisons.comparisons))
+                                        .where(MarketRateComparisons.cell == CELL))
+    assert counted(app) == dict(expected) and comparisons == len(references)
