@@ -27,7 +27,7 @@ from app.products.rate_distribution import BUCKET_THOUSANDTHS, SHOWN, WINDOW_DAY
 # Upper bounds (exclusive) of the loan-amount bands, in dollars; the last band has none.
 AMOUNT_BANDS = (100_000, 200_000, 300_000, 400_000, 500_000, 650_000, 800_000, 1_000_000, 1_500_000)
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 604, 28, 256
+LEFT, RIGHT, TOP, BOTTOM = 56, 590, 28, 256
 BUCKET = Decimal(BUCKET_THOUSANDTHS) / 1000
 LOAN_TYPE_WORDS = {"conventional": "conventional", "fha": "FHA", "va": "VA", "jumbo": "jumbo"}
 TOO_FEW_WORDS = ("We have too few offers for loans like yours from the last {days} days to show how your rates "
@@ -144,11 +144,12 @@ def _headline(lowest: Mapping[str, Any], market: Mapping[str, Any]) -> str:
 
 
 def _place(mark: Mapping[str, Any]) -> str:
+    """The share of the rates offered that were higher than the offer's, as the sentence counts it."""
     if mark["percent"] is None:
-        return "not placed"
+        return "not counted"
     if mark["higher"] == 0:
-        return "none higher"
-    return f"lower than {mark['percent']}%" if mark["percent"] else "lower than under 1%"
+        return "none"
+    return f"{mark['percent']}%" if mark["percent"] else "under 1%"
 
 
 def _outside(market: Mapping[str, Any]) -> str | None:
