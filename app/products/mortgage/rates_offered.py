@@ -22,12 +22,13 @@ from app.formatting import plural
 from app.money import format_money
 from app.products.chart_axis import ChartFrame, axis
 from app.products.mortgage.schemas import FIXED_YEARS
-from app.products.rate_distribution import BUCKET_THOUSANDTHS, SHOWN, WINDOW_DAYS, bucket_of, places, rate_text, thousandths
+from app.products.rate_distribution import BUCKET_THOUSANDTHS, SHOWN, WINDOW_DAYS, places, rate_text, thousandths
 
 # Upper bounds (exclusive) of the loan-amount bands, in dollars; the last band has none.
 AMOUNT_BANDS = (100_000, 200_000, 300_000, 400_000, 500_000, 650_000, 800_000, 1_000_000, 1_500_000)
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 590, 28, 256
+LABEL_ROWS, LABEL_ROW_HEIGHT, LABEL_UNIT = 3, 24, 12
+LEFT, RIGHT, TOP, BOTTOM = 56, 590, 28 + (LABEL_ROWS - 1) * LABEL_ROW_HEIGHT, 256
 BUCKET = Decimal(BUCKET_THOUSANDTHS) / 1000
 LOAN_TYPE_WORDS = {"conventional": "conventional", "fha": "FHA", "va": "VA", "jumbo": "jumbo"}
 TOO_FEW_WORDS = ("We have too few offers for loans like yours from the last {days} days to show how your rates "
@@ -80,8 +81,10 @@ class Bar:
 class Mark:
     x: float
     label: str
-    """The ranks of the offers at this rate: "1" or "2, 5"."""
-    rate: str
+    """The ranks of the offers in this bar: "1" or "2, 5"."""
+    range_text: str
+    row: int
+    """Labels of marks close together are staggered in rows above the chart, 0 the lowest."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class RateChart(ChartFrame):
     bars: tuple[Bar, ...]
     marks: tuple[Mark, ...]
     summary: str
+
+    def label_y(self, mark: Mark) -> int:
+        return self.top - 8 - mark.row * LABEL_ROW_HEIGHT
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,22 @@ def _place(mark: Mapping[str, Any]) -> str:
     return f"{mark['percent']}%" if mark["percent"] else "under 1%"
 
 
+def _marks(bars: Sequence[Bar]) -> tuple[Mark, ...]:
+    """A mark over each bar holding offers, its label in the lowest row where it does not overlap
+    the label before it (a label is about LABEL_UNIT wide a character at the phone's type size)."""
+    marks: list[Mark] = []
+    right_edges = [float("-inf")] * LABEL_ROWS
+    for bar in bars:
+        if not bar.ranks:
+            continue
+        label = ", ".join(map(str, bar.ranks))
+        x, half = bar.x + bar.width / 2, LABEL_UNIT * len(label) / 2
+        row = next((row for row, edge in enumerate(right_edges) if edge < x - half), LABEL_ROWS - 1)
+        right_edges[row] = x + half
+        marks.append(Mark(x, label, bar.range_text, row))
+    return tuple(marks)
+
+
 def _outside(market: Mapping[str, Any]) -> str | None:
     parts = [f"{plural(market['below'], 'lower rate')} below" if market["below"] else "",
              f"{plural(market['above'], 'higher rate')} above" if market["above"] else ""]
@@ -190,8 +212,7 @@ def _chart(market: Mapping[str, Any], marks: Sequence[Mapping[str, Any]],
                       for index in range(0, len(counts) + 1, tick_every)),
         y_ticks=tuple((y_of(float(step * k)), f"{int(step * k):,}") for k in range(steps + 1)),
         bars=tuple(bars),
-        marks=tuple(Mark(x_of(bucket_of(thousandths(Decimal(rate))) * BUCKET_THOUSANDTHS) + width / 2, ", ".join(map(str, sorted(found))), f"{rate}%")
-                    for rate, found in sorted(ranks_at.items()) if first <= thousandths(Decimal(rate)) < first + len(counts) * BUCKET_THOUSANDTHS),
+        marks=_marks(bars),
         summary=(f"A histogram of {plural(sum(counts), 'rate')} offered for loans like yours, in bars of {BUCKET} "
                  f"points from {market['first']}%, with your offers marked by their rank."),
     )

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.products.mortgage.rates_offered import amount_band, market_cell
+from app.products.mortgage.rates_offered import RatesView, amount_band, market_cell, rates_view
 from app.products.rate_distribution import (
     MIN_COMPARISONS,
     MIN_OFFERS,
@@ -128,3 +128,41 @@ def test_the_mortgage_cell_is_loan_type_term_rate_type_credit_band_amount_band_a
     assert amount_band(Decimal("99999.99")) == (0, 100_000) and amount_band(Decimal("100000")) == (100_000, 200_000)
     # Nothing that is not a band: no ZIP code, no exact amount, no property value, no horizon.
     assert "80203" not in market_cell(mortgage_profile()) and "500000.00" not in market_cell(mortgage_profile())
+
+
+def view_of(offers_by_rate: dict[int, int], shown: list[int]) -> RatesView:
+    placed = distribution(market_of(offers_by_rate), ranked(shown))
+    result = {"explanation": {"rate_distribution": placed}, "profile": mortgage_profile(),
+              "ranking": [{"rank": position + 1, "quote_id": f"q{position}"} for position in range(len(shown))]}
+    view = rates_view(result, {f"q{position}": f"Lender {position}" for position in range(len(shown))}, ranked(shown))
+    assert view is not None
+    return view
+
+
+def test_the_page_says_the_logged_figure_in_words_and_never_more_than_is_true() -> None:
+    market = {6_000: 10, 6_125: 30, 6_250: 60}
+    view = view_of(market, [6_125, 6_250])
+    assert view.headline == ("Your lowest rate, 6.125%, is lower than 60% of the 100 rates offered for loans like "
+                             "yours in the last 30 days.")
+    assert [(offer.rank, offer.rate, offer.place) for offer in view.offers] == [(1, "6.125%", "60%"), (2, "6.250%", "none")]
+    assert view.basis.startswith("From 100 offers in 5 comparisons for 30-year fixed conventional loans of $400,000 to "
+                                 "$499,999 in CO for credit scores of 740–759, 6 November to 5 December 2026 (UTC days)")
+    assert view_of(market, [6_250]).headline == ("No rate offered for loans like yours in the last 30 days was higher "
+                                                 "than your lowest rate, 6.250%.")
+    assert view_of({6_000: 1_000, 6_500: 5}, [6_250]).headline == (
+        "Fewer than 1% of the 1,005 rates offered for loans like yours in the last 30 days were higher than your "
+        "lowest rate, 6.250%.")
+    too_few = distribution(market_of({6_125: MIN_OFFERS - 1}), ranked([6_125]))
+    view = rates_view({"explanation": {"rate_distribution": too_few}, "profile": mortgage_profile(), "ranking": []},
+                      {}, ranked([6_125]))
+    assert view is not None and not view.shown and view.chart is None and view.offers == ()
+
+
+def test_the_chart_marks_each_bar_holding_offers_and_staggers_labels_that_would_overlap() -> None:
+    # 48 bars' worth of market, 3 offers each, from 5.000%: the 40 drawn start at the lowest that holds the offers.
+    view = view_of({milli: 3 for milli in range(5_000, 11_000, 125)}, [6_000, 6_125, 6_250, 6_250, 9_000])
+    assert view.chart is not None and len(view.chart.bars) == MOST_BUCKETS
+    assert view.chart.bars[0].range_text == "5.000% to 5.124%" and sum(bar.count for bar in view.chart.bars) == 120
+    assert view.outside == "Outside the chart: 24 higher rates above."
+    # "3, 4" would overlap "2" on the row below; "5" is far enough along to go back to the first row.
+    assert [(mark.label, mark.row) for mark in view.chart.marks] == [("1", 0), ("2", 0), ("3, 4", 1), ("5", 0)]
