@@ -47,6 +47,31 @@ REQUEST_SCHEMA: dict[str, Any] = {
     ],
 }
 
+_COUNT = {"type": "integer", "minimum": 0}
+RATE_DISTRIBUTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["status", "threshold", "market"],
+    "description": ("Where the ranked offers' interest rates sit among the rates offered for comparable profiles in "
+                    "the 30 UTC days to the comparison, not counting its own (like the CFPB's \"Explore interest "
+                    "rates\"; docs/mortgage-methodology.md). `status` `too-few` when there were fewer offers or "
+                    "comparisons than `threshold`: then `market` holds only the window and counts. Else `market` "
+                    "has the histogram (`counts` of offers per 0.125-point bucket from the rate `first`, with "
+                    "`below` and `above` it) and `higher`: for each offered rate, how many rates were strictly "
+                    "higher; `lowest` the lowest offered rate and `percent` in \"lower than percent% of rates\" "
+                    "(strictly higher ones, rounded down), as the page says it. Absent for lines without rates, "
+                    "for entries from before, and for an entry that would otherwise outgrow its size budget."),
+    "properties": {
+        "status": {"type": "string", "enum": ["shown", "too-few"]},
+        "threshold": {"type": "object", "properties": {"offers": _COUNT, "comparisons": _COUNT}},
+        "market": {"type": "object", "required": ["from", "to", "comparisons", "offers"],
+                   "properties": {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                                  "comparisons": _COUNT, "offers": _COUNT, "first": _DECIMAL,
+                                  "counts": {"type": "array", "items": _COUNT}, "below": _COUNT, "above": _COUNT,
+                                  "higher": {"type": "object", "additionalProperties": _COUNT}}},
+        "lowest": {"type": "object", "required": ["rate", "percent"],
+                   "properties": {"rate": _DECIMAL, "percent": {"type": ["integer", "null"], "minimum": 0, "maximum": 100}}},
+    },
+}
 _PARTY = {"provider": {"type": "string"}, "provider_name": _NAME, "house": {"type": "boolean"}}
 STATUS_QUO_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -159,7 +184,8 @@ RESULT_SCHEMA: dict[str, Any] = {
                                  "best": {"type": "boolean"}}},
         "explanation": {"type": "object", "description": "The reasons and notices the results page shows.",
                         "properties": {**NOTICE_PROPERTIES, "findings": FINDINGS_SCHEMA,
-                                       "status_quo": STATUS_QUO_SCHEMA}},
+                                       "status_quo": STATUS_QUO_SCHEMA,
+                                       "rate_distribution": RATE_DISTRIBUTION_SCHEMA}},
         "reference_data": {
             "type": ["object", "null"],
             "description": ("Published figures the product line checked the offers against, as they stood at the "

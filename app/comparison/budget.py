@@ -19,6 +19,10 @@ from app.comparison.derived import split_personal
 AES_GCM_TAG_BYTES = 16
 HEADER_ALLOWANCE_BYTES = 1024
 """The entry's header (index, time, kind, reference, actor, …) and the sealed part's own members."""
+# Parts of a result's explanation that only add to what the shopper is shown (where the rates sit
+# among those offered: app/products/rate_distribution.py): an entry that would outgrow the budget
+# leaves them out, and so shows nothing of them, before it compares or lists one offer fewer.
+DROPPED_FIRST = ("rate_distribution",)
 
 
 def entry_bytes(clear: Mapping[str, Any], personal: Mapping[str, Any]) -> int:
@@ -34,6 +38,11 @@ def within_budget(build: Callable[[Limits | None], dict[str, Any]],
     body = build(limits)
     clear, personal = split_personal(body)
     while entry_bytes(clear, personal) > bounds.ENTRY_BUDGET_BYTES:
+        if any(name in body["explanation"] for name in DROPPED_FIRST):
+            body = {**body, "explanation": {key: value for key, value in body["explanation"].items()
+                                            if key not in DROPPED_FIRST}}
+            clear, personal = split_personal(body)
+            continue
         tighter = Limits.from_record(body["limits"]).tighter()
         if tighter is None:
             break

@@ -21,7 +21,8 @@ from app.comparison.errors import InputsErased
 from app.comparison.fetch import ProviderOutcome
 from app.comparison.preferences import resolve_weights
 from app.comparison.references import new_reference
-from app.comparison.result import AT_NOW, build_result
+from app.comparison import rate_market
+from app.comparison.result import AT_NOW, build_result, logged_market
 from app.comparison.settle import outcomes_from_log
 from app.db import utcnow
 from app.products.base import ProductLine
@@ -50,10 +51,11 @@ def record_comparison(
     (a streamed comparison: app/shop/progress.py), else a new one is drawn."""
     preset, weights = resolve_weights(line, preferences)
     now = utcnow()
+    market = rate_market.read_market(session, line, profile, now)
 
     def build(limits: Limits | None) -> dict[str, Any]:
         body = build_result(line, profile, outcomes, preset=preset, weights=weights, now=now, deadline_s=deadline_s,
-                            limits=limits)
+                            limits=limits, rates_market=market)
         body["actor"] = actor.as_record()
         if replaces is not None:
             body["replaces"] = {"reference": replaces["reference"], "index": replaces["index"]}
@@ -61,7 +63,10 @@ def record_comparison(
             body[PERMALINK] = {"sha256": permalink_sha256}
         return body
 
-    return _append_result(session, line, within_budget(build), kind=RECOMMENDATION, channel=channel, now=now,
+    parts = within_budget(build)
+    # Counted in this transaction, before the append locks the log: no entry without its counts.
+    rate_market.count_offers(session, line, profile, parts[0], now)
+    return _append_result(session, line, parts, kind=RECOMMENDATION, channel=channel, now=now,
                           reference=reference or new_reference(session), subject=subject)
 
 
@@ -86,7 +91,7 @@ def rerank(
         # The same quotes, so the reference data they were checked against (rates set that day).
         body = build_result(line, previous["profile"], outcomes, preset=preset, weights=weights, now=now,
                             deadline_s=previous["deadline_ms"] / 1000, limits=limits,
-                            reference=previous.get("reference_data", AT_NOW))
+                            reference=previous.get("reference_data", AT_NOW), rates_market=logged_market(previous))
         body["actor"] = actor.as_record()
         body["reranks"] = previous["index"]
         if previous.get(PERMALINK) is not None:  # the same link opens the re-ranked result

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.comparison.bounds import Limits
 from app.comparison.errors import InputsErased
-from app.comparison.result import build_result
+from app.comparison.result import build_result, logged_market
 from app.comparison.settle import outcomes_from_log
 from app.products.base import ProductLine
 from app.ranking.measure import logged_measures
@@ -28,5 +28,5 @@ def replay(line: ProductLine, result: Mapping[str, Any]) -> dict[str, Any]:
         now=datetime.fromisoformat(result["time"].replace("Z", "+00:00")),
         deadline_s=result["deadline_ms"] / 1000,
         measures=logged_measures(result), limits=Limits.from_record(result.get("limits")),
-        reference=result.get("reference_data"),
+        reference=result.get("reference_data"), rates_market=logged_market(result),
     )

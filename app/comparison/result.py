@@ -16,11 +16,14 @@ from app.comparison.market import BlindOffer, Market, rank_blind
 from app.comparison.preferences import CUSTOM
 from app.comparison.settle import provider_identity, settle
 from app.products.base import ProductLine
+from app.products.rate_distribution import LoggedMarket, MarketSource, distribution
 from app.ranking import explain
 from app.ranking.engine import TIE_TOLERANCE, RankedOffer, Ranking
 from app.ranking.measure import Measure, declared_measures
 
 SCORE_QUANTUM = Decimal("0.000001")
+# The member of a result's explanation holding where its rates sit (app/products/rate_distribution.py).
+RATE_DISTRIBUTION = "rate_distribution"
 # build_result's `reference` when the line's reference data is to be read as it stands now.
 AT_NOW = "at-now"
 
@@ -37,11 +40,14 @@ def build_result(
     measures: Mapping[str, Measure] | None = None,
     limits: Limits | None = None,
     reference: Mapping[str, Any] | None | str = AT_NOW,
+    rates_market: MarketSource | None = None,
 ) -> dict[str, Any]:
     """`measures`: what each preset named after a measure ranks with (default: as the line
     declares them; replay passes the logged ones). `limits` None: each provider's even share
     (app/comparison/bounds.py); the result records them. `reference`: the line's reference data
-    (AT_NOW: as it stands at `now`; replay passes the logged data, None for an entry without)."""
+    (AT_NOW: as it stands at `now`; replay passes the logged data, None for an entry without).
+    `rates_market`: the rates offered for comparable profiles (app/comparison/rate_market.py, or the
+    logged ones on a replay or re-rank), which the offers' rates are placed among; None: none."""
     measures = declared_measures(line.presets) if measures is None else measures
     measure = None if preset == CUSTOM else measures.get(preset)
     settled = settle(line, profile, outcomes, now=now, limits=limits)
@@ -67,7 +73,8 @@ def build_result(
         "disclosures": _disclosures(line, outcomes),
     }
     _with_status_quo(line, result)
-    return _with_findings(line, result, line.reference_data(now) if reference == AT_NOW else reference)
+    result = _with_findings(line, result, line.reference_data(now) if reference == AT_NOW else reference)
+    return _with_rate_distribution(line, result, rates_market)
 
 
 def _with_status_quo(line: ProductLine, result: dict[str, Any]) -> None:
@@ -94,6 +101,15 @@ def _with_findings(line: ProductLine, result: dict[str, Any], reference: Any) ->
     findings = line.findings(result, reference)
     if findings is not None:
         result["explanation"] = {**result["explanation"], "findings": findings}
+    return result
+
+
+def _with_rate_distribution(line: ProductLine, result: dict[str, Any], market: MarketSource | None) -> dict[str, Any]:
+    """Where the ranked offers' rates sit among those offered for comparable profiles, in the
+    explanation (sealed with it: it is worked out from the profile); nothing without a market."""
+    placed = None if market is None else distribution(market, line.offered_rates(result))
+    if placed is not None:
+        result["explanation"] = {**result["explanation"], RATE_DISTRIBUTION: placed}
     return result
 
 
@@ -159,3 +175,10 @@ def _disclosures(line: ProductLine, outcomes: list[ProviderOutcome]) -> dict[str
         "commissions": [{"provider": o.config.key, "name": o.config.name, "house": o.config.house,
                          "commission": o.config.commission} for o in outcomes],
     }
+
+
+def logged_market(result: Mapping[str, Any]) -> LoggedMarket | None:
+    """The market a logged result placed its rates among, for a replay or a re-rank of it; None
+    when it placed none (a line without a market, or an entry from before)."""
+    placed = (result.get("explanation") or {}).get(RATE_DISTRIBUTION)
+    return None if placed is None else LoggedMarket(placed["market"])

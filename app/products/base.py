@@ -240,6 +240,17 @@ class ProductLine(ABC):
         ranked offers (their `values` Decimal). None: the first offer is the recommendation."""
         return None
 
+    def market_cell(self, profile: Mapping[str, Any]) -> str | None:
+        """The key of the profile's market cell: comparable profiles, among whose offers over the last
+        30 days a comparison's rates are placed (app/products/rate_distribution.py). It names no
+        one: a few coarse bands of the profile. None: the line places no rates."""
+        return None
+
+    def offered_rates(self, result: Mapping[str, Any]) -> list[tuple[int, Decimal]]:
+        """(position in the ranking, interest rate in percent) of each ranked offer of a result, from
+        its logged terms; what market_cell's counts are made of and its distribution places."""
+        return []
+
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
         """The customer's hard limits on criterion values (none unless a line asks for some)."""
         return ()

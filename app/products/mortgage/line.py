@@ -15,7 +15,7 @@ from typing import Any
 from app.formatting import plural
 from app.money import format_money
 from app.products.base import Assessment, InvalidTerms, ProductLine, check_against_schema
-from app.products.mortgage import apor_store, chart, explain
+from app.products.mortgage import apor_store, chart, explain, rates_offered
 from app.products.mortgage.analysis import ChargesExceedLoan, LoanAnalysis, analyse
 from app.products.mortgage.closing_costs import typed_closing_costs
 from app.products.mortgage.criteria import COLUMNS, PRESETS, criteria_for, scale_basis_note
@@ -211,6 +211,22 @@ class MortgageLine(ProductLine):
             found["closing_costs"] = closing_costs_finding(result, logged_assumptions(reference["assumptions"]),
                                                            self.analyser(result, terms_of), terms_of)
         return found
+
+    def market_cell(self, profile: Mapping[str, Any]) -> str:
+        """Loan type, term, rate type, credit-score band, loan-amount band and state (rates_offered.py)."""
+        return rates_offered.market_cell(profile)
+
+    def offered_rates(self, result: Mapping[str, Any]) -> list[tuple[int, Decimal]]:
+        """Each ranked offer's note rate, from its logged terms."""
+        terms_of = self.typed_terms(result)
+        return [(position, terms_of(offer)["note_rate"]) for position, offer in enumerate(result["ranking"])]
+
+    def rates_view(self, result: Mapping[str, Any]) -> rates_offered.RatesView | None:
+        """Where the offers' rates sit among those offered for loans like these (the results page's
+        _rates_offered.html), from the logged distribution; None when the entry logged none."""
+        if result.get("profile") is None or "rate_distribution" not in result["explanation"]:
+            return None
+        return rates_offered.rates_view(result, explain.offer_labels(result["ranking"]), self.offered_rates(result))
 
     def full_cost(self, result: Mapping[str, Any], values: Mapping[str, str]) -> FullCost | None:
         """The top offers' full monthly cost (PITI), closing costs and cash to close under the buyer's
