@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, SmallInteger, literal, select, tuple_, union_all
+from sqlalchemy import Select, SmallInteger, literal, select, text, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from app.audit import merkle
@@ -26,8 +26,13 @@ class Head:
         return merkle.frontier_root(self.frontier)
 
 
+# Core on the session's connection rather than an ORM select: a proof is the head and one query,
+# and the ORM's statement handling was most of a proof's CPU (about 0.3 ms of 1.6 per query).
+_HEAD = select(AuditHead.size, AuditHead.frontier).where(AuditHead.id == 1)
+
+
 def read_head(session: Session) -> Head:
-    row = session.execute(select(AuditHead.size, AuditHead.frontier).where(AuditHead.id == 1)).one()
+    row = session.connection().execute(_HEAD).one()
     return Head(row.size, merkle.unpack_frontier(bytes(row.frontier)))
 
 
@@ -91,10 +96,25 @@ def _anchors(head: Head) -> list[tuple[int, int, bytes]]:
             for (level, index), node in zip(merkle.perfect_blocks(0, head.size), head.frontier)]
 
 
+# PostgreSQL: one statement text whatever the keys (arrays, not a bind per key), so it is
+# compiled once and the server prepares it; every key is one probe of a primary key.
+_NODES_POSTGRESQL = text(
+    'SELECT 0 AS level, "index", leaf_hash FROM audit_entries WHERE "index" = ANY(CAST(:leaves AS integer[])) '
+    "UNION ALL "
+    'SELECT nodes.level, nodes."index", nodes.hash FROM audit_tree_nodes AS nodes '
+    "JOIN unnest(CAST(:levels AS smallint[]), CAST(:positions AS integer[])) AS wanted(level, position) "
+    'ON nodes.level = wanted.level AND nodes."index" = wanted.position')
+
+
 def _read_nodes(session: Session, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
     """Leaf hashes (level 0, in audit_entries) and inner nodes (audit_tree_nodes) in one round trip."""
     leaves = sorted(index for level, index in keys if level == 0)
     inner = sorted(key for key in keys if key[0] > 0)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_NODES_POSTGRESQL, {"leaves": leaves, "levels": [level for level, _ in inner],
+                                                      "positions": [index for _, index in inner]})
+        return {(level, index): bytes(value) for level, index, value in rows}
     parts: list[Select[Any]] = []
     if leaves:
         parts.append(select(literal(0, SmallInteger).label("level"), AuditEntry.index, AuditEntry.leaf_hash)
@@ -103,7 +123,7 @@ def _read_nodes(session: Session, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
         parts.append(select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash)
                      .where(tuple_(AuditTreeNode.level, AuditTreeNode.index).in_(inner)))
     statement = parts[0] if len(parts) == 1 else union_all(*parts)
-    return {(level, index): bytes(value) for level, index, value in session.execute(statement)}
+    return {(level, index): bytes(value) for level, index, value in connection.execute(statement)}
 
 
 def root_hash(session: Session, size: int) -> bytes:

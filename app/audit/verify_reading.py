@@ -104,33 +104,46 @@ _COPY_TYPES = ("int4", "bytea", "bytea", "timestamptz", "varchar", "varchar", "v
                "varchar", "varchar", "varchar", "int4", "bool", "int4")
 
 
+_RANGE = psycopg_sql.SQL('COPY (SELECT {} FROM audit_entries WHERE "index" >= {} AND "index" < {} '
+                         'ORDER BY "index") TO STDOUT (FORMAT BINARY)')
+_COLUMNS = psycopg_sql.SQL(", ").join(
+    psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
+
+
+def use_snapshot(cursor: Any, snapshot: str) -> None:
+    """Makes the cursor's (REPEATABLE READ) transaction see exactly what the exporting one sees."""
+    cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
+
+
+def read_range(cursor: Any, first: int, end: int) -> list[Any]:
+    """The rows ("index", "leaf", "leaf_hash", *COPIED_COLUMNS) of entries first … end - 1 that
+    exist, in index order, by one binary COPY."""
+    with cursor.copy(_RANGE.format(_COLUMNS, psycopg_sql.Literal(first), psycopg_sql.Literal(end))) as copy:
+        copy.set_types(list(_COPY_TYPES))
+        return list(copy.rows())
+
+
 def _read_ahead(driver: Any, snapshot: str, size: int, batch_size: int,
                 batches: queue.Queue[Batch | BaseException | None], stop: threading.Event) -> None:
     """The reader thread: batches into `batches` until the log ends (None) or `stop` is set. Each
     batch is one binary COPY of a range of indices: about a third of the client CPU per row that
     a SELECT's rows cost (measured: 8 against 25 µs for a recommendation-sized entry)."""
-    columns = psycopg_sql.SQL(", ").join(
-        psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
-    query = psycopg_sql.SQL('COPY (SELECT {} FROM audit_entries WHERE "index" >= {} AND "index" < {} '
-                            'ORDER BY "index") TO STDOUT (FORMAT BINARY)')
     try:
         with driver.cursor(binary=True) as cursor:
-            cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
+            use_snapshot(cursor, snapshot)
             first = 0
             while first < size and not stop.is_set():
                 end = min(size, first + batch_size)
-                with cursor.copy(query.format(columns, psycopg_sql.Literal(first), psycopg_sql.Literal(end))) as copy:
-                    copy.set_types(list(_COPY_TYPES))
-                    rows = list(copy.rows())
+                rows = read_range(cursor, first, end)
                 if rows:  # a range may be empty where entries are missing; the walk names the hole
-                    batches.put((rows, _stored_nodes_read_ahead(cursor, rows[0][0], rows[-1][0])))
+                    batches.put((rows, stored_nodes_between(cursor, rows[0][0], rows[-1][0])))
                 first = end
         batches.put(None)
     except BaseException as error:  # handed to the checking side, which raises it
         batches.put(error)
 
 
-def _stored_nodes_read_ahead(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
+def stored_nodes_between(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
     ranges = node_ranges(first, last)
     if not ranges:
         return {}
