@@ -10,11 +10,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import orjson
 from app.audit import merkle
 from app.audit.entries import header_columns, header_of_leaf
 from app.audit.verify_reading import COPIED_COLUMNS
 
 ENVELOPE_START = b'{"entry":'
+RECORD_START = b',"record":'
 _DECODER = json.JSONDecoder()
 
 
@@ -44,6 +46,16 @@ def _leaf_columns(leaf: bytes) -> tuple[Any, ...]:
     """The index and COPIED_COLUMNS a leaf implies, from its header alone when it has one (the
     header is the leaf's first member, so the record is never parsed)."""
     if leaf.startswith(ENVELOPE_START):
+        # Fast path: the bytes up to the first ',"record":' parsed by orjson (some 2 µs a leaf
+        # less). If they are one whole JSON object ending in its own '}', they are exactly the
+        # value the slow path's raw_decode reads (an object's end is where its braces balance);
+        # anything else — a nested ',"record":', text orjson refuses — goes the slow way.
+        end = leaf.find(RECORD_START)
+        if end > len(ENVELOPE_START) and leaf[end - 1:end] == b"}":
+            try:
+                return header_columns(orjson.loads(leaf[len(ENVELOPE_START):end]))
+            except orjson.JSONDecodeError:
+                pass
         text = leaf.decode("utf-8")
         header, end = _DECODER.raw_decode(text, len(ENVELOPE_START))
         if not text.startswith(',"record":', end):

@@ -13,7 +13,7 @@ from app.audit.keys import current_keys
 from app.audit.models import AuditEntry
 from app.audit.verify import verify_log
 from app.db import db
-from tests.app.audit.conftest import add_many, tamper, triggers_lifted
+from tests.app.audit.conftest import add, add_many, tamper, triggers_lifted
 
 SIZE = 37
 
@@ -101,6 +101,22 @@ def test_columns_that_no_longer_match_their_leaf_are_named(log_app):
     assert "entry 11: its kind column says 'recommendation' but its leaf says 'test'" in result.output
     assert "entry 12: its house_best column says True but its leaf says None" in result.output
     assert "leaf hash" not in result.output
+
+
+def test_columns_are_checked_when_the_header_itself_holds_the_record_marker(log_app):
+    """The header is read up to the first ',"record":'; where the header holds that text itself
+    (here an actor member named "record"), the header is still read whole and checked."""
+    with log_app.app_context():
+        add({"actor": {"type": "advisor", "id": "7", "record": ',"record":{}'}}, reference="R-MARK")
+        db.session.commit()
+        checkpoints.checkpoint_now(db.session)
+        db.session.commit()
+        assert run_verify(log_app).exit_code == 0
+        tamper("audit_entries", 'UPDATE audit_entries SET actor_id = :value WHERE "index" = :index', value="8",
+               index=SIZE)
+    result = run_verify(log_app)
+    assert result.exit_code == 1
+    assert f"entry {SIZE}: its actor_id column says '8' but its leaf says '7'" in result.output
 
 
 def test_a_deleted_entry_is_named(log_app):
