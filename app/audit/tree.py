@@ -40,10 +40,10 @@ def read_head(session: Session) -> Head:
 # nodes of this level and up are kept in memory, under the hash of the subtree of the head's
 # right edge (its frontier) that holds them. So a cached node is never served for another log
 # (another database, a schema reused by tests) or another tree: a different tree has different
-# frontier hashes. From a tile's height up, a log of a million entries has some 8,000 nodes, and
+# frontier hashes. From a tile's height up, a log of a million entries has some 7,800 nodes, and
 # every proof needs a dozen of them; the levels below (different for nearly every proof) are read.
 CACHED_FROM_LEVEL = 8
-CACHE_LIMIT = 16_384
+CACHE_LIMIT = 8_192  # about 260 bytes each: at most some 2 MB per process
 _cached_nodes: dict[tuple[bytes, int, int], bytes] = {}
 
 
