@@ -96,7 +96,9 @@ class RateSheetAdapter(Adapter[SheetRequest, Sheet]):
             header, _, body = cached.partition(b"\n")
             return Sheet(body, self.format, datetime.fromisoformat(header.decode()))
         try:
-            reply = self.http.get(request.source, deadline=deadline, accept=SHEET_TYPES, what="a rate sheet")
+            # Invariant 9: a provider's redirect never takes us to another host, even for a GET that carries no profile.
+            reply = self.http.get(request.source, deadline=deadline, accept=SHEET_TYPES, same_origin=True,
+                                  what="a rate sheet")
         except RefusedRequest as error:
             if error.status in (404, 410):
                 raise LayoutChanged("no longer publishes its rates where we read them",

@@ -56,8 +56,9 @@ def check_named_presets(line: ProductLine, profile: Mapping[str, Any], outcomes:
         assert preset.measure is not None
         if gap >= preset.measure.tolerance:
             amount = line.criterion(profile, preset.measure.criteria[0]).format(gap)
-            report.misses.append(f"profile {number}: “{preset.label}” put first an offer {amount} "
-                                 f"{preset.measure.per} worse on {preset.measure.label} than the best")
+            amount_words = " ".join(part for part in (amount, preset.measure.per) if part)
+            report.misses.append(f"profile {number}: “{preset.label}” put first an offer {amount_words} "
+                                 f"worse on {preset.measure.label} than the best")
 
 
 def format_named(report: NamedPresetReport, line: ProductLine) -> list[str]:
@@ -66,7 +67,8 @@ def format_named(report: NamedPresetReport, line: ProductLine) -> list[str]:
         assert preset.measure is not None
         tolerance = line.criterion(line.profile_schema["examples"][0], preset.measure.criteria[0]).format(
             preset.measure.tolerance)
-        lines.append(f"  “{preset.label}”: {preset.measure.label}, tolerance {tolerance} {preset.measure.per}; "
+        tolerance_words = " ".join(part for part in (tolerance, preset.measure.per) if part)
+        lines.append(f"  “{preset.label}”: {preset.measure.label}, tolerance {tolerance_words}; "
                      f"checked on {report.checked[preset.key]} profiles")
     lines.extend(f"  {miss}" for miss in report.misses)
     return lines

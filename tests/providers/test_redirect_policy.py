@@ -208,15 +208,26 @@ def sheet_adapter(url: str) -> RateSheetAdapter:
                                     "http://[::ffff:169.254.169.254]/latest/meta-data/",
                                     "http://[fd00:ec2::254]/latest/meta-data/",
                                     "http://10.0.0.7/rates.csv"])
-def test_a_rate_sheet_redirected_to_metadata_or_a_private_address_is_not_followed(loopback: Any, target: str) -> None:
+def test_a_get_redirected_to_metadata_or_a_private_address_is_not_followed(loopback: Any, client: HttpClient,
+                                                                             target: str) -> None:
+    """A GET that may leave its site (a rate page's robots.txt) still never reaches these addresses."""
     provider = loopback(redirect(target))
-    adapter = sheet_adapter(f"{provider.url}/rates.csv")
     started = time.monotonic()
+    with pytest.raises(RedirectRefused) as caught:
+        client.get(f"{provider.url}/robots.txt", deadline=Deadline.after(2), accept=())
+    assert time.monotonic() - started < QUICK_S, "refused before any attempt to connect"
+    assert ("private" if "10.0.0.7" in target else "metadata") in (caught.value.detail or "")
+
+
+def test_a_rate_sheet_redirected_to_another_site_is_not_read_there(loopback: Any) -> None:
+    elsewhere = loopback(static_app(b"rate,points\n6.5,0\n"), host=ELSEWHERE)
+    provider = loopback(redirect(f"{elsewhere.url}/rates.csv"))
+    adapter = sheet_adapter(f"{provider.url}/rates.csv")
     with pytest.raises(RedirectRefused) as caught:
         adapter.fetch_quotes(QUERY, timeout_s=2)
     adapter.close()
-    assert time.monotonic() - started < QUICK_S, "refused before any attempt to connect"
-    assert ("private" if "10.0.0.7" in target else "metadata") in (caught.value.detail or "")
+    assert elsewhere.requests == [], "a provider's redirect never takes us to another host"
+    assert f"http://{ELSEWHERE}:" in (caught.value.detail or "")
 
 
 def test_a_rate_page_whose_robots_txt_points_at_a_private_address_is_not_read(loopback: Any) -> None:

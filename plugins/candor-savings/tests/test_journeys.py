@@ -99,3 +99,4 @@ def test_the_sweep_finds_the_savings_ranking_blind_and_most_interest_true_to_its
     assert "Mismatches: 0" in result.output
     assert "Named presets whose first offer is not best on their measure: 0" in result.output
     assert "“Most interest”: interest earned after fees, tolerance $1.00" in result.output
+    assert "“Easy access”: access to your money, tolerance half a level of access; checked on 12 profiles" in result.output
