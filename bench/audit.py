@@ -9,9 +9,12 @@ BENCH_AUDIT_APPEND_SECONDS, BENCH_AUDIT_VERIFY_ENTRIES and BENCH_AUDIT_PROOF_SIZ
 size of a real recommendation (about 15 kB, with a sealed profile); the entries that only make the
 tree large for the proof figures are small and bulk-loaded.
 
-Next to the rates it prints the CPU they cost (the writer processes and their PostgreSQL backends
-per append, the verifying process per entry): on a machine shared with other work the rates move
-a lot from run to run, the CPU per append much less.
+Targets (issue 19): ≥ 2,000 appends/s with 4 writers, verify ≥ 100,000 entries/s, an inclusion
+proof in ≤ 1 ms (median) and the compliance list's p95 ≤ 50 ms at a million entries; each figure
+is the median of three runs. Next to the rates it prints the CPU they cost (the writer processes
+and their PostgreSQL backends per append, the verifying processes per entry, a proof with the
+server's share): on a machine shared with other work the rates move a lot from run to run, the
+CPU much less.
 """
 
 from __future__ import annotations
@@ -214,6 +217,12 @@ def bulk_load(count: int, *, realistic: bool) -> None:
         count -= batch
     checkpoints.record(session, index, merkle.frontier_root(frontier), now=utcnow(), keys=keys)
     session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # What autovacuum's analyze does after a load this size, and the bench would otherwise
+        # measure before it ran: planning on a table believed to be empty (the compliance list's
+        # "channel=web" took 50 ms instead of 0.04 on a bitmap plan over all million entries).
+        session.execute(sa.text("ANALYZE audit_entries, audit_tree_nodes"))
+        session.commit()
 
 
 def _insert(session: Any, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -232,21 +241,29 @@ def _insert(session: Any, table: sa.Table, rows: list[dict[str, Any]]) -> None:
                 copy.write_row([row[name] for name in names])
 
 
-def measure_proofs(size: int, samples: int = 300) -> tuple[float, float, float]:
+def measure_proofs(size: int, samples: int = 300) -> tuple[float, float, float, float]:
+    """Median and p95 inclusion proof (ms), median consistency proof (ms), and the CPU per
+    inclusion proof of this process and its PostgreSQL backend together (ms)."""
     rng = random.Random(7)
     inclusion, consistency = [], []
+    pid, backend_before = _backend_cpu(db.session)
+    cpu = 0.0
     for _ in range(samples):
         index = rng.randrange(size)
-        started = time.perf_counter()
+        cpu_before, started = time.process_time(), time.perf_counter()
         tree.inclusion_proof(db.session, index, size)
         inclusion.append((time.perf_counter() - started) * 1000)
+        cpu += time.process_time() - cpu_before
         first = rng.randrange(1, size + 1)
         started = time.perf_counter()
         tree.consistency_proof(db.session, first, size)
         consistency.append((time.perf_counter() - started) * 1000)
-        db.session.rollback()
+    backend = cpu_seconds([pid]).get(pid, 0.0) - backend_before if pid else 0.0
+    db.session.rollback()
     inclusion.sort()
-    return statistics.median(inclusion), inclusion[int(len(inclusion) * 0.95)], statistics.median(consistency)
+    # The backend served the consistency proofs too: half of its CPU is put on the inclusion proofs.
+    return (statistics.median(inclusion), inclusion[int(len(inclusion) * 0.95)], statistics.median(consistency),
+            (cpu + backend / 2) / samples * 1000)
 
 
 # The compliance list page with the filters a reviewer reaches for; "channel=api" and
@@ -282,55 +299,78 @@ def measure_console(application: Any, samples: int = 20) -> tuple[float, float, 
     return statistics.median(timings), timings[int(len(timings) * 0.95)], worst[1] or "(no filter)"
 
 
+RUNS = 3  # every figure is the median of three runs: the machine is shared, one run says little
+
+
+def _median_of_runs(measure: Any) -> Any:
+    """The run whose first figure is the median of RUNS runs of `measure()`."""
+    results = sorted((measure() for _ in range(RUNS)), key=lambda result: result[0])
+    return results[len(results) // 2]
+
+
+def _append_figures(config: dict[str, Any], dialect: str, writers: int, seconds: float) -> tuple[list[Figure], int]:
+    def one_run() -> tuple[float, int, float, float]:
+        appended, elapsed, client_cpu, backend_cpu = measure_appends(config, writers, seconds)
+        return appended / elapsed, appended, client_cpu / max(appended, 1), backend_cpu / max(appended, 1)
+
+    runs = [one_run() for _ in range(RUNS)]
+    rate, _, client, backend = sorted(runs)[len(runs) // 2]
+    rates = ", ".join(f"{run[0]:,.0f}" for run in runs)
+    server = f" + PostgreSQL backend {backend * 1000:.2f} ms" if backend else ""
+    return [Figure(f"audit appends, {writers} writer processes, {dialect} (median of {RUNS}: {rates})",
+                   f"{rate:,.0f} appends/s", "≥ 2,000/s", rate >= 2000 if dialect == "postgresql" else None),
+            Figure("audit append CPU per entry (less noisy than the rate on a shared machine)",
+                   f"writer {client * 1000:.2f} ms{server}", "", None)], sum(run[1] for run in runs)
+
+
+def _verify_figures(dialect: str) -> list[Figure]:
+    figures = []
+    for processes in sorted({1, os.cpu_count() or 1}):
+        def one_run() -> tuple[float, float, int]:
+            if dialect == "postgresql":  # as `flask audit verify` runs it: one snapshot throughout
+                db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            cpu_before, children_before = time.process_time(), os.times().children_user + os.times().children_system
+            report = verify_log(db.session, current_keys(), processes=processes)
+            children = os.times().children_user + os.times().children_system - children_before
+            cpu = time.process_time() - cpu_before + children
+            db.session.rollback()
+            assert report.ok, report.problems
+            return report.entries_per_second, cpu / max(report.entries, 1), report.entries
+
+        rate, cpu, entries = _median_of_runs(one_run)
+        figures.append(Figure(f"audit verify, {entries:,} recommendation-sized entries, {dialect}, "
+                              f"{processes} process{'es' if processes > 1 else ''} (median of {RUNS})",
+                              f"{rate:,.0f} entries/s ({cpu * 1e6:.0f} µs CPU per entry here)",
+                              "≥ 100,000/s", rate >= 100_000))
+    return figures
+
+
 def run(writers: int, append_seconds: float, verify_entries: int, proof_size: int) -> list[Figure]:
-    figures: list[Figure] = []
     with bench_database() as database_url, tempfile.TemporaryDirectory() as key_directory:
         config = app_config(database_url, key_directory)
         application = create_app(config)
         dialect = sa.make_url(database_url).get_backend_name()
         with application.app_context():
             upgrade()
-        appended, elapsed, client_cpu, backend_cpu = measure_appends(config, writers, append_seconds)
-        rate = appended / elapsed
-        figures.append(Figure(f"audit appends, {writers} writer processes, {dialect}",
-                              f"{rate:,.0f} appends/s ({appended:,} in {elapsed:.1f} s)", "≥ 500/s",
-                              rate >= 500 if dialect == "postgresql" else None))
-        if appended:
-            server = f", PostgreSQL backend {backend_cpu / appended * 1000:.2f} ms" if backend_cpu else ""
-            figures.append(Figure("audit append CPU per entry (less noisy than the rate on a shared machine)",
-                                  f"writer {client_cpu / appended * 1000:.2f} ms{server}", "", None))
+        figures, appended = _append_figures(config, dialect, writers, append_seconds)
         with application.app_context():
             bulk_load(max(0, verify_entries - appended), realistic=True)
-            for run_name in ("first run", "run again, data in cache"):
-                cpu_before = time.process_time()
-                report = verify_log(db.session, current_keys())
-                verify_cpu = time.process_time() - cpu_before
-                db.session.rollback()
-                assert report.ok, report.problems
-                figures.append(Figure(f"audit verify, {report.entries:,} recommendation-sized entries, {dialect}, "
-                                      f"{run_name}",
-                                      f"{report.entries_per_second:,.0f} entries/s ({report.seconds:.1f} s, "
-                                      f"{verify_cpu / max(report.entries, 1) * 1e6:.0f} us CPU per entry here)",
-                                      "≥ 20,000/s", report.entries_per_second >= 20_000))
-            quick = verify_log(db.session, current_keys(), check_columns=False)
-            db.session.rollback()
-            figures.append(Figure("audit verify --skip-columns (hashes, tree, checkpoints only)",
-                                  f"{quick.entries_per_second:,.0f} entries/s", "", None))
+            figures += _verify_figures(dialect)
             started = time.perf_counter()
-            bulk_load(max(0, proof_size - report.entries), realistic=False)
+            bulk_load(max(0, proof_size - verify_entries), realistic=False)
             loaded = time.perf_counter() - started
             size = tree.read_head(db.session).size
-            median, p95, consistency = measure_proofs(size)
-            figures.append(Figure(f"audit inclusion proof at {size:,} entries, {dialect}",
-                                  f"median {median:.2f} ms, p95 {p95:.2f} ms (tree bulk-loaded in {loaded:.0f} s)",
-                                  "< 10 ms", p95 < 10))
+            median, p95, consistency, cpu = _median_of_runs(lambda: measure_proofs(size))
+            figures.append(Figure(f"audit inclusion proof at {size:,} entries, {dialect} (median of {RUNS})",
+                                  f"median {median:.2f} ms, p95 {p95:.2f} ms, {cpu:.2f} ms CPU with the server's "
+                                  f"(tree bulk-loaded in {loaded:.0f} s)", "median ≤ 1 ms", median <= 1))
             figures.append(Figure(f"audit consistency proof at {size:,} entries", f"median {consistency:.2f} ms",
                                   "", None))
             db.session.remove()
-        median, p95, slowest = measure_console(application)
-        figures.append(Figure(f"compliance list page at {size:,} entries, {dialect}",
+        median, p95, slowest = _median_of_runs(lambda: measure_console(application))
+        figures.append(Figure(f"compliance list page at {size:,} entries, {dialect} (median of {RUNS})",
                               f"median {median:.0f} ms, p95 {p95:.0f} ms (slowest filter: {slowest})",
-                              "< 200 ms", p95 < 200))
+                              "p95 ≤ 50 ms", p95 <= 50))
         with application.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -11,7 +11,6 @@ roots are all recomputed from the leaves.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from app.audit import merkle
 from app.audit.checkpoints import SignedCheckpoint, all_checkpoints, open_checkpoint
-from app.audit.entries import header_columns, header_of_leaf
 from app.audit.key_chain import KeyChain
 from app.audit.keys import AuditKeys
 from app.audit.merkle import MissingNodes, NodeKey, ProofError
@@ -31,10 +29,9 @@ from app.audit.models import AuditEntry, AuditTreeNode
 from app.audit.note import NoteError
 from app.audit.signing_keys import checked_chain
 from app.audit.tree import DatabaseNodeStore, read_head
-from app.audit.verify_reading import COPIED_COLUMNS, entry_batches
-
-ENVELOPE_START = b'{"entry":'
-_DECODER = json.JSONDecoder()
+from app.audit.verify_entries import checked_rows
+from app.audit.verify_parallel import parallel_entry_batches
+from app.audit.verify_reading import entry_batches
 
 
 @dataclass(frozen=True)
@@ -104,35 +101,6 @@ class _CapturedNodes:
     def release(self, size: int) -> None:
         for key in [key for key in self.nodes if self.needed_until[key] <= size]:
             del self.nodes[key]
-
-
-def _leaf_columns(leaf: bytes) -> tuple[Any, ...]:
-    """The index and COPIED_COLUMNS a leaf implies, from its header alone when it has one (the
-    header is the leaf's first member, so the record is never parsed)."""
-    if leaf.startswith(ENVELOPE_START):
-        text = leaf.decode("utf-8")
-        header, end = _DECODER.raw_decode(text, len(ENVELOPE_START))
-        if not text.startswith(',"record":', end):
-            raise ValueError("the header is not followed by the record")
-        return header_columns(header)
-    return header_columns(header_of_leaf(json.loads(leaf)))
-
-
-def _check_columns(row: Any, problems: _Problems) -> None:
-    index = row[0]
-    try:
-        derived = _leaf_columns(bytes(row[1]))
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        problems.add("entry", index, f"entry {index}: its leaf is not a log entry ({error})")
-        return
-    if derived[0] == index and derived[1:] == row[3:]:
-        return  # the usual case, in one comparison
-    if derived[0] != index:
-        problems.add("entry", index, f"entry {index}: its leaf says it is entry {derived[0]}")
-    for position, name in enumerate(COPIED_COLUMNS, start=3):
-        if row[position] != derived[position - 2]:
-            problems.add("entry", index, f"entry {index}: its {name} column says {row[position]!r} "
-                                         f"but its leaf says {derived[position - 2]!r}")
 
 
 def _checked_checkpoints(checkpoints: list[SignedCheckpoint], keys: AuditKeys, chain: KeyChain, head_size: int,
@@ -247,9 +215,11 @@ class _Gap:
 
 
 def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, check_columns: bool = True,
-               max_problems: int = 50) -> Report:
+               max_problems: int = 50, processes: int = 1) -> Report:
     """Verifies the log as it was when the head was read; run it in a REPEATABLE READ
-    transaction on PostgreSQL (the CLI does) so every query sees that same moment."""
+    transaction on PostgreSQL (the CLI does) so every query sees that same moment. On PostgreSQL,
+    `processes` > 1 shares the entries' own checks among that many processes (never from a web
+    request: the CLI asks for it)."""
     started = time.perf_counter()
     report = Report()
     problems = _Problems(report, max_problems)
@@ -264,9 +234,16 @@ def verify_log(session: Session, keys: AuditKeys, *, batch_size: int = 2000, che
         problems.add("checkpoint", None, message)
     signed = _checked_checkpoints(stored_checkpoints, keys, chain.chain, head.size, problems)
     walk = _CheckpointWalk(signed, report, problems)
-    rebuild = _Rebuild(session, head.size, walk, signed, check_columns=check_columns)
-    for rows, stored in entry_batches(session, head.size, batch_size):
-        rebuild.batch(rows, stored)
+    rebuild = _Rebuild(session, head.size, walk, signed)
+    if processes > 1 and session.get_bind().dialect.name == "postgresql":
+        for checked, found, stored in parallel_entry_batches(session, head.size, batch_size, processes,
+                                                                  check_columns, max_problems):
+            for area, index, message in found:
+                problems.add(area, index, message)
+            rebuild.batch(checked, stored)
+    else:
+        for rows, stored in entry_batches(session, head.size, batch_size):
+            rebuild.batch(checked_rows(rows, check_columns, problems), stored)
     _check_the_end(session, head, rebuild, problems)
     report.seconds = time.perf_counter() - started
     return report
@@ -276,37 +253,28 @@ class _Rebuild:
     """The tree rebuilt bottom-up in one pass, as a stack of the complete subtrees so far
     (merkle.extend, inlined: `batch` runs once per entry and is most of the work)."""
 
-    def __init__(self, session: Session, head_size: int, walk: _CheckpointWalk, signed: dict[int, SignedCheckpoint], *,
-                 check_columns: bool) -> None:
+    def __init__(self, session: Session, head_size: int, walk: _CheckpointWalk, signed: dict[int, SignedCheckpoint]) -> None:
         self.session, self.head_size, self.walk, self.signed = session, head_size, walk, signed
         self.report, self.problems = walk.report, walk.problems
-        self.check_columns = check_columns
         self.frontier: list[bytes] = []
         self.expected = 0
         self.gap: _Gap | None = None
         self.holes = False
 
-    def batch(self, rows: list[Any], stored: dict[NodeKey, bytes]) -> None:
+    def batch(self, checked: list[tuple[int, bytes]], stored: dict[NodeKey, bytes]) -> None:
+        """Takes the tree on over entries already checked on their own: (index, recomputed leaf hash)."""
         # Locals rather than attributes inside the loop: attribute reads per entry cost real time.
         frontier, expected, gap = self.frontier, self.expected, self.gap
-        walk, signed, report, problems, check_columns = self.walk, self.signed, self.report, self.problems, self.check_columns
-        sha256, leaf_prefix, node_prefix = hashlib.sha256, merkle.LEAF_PREFIX, merkle.NODE_PREFIX
+        walk, signed, report, problems = self.walk, self.signed, self.report, self.problems
+        sha256, node_prefix = hashlib.sha256, merkle.NODE_PREFIX
         needed, captured = walk.captured.needed_until, walk.captured.nodes
-        for row in rows:
-            index = row[0]
+        for index, node in checked:
             if index != expected:
                 gap = self._across_hole(gap, expected, index)
                 expected = index
                 resumed = _take_up(gap, expected, walk, problems)
                 if resumed is not None:
                     frontier, gap = resumed, None
-            digest = sha256(leaf_prefix)
-            digest.update(row[1])
-            node = digest.digest()
-            if node != row[2]:
-                problems.add("entry", index, f"entry {index}: its leaf hash does not match its leaf; the entry was altered")
-            if check_columns:
-                _check_columns(row, problems)
             report.entries += 1
             expected = index + 1
             if gap is not None:

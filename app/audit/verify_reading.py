@@ -69,7 +69,7 @@ def entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batc
 def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> Iterator[Batch]:
     """The same batches, read ahead by a thread on a second connection while this one checks the
     previous batch; the reader imports this transaction's snapshot, so it sees exactly the same
-    log. Rows come through psycopg's binary protocol: bytea arrives as bytes, not hex to decode."""
+    log. Rows come as binary COPY: bytea arrives as bytes, not hex to decode."""
     snapshot = session.connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
     bind = session.get_bind()
     connection = (bind.engine if isinstance(bind, Connection) else bind).raw_connection()
@@ -99,30 +99,51 @@ def _postgresql_entry_batches(session: Session, size: int, batch_size: int) -> I
         connection.close()  # detached: this closes the database connection itself
 
 
+# The binary COPY types of ("index", "leaf", "leaf_hash", *COPIED_COLUMNS), in that order.
+_COPY_TYPES = ("int4", "bytea", "bytea", "timestamptz", "varchar", "varchar", "varchar", "varchar", "varchar",
+               "varchar", "varchar", "varchar", "int4", "bool", "int4")
+
+
+_RANGE = psycopg_sql.SQL('COPY (SELECT {} FROM audit_entries WHERE "index" >= {} AND "index" < {} '
+                         'ORDER BY "index") TO STDOUT (FORMAT BINARY)')
+_COLUMNS = psycopg_sql.SQL(", ").join(
+    psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
+
+
+def use_snapshot(cursor: Any, snapshot: str) -> None:
+    """Makes the cursor's (REPEATABLE READ) transaction see exactly what the exporting one sees."""
+    cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
+
+
+def read_range(cursor: Any, first: int, end: int) -> list[Any]:
+    """The rows ("index", "leaf", "leaf_hash", *COPIED_COLUMNS) of entries first … end - 1 that
+    exist, in index order, by one binary COPY."""
+    with cursor.copy(_RANGE.format(_COLUMNS, psycopg_sql.Literal(first), psycopg_sql.Literal(end))) as copy:
+        copy.set_types(list(_COPY_TYPES))
+        return list(copy.rows())
+
+
 def _read_ahead(driver: Any, snapshot: str, size: int, batch_size: int,
                 batches: queue.Queue[Batch | BaseException | None], stop: threading.Event) -> None:
-    """The reader thread: batches into `batches` until the log ends (None) or `stop` is set."""
-    columns = psycopg_sql.SQL(", ").join(
-        psycopg_sql.Identifier(name) for name in ("index", "leaf", "leaf_hash", *COPIED_COLUMNS))
-    query = psycopg_sql.SQL(
-        'SELECT {} FROM audit_entries WHERE "index" > %s AND "index" < %s ORDER BY "index" LIMIT %s').format(columns)
+    """The reader thread: batches into `batches` until the log ends (None) or `stop` is set. Each
+    batch is one binary COPY of a range of indices: about a third of the client CPU per row that
+    a SELECT's rows cost (measured: 8 against 25 µs for a recommendation-sized entry)."""
     try:
         with driver.cursor(binary=True) as cursor:
-            cursor.execute(psycopg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg_sql.Literal(snapshot)))
-            after = -1
-            while not stop.is_set():
-                cursor.execute(query, (after, size, batch_size))
-                rows = cursor.fetchall()
-                if not rows:
-                    break
-                batches.put((rows, _stored_nodes_read_ahead(cursor, rows[0][0], rows[-1][0])))
-                after = rows[-1][0]
+            use_snapshot(cursor, snapshot)
+            first = 0
+            while first < size and not stop.is_set():
+                end = min(size, first + batch_size)
+                rows = read_range(cursor, first, end)
+                if rows:  # a range may be empty where entries are missing; the walk names the hole
+                    batches.put((rows, stored_nodes_between(cursor, rows[0][0], rows[-1][0])))
+                first = end
         batches.put(None)
     except BaseException as error:  # handed to the checking side, which raises it
         batches.put(error)
 
 
-def _stored_nodes_read_ahead(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
+def stored_nodes_between(cursor: Any, first: int, last: int) -> dict[NodeKey, bytes]:
     ranges = node_ranges(first, last)
     if not ranges:
         return {}

@@ -42,14 +42,18 @@ def _count(number: int, word: str, plural: str | None = None) -> str:
               help="Entries read per query.")
 @click.option("--skip-columns", is_flag=True,
               help="Do not check the columns copied out of each leaf (faster; the proofs are still checked).")
-def verify_command(batch_size: int, skip_columns: bool) -> None:
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="PostgreSQL: processes that share the entries' own checks (hashes and columns); "
+                   "the machine's cores is a good number.")
+def verify_command(batch_size: int, skip_columns: bool, processes: int) -> None:
     """Recompute every leaf hash, tree node and checkpoint, and check the checkpoints' signatures
     and their consistency. Exits 1 and names the first bad entry if anything is wrong."""
     if db.engine.dialect.name == "postgresql":
         # One snapshot for the whole run, so appends made meanwhile neither show up half-way nor
         # look like damage.
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    report = verify_log(db.session, current_keys(), batch_size=batch_size, check_columns=not skip_columns)
+    report = verify_log(db.session, current_keys(), batch_size=batch_size, check_columns=not skip_columns,
+                        processes=processes)
     db.session.rollback()
     click.echo(f"Checked {_count(report.entries, 'entry', 'entries')}, {_count(report.nodes, 'tree node')}, "
                f"{_count(report.checkpoints, 'checkpoint')} and {_count(report.consistency_proofs, 'consistency proof')} "
