@@ -48,7 +48,7 @@ CASH_OUT_MOST_LOAN_TO_VALUE = Decimal("0.80")
 class RefinanceLenderSpec(LenderSpec):
     """A lender of the mortgage market, quoting refinances with its estimate of the closing costs."""
 
-    closing_costs: Decimal = Decimal("0.00")
+    third_party_costs: Decimal = Decimal("0.00")
 
     def wsgi_app(self, state: RunState) -> RefinanceLenderApp:  # type: ignore[override]
         return RefinanceLenderApp(self, state)
@@ -59,10 +59,10 @@ class RefinanceLenderSpec(LenderSpec):
             return entry
         settings = rate_sheet_settings(f"{url}/rates.csv", self.service_score)
         return {**entry, **settings,
-                "columns": {**settings["columns"], "closing_costs": {"header": "closing_costs", "parse": "money"},
+                "columns": {**settings["columns"], "third_party_costs": {"header": "third_party_costs", "parse": "money"},
                             "cash_out_up_to": {"header": "cash_out_up_to", "parse": "money"}},
                 "match": [*settings["match"], {"value": "cash_out", "to": "cash_out_up_to"}],
-                "terms": {**settings["terms"], "closing_costs": {"row": "closing_costs"}}}
+                "terms": {**settings["terms"], "third_party_costs": {"row": "third_party_costs"}}}
 
     def priced(self, cash_out: Decimal) -> RefinanceLenderSpec:
         """This lender with the refinance adjustment in its spread, for a homeowner taking `cash_out`."""
@@ -114,7 +114,7 @@ class RefinanceLenderApp(LenderApp):
         offered = quote_terms(priced or self.spec, profile)
         for quote, terms in zip(answered["quotes"], offered):
             quote["product"] = PRODUCT
-            quote["terms"] = {**terms, "closing_costs": f"{self.spec.closing_costs:.2f}"}
+            quote["terms"] = {**terms, "third_party_costs": f"{self.spec.third_party_costs:.2f}"}
         return answered
 
     def published(self, kind: str, content_type: str) -> Response:
@@ -124,15 +124,15 @@ class RefinanceLenderApp(LenderApp):
         with self._lock:
             if kind not in self._published:
                 rows = published_rows(self.spec.priced(Decimal(0)))
-                self._published[kind] = _with_closing_costs(rate_sheet(rows), self.spec.closing_costs).encode("utf-8")
+                self._published[kind] = _with_third_party_costs(rate_sheet(rows), self.spec.third_party_costs).encode("utf-8")
         return Response(self._published[kind], content_type=content_type)
 
 
-def _with_closing_costs(sheet: str, closing_costs: Decimal) -> str:
+def _with_third_party_costs(sheet: str, third_party_costs: Decimal) -> str:
     """The rate sheet with the closing costs and the most cash out (none) each row is for."""
     lines = sheet.splitlines()
-    return "\n".join([lines[0] + ",closing_costs,cash_out_up_to",
-                      *(f"{line},{closing_costs:.2f},0.00" for line in lines[1:])]) + "\n"
+    return "\n".join([lines[0] + ",third_party_costs,cash_out_up_to",
+                      *(f"{line},{third_party_costs:.2f},0.00" for line in lines[1:])]) + "\n"
 
 
 def refinance_lenders() -> list[RefinanceLenderSpec]:
@@ -141,28 +141,28 @@ def refinance_lenders() -> list[RefinanceLenderSpec]:
         RefinanceLenderSpec(
             key="harbor_home_refi", name="Harbor Home Loans", house=True, commission="none — this is our own offer",
             publishes="quote_protocol", service_score=828, decline=standard_decline, products=(PRODUCT,),
-            closing_costs=Decimal("2450.00"),
+            third_party_costs=Decimal("2450.00"),
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("0", "0"), ("1", "0.250")),
                                lender_fees=Decimal("1295.00"), rate_lock_days=45),
         ),
         RefinanceLenderSpec(
             key="bluebird_refi", name="Bluebird Lending", house=False,
             commission="0.50% of the loan amount, paid by the lender", publishes="quote_protocol", service_score=802,
-            decline=standard_decline, products=(PRODUCT,), closing_costs=Decimal("0.00"),
+            decline=standard_decline, products=(PRODUCT,), third_party_costs=Decimal("0.00"),
             rate_card=RateCard(spread=Decimal("0.375"), options=points_options(("0", "0")),
                                lender_fees=Decimal("0.00"), rate_lock_days=30),
         ),
         RefinanceLenderSpec(
             key="keystone_refi", name="Keystone Mortgage", house=False, commission="$1,500 per loan closed",
             publishes="quote_protocol", service_score=781, decline=standard_decline, products=(PRODUCT,),
-            closing_costs=Decimal("2950.00"),
+            third_party_costs=Decimal("2950.00"),
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("2", "0.500"), ("3", "0.750")),
                                lender_fees=Decimal("1950.00"), rate_lock_days=60),
         ),
         RefinanceLenderSpec(
             key="granite_refi", name="Granite Funding", house=False, commission="$900 per loan closed",
             publishes="rate_sheet", service_score=794, decline=standard_decline, products=(PRODUCT,),
-            closing_costs=Decimal("2200.00"),
+            third_party_costs=Decimal("2200.00"),
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("1.5", "0.375"), ("3", "0.875")),
                                lender_fees=Decimal("1495.00"), rate_lock_days=45),
         ),

@@ -50,8 +50,8 @@ def refinance_facts(terms: Mapping[str, Any], profile: Mapping[str, Any], analys
     interest_saved = saving + analysis.upfront
     stay = years(analysis.horizon // MONTHS_PER_YEAR)
     change = analysis.payment_change
-    parts = [facts["upfront_note"]] + ([f"{money(terms['closing_costs'])} closing costs"]
-                                       if terms["closing_costs"] > 0 else [])
+    parts = [facts["upfront_note"]] + ([f"{money(terms['third_party_costs'])} closing costs"]
+                                       if terms["third_party_costs"] > 0 else [])
     facts.update({
         "net_saving": format_money(saving, "USD"),
         "saving_note": (f"over your {stay}: {money(interest_saved)} less interest, {money(analysis.upfront)} upfront"

@@ -65,7 +65,7 @@ class RefinanceLine(ProductLine):
                       try_again_with="more points, another loan type or term, or less cash out",
                       gap_to_first="how much more ours would have to save you to rank first")
     plausible = (*MORTGAGE_PLAUSIBLE, PlausibleRange("closing costs", Decimal(0), HIGHEST_CHARGE,
-                                                     figure("closing_costs"), money))
+                                                     figure("third_party_costs"), money))
     form_lead = ("Tell us about your home, the loan you have now and how long you will stay. It takes about a minute. "
                  "We do not ask for your name or contact details, and we never check your credit.")
     results_extra_template = "refinance/results_extra.html"
@@ -113,8 +113,8 @@ class RefinanceLine(ProductLine):
 
     def parse_terms(self, terms: Mapping[str, Any]) -> dict[str, Any]:
         check_against_schema(_terms_validator, terms)
-        mortgage_terms = {key: value for key, value in terms.items() if key != "closing_costs"}
-        return {**_mortgage.parse_terms(mortgage_terms), "closing_costs": Decimal(terms["closing_costs"])}
+        mortgage_terms = {key: value for key, value in terms.items() if key != "third_party_costs"}
+        return {**_mortgage.parse_terms(mortgage_terms), "third_party_costs": Decimal(terms["third_party_costs"])}
 
     def assess(self, terms: Mapping[str, Any], profile: Mapping[str, Any]) -> Assessment:
         facts = {"rate": describe_rate(terms), "term": years(terms["term_years"]),

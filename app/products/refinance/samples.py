@@ -55,7 +55,7 @@ def random_offer(rng: random.Random, profile: Mapping[str, Any]) -> dict[str, An
         "points": f"{points:.3f}",
         "lender_fees": f"{rng.choice((0, 495, 995, 1495, 1950))}.00",
         "other_prepaid_finance_charges": "0.00",
-        "closing_costs": f"{rng.randint(1500, 4500)}.00",
+        "third_party_costs": f"{rng.randint(1500, 4500)}.00",
         "rate_lock_days": rng.choice((30, 45, 60)),
         "service_score": rng.randint(700, 900),
         "loan_amount": profile["loan_amount"],

@@ -84,14 +84,14 @@ class Refinance:
 
     current: Schedule
     new: LoanAnalysis
-    closing_costs: Decimal
+    third_party_costs: Decimal
     cash_out: Decimal
     horizon: int
 
     @property
     def upfront(self) -> Decimal:
         """Points, lender fees, other prepaid finance charges and third-party closing costs."""
-        return self.new.upfront + self.closing_costs
+        return self.new.upfront + self.third_party_costs
 
     def keep_side(self, months: int) -> Decimal:
         return paid(self.current, months) + self.current.balance_after(months)
@@ -134,7 +134,7 @@ def refinance(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> Refinance
     return Refinance(
         current=current_schedule(current_loan(profile)),
         new=analyse(terms, new_loan_profile(profile)),
-        closing_costs=terms["closing_costs"],
+        third_party_costs=terms["third_party_costs"],
         cash_out=Decimal(profile["cash_out"]),
         horizon=horizon_months(profile),
     )

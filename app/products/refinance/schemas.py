@@ -101,14 +101,14 @@ def _terms_schema() -> dict[str, Any]:
         "One refinance offer: a mortgage offer's terms, and the third-party closing costs (appraisal, title, "
         "recording) the lender estimates. Candor computes the payment, the APR and the net saving itself."
     )
-    schema["required"] = [*schema["required"], "closing_costs"]
-    schema["properties"]["closing_costs"] = {
+    schema["required"] = [*schema["required"], "third_party_costs"]
+    schema["properties"]["third_party_costs"] = {
         "type": "string",
         "pattern": _DECIMAL_AMOUNT,
         "description": "Third-party closing costs paid at closing (appraisal, title, recording), USD.",
     }
     schema["examples"] = [{**schema["examples"][0], "loan_amount": "300000.00", "monthly_payment": "1822.83",
-                           "closing_costs": "2650.00"}]
+                           "third_party_costs": "2650.00"}]
     return schema
 
 

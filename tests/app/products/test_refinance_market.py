@@ -46,13 +46,13 @@ def test_the_market_has_four_refinance_lenders_one_by_rate_sheet(market):
 
 
 @pytest.mark.parametrize("key", sorted(LENDERS))
-def test_every_lender_quotes_the_example_homeowner_with_its_closing_costs(lenders, key):
+def test_every_lender_quotes_the_example_homeowner_with_its_third_party_costs(lenders, key):
     quotes = ask(lenders, key, homeowner())
     assert quotes, f"{key} made no offer"
     for quote in quotes:
         assert quote.product == "refinance" and quote.currency == "USD"
         terms = line.parse_terms(quote.terms)
-        assert terms["closing_costs"] == LENDERS[key].closing_costs
+        assert terms["third_party_costs"] == LENDERS[key].third_party_costs
         assert line.assess(terms, homeowner()).exclusion is None
 
 
@@ -86,4 +86,4 @@ def test_a_refinance_lender_checks_what_it_is_sent_and_serves_its_rate_sheet(mar
     assert wrong.status_code == 400
     sheet = requests.get(f"{market.urls['granite_refi']}/rates.csv", timeout=5)
     rows = list(csv.DictReader(io.StringIO(sheet.text)))
-    assert rows and all(row["closing_costs"] == "2200.00" and row["cash_out_up_to"] == "0.00" for row in rows)
+    assert rows and all(row["third_party_costs"] == "2200.00" and row["cash_out_up_to"] == "0.00" for row in rows)
