@@ -25,6 +25,7 @@ from providers.errors import (
 from providers.http import USER_AGENT, Deadline, HttpClient, parse_retry_after
 from providers.testing.faults import misbehave, static_app
 from providers.testing.servers import LoopbackServer
+from tests.keep_alive_server import keep_alive_server as serving_keep_alive
 
 JSON = ("application/json",)
 SLACK_S = 1.5  # generous: these check that waiting is bounded, not how fast the machine is
@@ -224,8 +225,6 @@ def test_a_loopback_server_stops_promptly_even_with_a_request_hanging(client: Ht
 def keep_alive_server() -> Iterator[tuple[str, list[int]]]:
     """A server that keeps connections open between requests, as providers' production servers
     do (werkzeug's closes each one), recording the client port each request came from."""
-    from waitress.server import create_server
-
     ports: list[int] = []
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -235,11 +234,8 @@ def keep_alive_server() -> Iterator[tuple[str, list[int]]]:
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", ports
-    server.close()
+    with serving_keep_alive(app) as url:
+        yield url, ports
 
 
 def test_a_connection_is_used_again_once_a_reply_has_been_read(keep_alive_server: Any, client: HttpClient) -> None:

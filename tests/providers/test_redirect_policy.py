@@ -6,7 +6,6 @@ on loopback; 127.0.0.2 stands for another site, and a resolver hook for the inte
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from providers.registry import parse_provider_entries
 from providers.sandbox.rate_page import auto_rate_pages
 from providers.sandbox.sample_profiles import example_auto_profile
 from providers.testing.faults import quote_app, static_app
+from tests.keep_alive_server import keep_alive_server as serving_keep_alive
 from tests.providers.test_rate_sheet import MAPPING, QUERY
 from tests.providers.tls_support import self_signed
 
@@ -64,13 +64,8 @@ class Resolver:
 @pytest.fixture
 def keep_alive_url() -> Iterator[str]:
     """A server that keeps connections open between requests (werkzeug's test server may not)."""
-    from waitress.server import create_server
-
-    server = create_server(static_app(b'{"ok": 1}'), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}/"
-    server.close()
+    with serving_keep_alive(static_app(b'{"ok": 1}')) as url:
+        yield f"{url}/"
 
 
 @pytest.fixture
