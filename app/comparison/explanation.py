@@ -14,7 +14,7 @@ from app.comparison.fetch import ProviderOutcome
 from app.comparison.market import Market
 from app.products.base import ProductLine
 from app.ranking import explain
-from app.ranking.engine import RankedOffer, Ranking, rank
+from app.ranking.engine import RankedOffer, Ranking
 from app.ranking.measure import Measure
 
 
@@ -83,7 +83,8 @@ def _signed(points: str) -> str:
 def _other_presets(line: ProductLine, market: Market, preset: str,
                    measures: Mapping[str, Measure]) -> tuple[list[dict[str, Any]], str | None]:
     """Which offer each of the line's presets would put first, and a sentence saying whether any
-    would change the winner. Ranked the same way, from the same anonymous offers."""
+    would change the winner. Ranked the same way, from the same anonymous offers (re-weighed, not
+    ranked afresh: the same ranking either way, engine.Ranking.reweighted)."""
     top, name = market.ranking.top, market.name
     if top is None or len(market.ranking.offers) < 2:
         return [], None
@@ -91,7 +92,8 @@ def _other_presets(line: ProductLine, market: Market, preset: str,
     for other in line.presets:
         if other.key == preset:
             continue
-        winner = rank(market.candidates, market.criteria, other.weights, market.limits, measures.get(other.key)).top
+        # The offers checked and the limits applied once: only the weights (and measure) differ.
+        winner = market.ranking.reweighted(other.weights, measures.get(other.key)).top
         if winner is None:  # cannot happen: the same offers and limits rank the same offers
             continue
         results.append({"preset": other.key, "label": other.label,

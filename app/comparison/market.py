@@ -30,7 +30,8 @@ class BlindOffer:
 
 @dataclass(frozen=True)
 class Market:
-    """What was ranked and how: the other presets rank the same candidates under the same limits."""
+    """What was ranked and how. The other presets re-weigh `ranking` (Ranking.reweighted): the
+    same candidates under the same limits, checked once."""
     criteria: tuple[Criterion, ...]
     limits: tuple[Constraint, ...]
     candidates: list[Candidate]

@@ -55,8 +55,13 @@ by an undominated one, so `dominated` is one sweep down the order against the un
 seen so far. Neither is needed to order the offers, so both are worked out when first asked for.
 
 Speed. A market holds about twenty offers, so the code is plain rather than fast: each offer's
-exact score is worked out once and the offers sorted once (the content-based tie-breaks only among
-equal scores); ten thousand offers still rank in well under a second (bench/ranking.py).
+numerator is worked out once and the offers sorted once (the content-based tie-breaks only among
+equal scores); ten thousand offers still rank in well under a second (bench/ranking.py). Ties are
+placed in integers (`_Scale.band`); the exact score, a Fraction, is made when it is read. A
+comparison also asks what each of the line's other presets would put first: `Ranking.reweighted`
+answers with the offers already checked and the limits already applied (neither depends on the
+weights), so only the weighted sums are new — the same ranking `rank` would make, errors included
+(tests/app/ranking/test_rank_once.py holds it to the engine as it was).
 """
 
 from __future__ import annotations
@@ -74,7 +79,7 @@ from typing import Any
 
 from app.ranking.criteria import Criterion
 from app.ranking.measure import InvalidMeasure, Measure, MeasureSteps
-from app.ranking.scale import _EXACT, SCORE_QUANTUM, TIE_TOLERANCE, RankingInputError, _band, _round, _Scale, normalise_weights
+from app.ranking.scale import _EXACT, SCORE_QUANTUM, TIE_TOLERANCE, RankingInputError, _round, _Scale, normalise_weights
 
 ENGINE_VERSION = "3"  # 3: rankings may be made with a measure (app/ranking/measure.py)
 
@@ -106,12 +111,15 @@ class RankedOffer:
     rank: int
     tied: bool  # whether another offer shares this rank
 
-    def __init__(self, ranking: Ranking, handle: str, row: tuple[Decimal, ...]) -> None:
+    def __init__(self, ranking: Ranking, handle: str, row: tuple[Decimal, ...], numerator: Decimal) -> None:
         self._ranking, self.handle, self.row = ranking, handle, row  # row: values in the criteria's order
-        self.numerator = ranking._scale.numerator(row)
-        self.exact_score = ranking._scale.score(self.numerator)
+        self.numerator = numerator
         self.step = 0 if ranking._measure is None else ranking._measure.step(row)
-        self.band = _band(self.exact_score)
+        self.band = ranking._scale.band(numerator)
+
+    @cached_property
+    def exact_score(self) -> Fraction:
+        return self._ranking._scale.score(self.numerator)
 
     @cached_property
     def values(self) -> Mapping[str, Decimal]:
@@ -168,10 +176,13 @@ class Ranking:
     tolerance = TIE_TOLERANCE
     engine_version = ENGINE_VERSION
 
-    def __init__(self, scale: _Scale, rows: Mapping[str, tuple[Decimal, ...]],
+    def __init__(self, scale: _Scale, rows: Mapping[str, tuple[Decimal, ...]], numerators: Mapping[str, Decimal],
                  excluded: tuple[tuple[str, str], ...], measure: MeasureSteps | None) -> None:
-        self._scale, self._measure, self.excluded = scale, measure, excluded
-        offers = sorted((RankedOffer(self, handle, row) for handle, row in rows.items()),
+        """`rows` and `numerators`: every offer's, the excluded ones' too (reweighted() checks them)."""
+        self._scale, self._measure, self.excluded, self._rows = scale, measure, excluded, rows
+        left_out = {handle for handle, _ in excluded}
+        offers = sorted((RankedOffer(self, handle, row, numerators[handle])
+                         for handle, row in rows.items() if handle not in left_out),
                         key=lambda offer: (offer.step, -offer.numerator))
         # The rest of the order key is worked out only among offers level on step and score (rare).
         levels = [list(level) for _, level in groupby(offers, key=lambda offer: (offer.step, offer.numerator))]
@@ -185,6 +196,16 @@ class Ranking:
         for offer in self.offers:
             offer.tied = sharing[offer.rank] > 1
         self.handles = MappingProxyType({offer.handle: offer for offer in self.offers})
+
+    def reweighted(self, weights: Mapping[str, Any], measure: Measure | None = None) -> Ranking:
+        """The ranking `rank` makes of the same offers, criteria and limits with other weights (and
+        measure), equal to it in every respect, errors included, without checking the offers or
+        applying the limits again: neither depends on the weights. One comparison ranks once and
+        re-weighs for the line's other presets."""
+        scale = self._scale.reweighted(weights)
+        measured = _measure_steps(measure, scale)
+        numerators = {handle: scale.checked_numerator(handle, row) for handle, row in self._rows.items()}
+        return Ranking(scale, self._rows, numerators, self.excluded, measured)
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -259,21 +280,25 @@ class Ranking:
 def rank(candidates: Iterable[Candidate], criteria: Sequence[Criterion], weights: Mapping[str, Any],
          constraints: Sequence[Constraint] = (), measure: Measure | None = None) -> Ranking:
     scale = _Scale(criteria, weights)
-    try:
-        measured = None if measure is None else MeasureSteps(measure, scale.criteria)
-    except InvalidMeasure as problem:
-        raise RankingInputError(str(problem)) from None
+    measured = _measure_steps(measure, scale)
     candidates = list(candidates)
     seen: set[str] = set()
     for handle in (candidate.handle for candidate in candidates):
         if handle in seen:
             raise RankingInputError(f"two offers share the handle {handle}")
         seen.add(handle)
-    rows = {candidate.handle: scale.row(candidate.handle, candidate.values) for candidate in candidates}
+    checked = {candidate.handle: scale.checked_row(candidate.handle, candidate.values) for candidate in candidates}
+    rows = {handle: row for handle, (row, _) in checked.items()}
     excluded = sorted(_excluded(scale, constraints, rows))
-    for handle, _ in excluded:
-        del rows[handle]
-    return Ranking(scale, rows, tuple(excluded), measured)
+    return Ranking(scale, rows, {handle: numerator for handle, (_, numerator) in checked.items()},
+                   tuple(excluded), measured)
+
+
+def _measure_steps(measure: Measure | None, scale: _Scale) -> MeasureSteps | None:
+    try:
+        return None if measure is None else MeasureSteps(measure, scale.criteria)
+    except InvalidMeasure as problem:
+        raise RankingInputError(str(problem)) from None
 
 
 def _excluded(scale: _Scale, constraints: Sequence[Constraint], rows: Mapping[str, tuple[Decimal, ...]]) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ its score; the tie step; and exact rounding."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import operator
@@ -11,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from decimal import localcontext
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from app.ranking.criteria import Criterion
@@ -18,6 +20,8 @@ from app.ranking.criteria import Criterion
 TIE_TOLERANCE = Decimal("0.1")
 """The score step: scores are rounded half up to it, and offers with equal rounded scores tie."""
 SCORE_QUANTUM, WEIGHT_QUANTUM = Decimal("1e-12"), Decimal("1e-24")
+_TIE_RATIO = TIE_TOLERANCE.as_integer_ratio()
+_TOO_MANY_DIGITS = "the weights or scales have too many digits to rank exactly"
 
 # Every operation on the ranking path is exact: a rounding would raise Inexact instead of silently
 # changing an order. The precision only bounds how many digits an exact result may have.
@@ -45,22 +49,51 @@ class _Scale:
         self.worst = tuple(criterion.worst for criterion in self.criteria)
         try:
             with localcontext(_EXACT):
-                spans = tuple(criterion.best - criterion.worst for criterion in self.criteria)
-                self.signs = tuple(1 if span > 0 else -1 for span in spans)
+                self._decimal_spans = tuple(criterion.best - criterion.worst for criterion in self.criteria)
+                self.signs = tuple(1 if span > 0 else -1 for span in self._decimal_spans)
                 # sign_k × P / |span_k| as the product of the other spans: never a division.
-                self.unweighted = tuple(sign * math.prod((abs(span) for j, span in enumerate(spans) if j != k),
+                self.unweighted = tuple(sign * math.prod((abs(span) for j, span in enumerate(self._decimal_spans) if j != k),
                                                          start=Decimal(1)) for k, sign in enumerate(self.signs))
+                self._span_product = math.prod(map(abs, self._decimal_spans), start=Decimal(1))
+        except Inexact:
+            raise RankingInputError(_TOO_MANY_DIGITS) from None
+        self._weigh()
+
+    def reweighted(self, weights: Mapping[str, Any]) -> _Scale:
+        """The same criteria with other weights: what depends on the criteria alone is shared."""
+        scale = copy.copy(self)
+        scale.weights = _checked_weights(self.keys, weights)
+        scale.__dict__.pop("points_per_unit", None)
+        scale._weigh()
+        return scale
+
+    def _weigh(self) -> None:
+        """What the weights decide: the multipliers of an offer's values, its offset and the shared D."""
+        try:
+            with localcontext(_EXACT):
                 self.multipliers = tuple(map(operator.mul, self.weights, self.unweighted))
                 self.offset = sum(map(operator.mul, self.multipliers, self.worst), Decimal(0))
-                self.denominator = sum(self.weights, Decimal(0)) * math.prod(map(abs, spans), start=Decimal(1))
+                self.denominator = sum(self.weights, Decimal(0)) * self._span_product
         except Inexact:
-            raise RankingInputError("the weights or scales have too many digits to rank exactly") from None
-        self.spans = tuple(map(Fraction, spans))
+            raise RankingInputError(_TOO_MANY_DIGITS) from None
+        # D as c/d: the score is 100 × a·d / (b·c) for N = a/b.
+        self._score_factor = self.denominator.as_integer_ratio()
+
+    @cached_property
+    def spans(self) -> tuple[Fraction, ...]:
+        return tuple(map(Fraction, self._decimal_spans))
+
+    @cached_property
+    def points_per_unit(self) -> tuple[Fraction, ...]:
         total = sum(map(Fraction, self.weights))
-        self.points_per_unit = tuple(100 * Fraction(weight) / total / span for weight, span in zip(self.weights, self.spans))
+        return tuple(100 * Fraction(weight) / total / span for weight, span in zip(self.weights, self.spans))
 
     def row(self, handle: str, values: Mapping[str, Any]) -> tuple[Decimal, ...]:
         """The offer's values in the criteria's order, checked."""
+        return self.checked_row(handle, values)[0]
+
+    def checked_row(self, handle: str, values: Mapping[str, Any]) -> tuple[tuple[Decimal, ...], Decimal]:
+        """The offer's values in the criteria's order, checked, and its numerator."""
         row = []
         for key in self.keys:
             try:
@@ -70,19 +103,27 @@ class _Scale:
             if isinstance(value, bool) or not isinstance(value, (Decimal, int)) or not (value := Decimal(value)).is_finite():
                 raise RankingInputError(f"offer {handle}: {key} must be a finite Decimal")
             row.append(value)
+        return tuple(row), self.checked_numerator(handle, row)
+
+    def checked_numerator(self, handle: str, row: Sequence[Decimal]) -> Decimal:
         try:
-            self.numerator(row)
+            return self.numerator(row)
         except Inexact:
             raise RankingInputError(f"offer {handle}: its values have too many digits to rank exactly") from None
-        return tuple(row)
 
     def numerator(self, row: Sequence[Decimal]) -> Decimal:
         with localcontext(_EXACT):
             return sum(map(operator.mul, self.multipliers, row), Decimal(0)) - self.offset
 
     def score(self, numerator: Decimal) -> Fraction:
-        (a, b), (c, d) = numerator.as_integer_ratio(), self.denominator.as_integer_ratio()
+        (a, b), (c, d) = numerator.as_integer_ratio(), self._score_factor
         return Fraction(100 * a * d, b * c)
+
+    def band(self, numerator: Decimal) -> int:
+        """The score rounded half up to the tie step, in steps: in integers, without the Fraction
+        (and its gcd) that the score itself needs only when it is read."""
+        (a, b), (c, d) = numerator.as_integer_ratio(), self._score_factor
+        return _floor_band(100 * a * d, b * c)
 
     def unweighted_sum(self, row: Sequence[Decimal]) -> Decimal:
         """Σ utility × P: the unweighted sum of utilities, scaled to stay exact."""
@@ -101,10 +142,11 @@ class _Scale:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _band(score: Fraction) -> int:
-    """The score rounded half up to TIE_TOLERANCE, as a whole number of steps: ⌊score / step + 1/2⌋."""
-    n, d = TIE_TOLERANCE.as_integer_ratio()
-    return (2 * score.numerator * d + score.denominator * n) // (2 * score.denominator * n)
+def _floor_band(numerator: int, denominator: int) -> int:
+    """The score numerator / denominator (denominator > 0) rounded half up to TIE_TOLERANCE, as a
+    whole number of steps: ⌊score / step + 1/2⌋. The floor of a ratio is the same reduced or not."""
+    n, d = _TIE_RATIO
+    return (2 * numerator * d + denominator * n) // (2 * denominator * n)
 
 
 def _round(value: Fraction | Decimal, quantum: Decimal) -> Decimal:
