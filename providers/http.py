@@ -1,7 +1,7 @@
 """HTTP discipline shared by adapters (docs/writing-an-adapter.md, "HTTP"):
 
-- one pool of kept-alive connections per provider (urllib3 directly: requests cost twice as much
-  CPU per request for nothing used here), with an honest User-Agent;
+- one pool of kept-alive connections per provider (providers/transport.py), with an honest
+  User-Agent;
 - a connect timeout inside the provider's deadline, and the deadline bounding the whole reply,
   status line and headers included: a provider trickling bytes is cut off at the deadline, not at
   the next idle gap (providers/pinned.py reads the socket that way);
@@ -18,9 +18,7 @@
 from __future__ import annotations
 
 import email.utils
-import json as json_module
 import logging
-import ssl
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,18 +26,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import certifi
-from urllib3 import BaseHTTPResponse, HTTPConnectionPool, HTTPHeaderDict, Timeout
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    LocationValueError,
-    NewConnectionError,
-    ReadTimeoutError,
-    SSLError,
-)
+from urllib3 import BaseHTTPResponse, Timeout
 from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.util import parse_url
-from urllib3.util.ssl_ import create_urllib3_context
+from urllib3.exceptions import ReadTimeoutError
 
 from providers.addresses import Egress, origin, redirect_refusal
 from providers.errors import (
@@ -54,15 +43,14 @@ from providers.errors import (
     RefusedRequest,
     ReplyTooLarge,
 )
-from providers.pinned import PinnedPoolManager, Resolver, Route, current_route, system_resolver
+from providers.pinned import Resolver, Route, current_route, system_resolver
+from providers.transport import never_sent, pooled_session, request_parts, translate_transport_error
 
 logger = logging.getLogger("candor.providers.http")
 
 USER_AGENT = "CandorComparison/1.0 (+https://candor.example/about-our-robot)"
 ROBOTS_TOKEN = "CandorComparison"
 """The product token robots.txt rules name us by."""
-ACCEPT_ENCODING = "gzip, deflate"
-"""What requests offered before; the cap applies to the decompressed body."""
 DEFAULT_MAX_REPLY_BYTES = 1024 * 1024
 CONNECT_TIMEOUT_CAP_S = 1.0
 CHUNK_BYTES = 16 * 1024
@@ -74,9 +62,6 @@ RETRY_PAUSE_S = 0.05
 MIN_ATTEMPT_S = 0.1
 """A retry is only worth starting with at least this much of the deadline left."""
 MAX_RETRY_AFTER_S = 3600.0
-MAX_POOLS = 4
-"""Hosts one provider's client keeps connections to: its own, and a few it was redirected to."""
-MAX_TARGETS = 64
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 RETRYABLE_GET_STATUSES = {500, 502, 503, 504}
 
@@ -108,76 +93,6 @@ class HttpReply:
     body: bytes
 
 
-_trusted: dict[str, ssl.SSLContext] = {}
-
-
-def tls_context(ca_bundle: str) -> ssl.SSLContext:
-    """A verifying TLS context trusting `ca_bundle`, made once per bundle: loading a bundle costs
-    milliseconds, and urllib3 would load it again for every new connection."""
-    context = _trusted.get(ca_bundle)
-    if context is None:
-        context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
-        context.load_verify_locations(cafile=ca_bundle)
-        context = _trusted.setdefault(ca_bundle, context)
-    return context
-
-
-class ProviderSession:
-    """One provider's connection pools: urllib3's, connecting only to checked addresses
-    (providers/pinned.py), with no cookie jar, no proxies and no retries or redirects of its own
-    (HttpClient decides those). Thread-safe, as urllib3's pools are."""
-
-    def __init__(self, *, pool_size: int = 8) -> None:
-        self._pool_size = pool_size
-        self._verify = certifi.where()
-        self.pools = self._pools()
-        self._targets: dict[str, tuple[HTTPConnectionPool, str]] = {}
-        """URL -> its host's pool and the request target: an adapter asks the same few addresses
-        over and over, and looking them up again was a tenth of a request's cost."""
-
-    @property
-    def verify(self) -> str:
-        """The CA bundle certificates are checked against (certifi's, as requests used)."""
-        return self._verify
-
-    @verify.setter
-    def verify(self, ca_bundle: str) -> None:
-        # Only another bundle: turning verification off is not offered.
-        if not isinstance(ca_bundle, str) or not ca_bundle:
-            raise ValueError("verify takes the path of a CA bundle; certificates are always checked")
-        self._verify = ca_bundle
-        self.close()
-        self.pools = self._pools()
-
-    def _pools(self) -> PinnedPoolManager:
-        return PinnedPoolManager(num_pools=MAX_POOLS, maxsize=self._pool_size, block=False,
-                                 ssl_context=tls_context(self._verify), retries=False)
-
-    def open(self, method: str, url: str, *, body: bytes | None, headers: Mapping[str, str],
-             timeout: Timeout) -> BaseHTTPResponse:
-        """The reply's status and headers, its body left to be read (and the connection held until
-        it is, or the reply is closed)."""
-        target = self._targets.get(url)
-        if target is None or target[0].pool is None:  # a pool the manager let go of is closed
-            parts = parse_url(url)
-            target = (self.pools.connection_from_host(parts.host, port=parts.port, scheme=parts.scheme),
-                      parts.request_uri)
-            if len(self._targets) >= MAX_TARGETS:
-                self._targets.clear()
-            self._targets[url] = target
-        pool, request_target = target
-        return pool.urlopen(method, request_target, body=body, headers=headers, timeout=timeout, retries=False,
-                            redirect=False, assert_same_host=False, preload_content=False, decode_content=True)
-
-    def close(self) -> None:
-        self._targets.clear()
-        self.pools.clear()
-
-
-def pooled_session(*, pool_size: int = 8) -> ProviderSession:
-    return ProviderSession(pool_size=pool_size)
-
-
 def media_type_of(content_type: str) -> tuple[str, str | None]:
     """("application/json", "utf-8") from "application/json; charset=UTF-8"."""
     media_type, _, parameters = content_type.partition(";")
@@ -205,44 +120,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         when = when.replace(tzinfo=timezone.utc)
     seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
     return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
-
-
-def _never_sent(error: Exception) -> bool:
-    """True when the request cannot have reached the provider: the connection was refused, its
-    name did not resolve, or connecting timed out."""
-    return isinstance(error, ConnectTimeoutError)  # NewConnectionError is one too
-
-
-def translate_transport_error(error: Exception) -> ProviderError:
-    """Maps a transport failure onto the provider error a shopper can understand. The details keep
-    the names requests gave these failures, which logs and health pages have been counting."""
-    if isinstance(error, NewConnectionError):
-        return ProviderUnavailable("could not be reached", detail="ConnectionError")
-    if isinstance(error, ConnectTimeoutError):
-        return ProviderTimeout(detail="ConnectTimeout")
-    if isinstance(error, ReadTimeoutError):
-        return ProviderTimeout(detail="ReadTimeout")
-    if isinstance(error, LocationValueError):
-        return InvalidReply("sent us to an address we cannot use", detail="InvalidURL")
-    if isinstance(error, SSLError):
-        return ProviderUnavailable("could not be reached", detail="SSLError")
-    return ProviderUnavailable("could not be reached", detail="ConnectionError")
-
-
-def _address_problem(url: str) -> str | None:
-    """Why `url` cannot be asked at all (requests' name for it), None when it can."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        return "InvalidURL"
-    if not parts.scheme:
-        return "MissingSchema"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "InvalidSchema"
-    if not parts.hostname:
-        return "InvalidURL"
-    return None
 
 
 def read_capped(response: BaseHTTPResponse, max_bytes: int, deadline: Deadline | None = None) -> bytes:
@@ -367,31 +244,12 @@ class HttpClient:
         remaining = deadline.remaining()
         if remaining <= 0:
             raise ProviderTimeout(detail="no time left to ask")
-        problem = _address_problem(url)
-        if problem is not None:
-            raise InvalidReply("sent us to an address we cannot use", detail=problem)
-        # No "Connection: keep-alive": HTTP/1.1 keeps connections open unless told otherwise.
-        sent_headers: Mapping[str, str] = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING,
-                                           "Accept": ", ".join(accept) if accept else "*/*"}
-        body = None
-        if json is not None:
-            try:
-                # As requests encoded it, so a provider sees the same bytes as before.
-                body = json_module.dumps(json, allow_nan=False).encode("utf-8")
-            except ValueError as error:
-                raise ProviderUnavailable("could not be reached", detail="InvalidJSONError") from error
-            sent_headers = {**sent_headers, "Content-Type": "application/json"}
-        if headers:
-            sent_headers = HTTPHeaderDict(sent_headers)
-            for name, value in headers.items():
-                sent_headers[name] = value  # replaces ours whatever the case of its name
-        # No cookie goes back to a provider (there is no cookie jar): one set for an earlier
-        # customer's request must not tie this customer's request to it.
+        body, sent_headers = request_parts(url, user_agent=USER_AGENT, accept=accept, headers=headers, json=json)
         try:
             response = self.session.open(method, url, body=body, headers=sent_headers,
                                          timeout=Timeout(connect=min(CONNECT_TIMEOUT_CAP_S, remaining), read=remaining))
         except Urllib3Error as error:
-            raise _Retryable(translate_transport_error(error), never_sent=_never_sent(error)) from error
+            raise _Retryable(translate_transport_error(error), never_sent=never_sent(error)) from error
         finished = False
         try:
             status = response.status
