@@ -1,8 +1,11 @@
 """HTTP discipline shared by adapters (docs/writing-an-adapter.md, "HTTP"):
 
-- one pooled `requests.Session` per provider, with an honest User-Agent;
-- separate connect and read timeouts, both inside the provider's deadline, which also bounds the
-  whole reply: a provider trickling bytes is cut off at the deadline, not at the next idle gap;
+- one pool of kept-alive connections per provider (providers/transport.py), with an honest
+  User-Agent;
+- a connect timeout inside the provider's deadline, and the deadline bounding the whole reply,
+  status line and headers included: a provider trickling bytes is cut off at the deadline, not at
+  the next idle gap (providers/pinned.py reads the socket that way);
+- no cookies, kept or sent; no proxy from the environment; TLS certificates always verified;
 - a cap on the reply size enforced while reading (after decompression);
 - the content type checked before the body is trusted;
 - redirects followed by hand, a few at most, never in circles, never from https to http, a POST
@@ -16,18 +19,16 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import socket
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import requests
+from urllib3 import BaseHTTPResponse, Timeout
 from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.exceptions import NewConnectionError, ReadTimeoutError
+from urllib3.exceptions import ReadTimeoutError
 
 from providers.addresses import Egress, origin, redirect_refusal
 from providers.errors import (
@@ -42,7 +43,8 @@ from providers.errors import (
     RefusedRequest,
     ReplyTooLarge,
 )
-from providers.pinned import PinnedAdapter, Resolver, Route, current_route, system_resolver
+from providers.pinned import Resolver, Route, current_route, system_resolver
+from providers.transport import never_sent, pooled_session, request_parts, translate_transport_error
 
 logger = logging.getLogger("candor.providers.http")
 
@@ -91,21 +93,6 @@ class HttpReply:
     body: bytes
 
 
-def pooled_session(*, pool_size: int = 8) -> requests.Session:
-    session = requests.Session()
-    session.headers["User-Agent"] = USER_AGENT
-    # Providers are reached directly; an HTTP(S)_PROXY meant for a developer's browser must not
-    # reroute them (and reading proxy settings on every request is slow).
-    session.trust_env = False
-    session.max_redirects = MAX_REDIRECTS
-    # Providers' cookies are neither kept nor sent back (see HttpClient._once).
-    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    adapter = PinnedAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
-
-
 def media_type_of(content_type: str) -> tuple[str, str | None]:
     """("application/json", "utf-8") from "application/json; charset=UTF-8"."""
     media_type, _, parameters = content_type.partition(";")
@@ -135,58 +122,23 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
 
 
-def _never_sent(error: requests.RequestException) -> bool:
-    """True when the request cannot have reached the provider: the connection was refused, its
-    name did not resolve, or connecting timed out."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    if isinstance(error, requests.ConnectionError) and error.args:
-        reason = getattr(error.args[0], "reason", error.args[0])
-        return isinstance(reason, NewConnectionError)
-    return False
-
-
-def translate_transport_error(error: requests.RequestException) -> ProviderError:
-    """Maps a requests failure onto the provider error a shopper can understand."""
-    if isinstance(error, (requests.ConnectTimeout, requests.ReadTimeout)):
-        return ProviderTimeout(detail=type(error).__name__)
-    if isinstance(error, requests.TooManyRedirects):
-        return RedirectLoop(detail=str(error)[:200])
-    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                          requests.exceptions.MissingSchema)):
-        return InvalidReply("sent us to an address we cannot use", detail=type(error).__name__)
-    return ProviderUnavailable("could not be reached", detail=type(error).__name__)
-
-
-def _set_socket_timeout(response: requests.Response, seconds: float) -> None:
-    """Shortens the wait for the next bytes to what is left of the deadline. Best effort: the
-    connection object is urllib3's, reached through public attributes where they exist."""
-    connection = getattr(response.raw, "connection", None)
-    sock = getattr(connection, "sock", None)
-    if isinstance(sock, socket.socket):
-        try:
-            sock.settimeout(max(seconds, 0.001))
-        except OSError:
-            pass
-
-
-def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline | None = None) -> bytes:
+def read_capped(response: BaseHTTPResponse, max_bytes: int, deadline: Deadline | None = None) -> bytes:
     """The body, refusing more than `max_bytes` (declared or actual, after decompression) and
-    giving up at the deadline even when bytes keep trickling in."""
+    giving up at the deadline even when bytes keep trickling in (each read from the socket also
+    waits only until the deadline: providers/pinned.py)."""
     declared = response.headers.get("Content-Length")
     if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
         raise ReplyTooLarge(max_bytes, detail=f"Content-Length {int(declared):,}")
     body = bytearray()
-    raw = response.raw
     while True:
-        if deadline is not None:
-            if deadline.expired():
-                raise ProviderTimeout(detail="the reply was still arriving at the deadline")
-            _set_socket_timeout(response, deadline.remaining())
+        if deadline is not None and deadline.expired():
+            raise ProviderTimeout(detail="the reply was still arriving at the deadline")
         try:
             # read1 returns after one read from the socket, so the deadline is checked between
-            # every burst of bytes rather than after a full chunk that may never come.
-            chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+            # every burst of bytes rather than after a full chunk that may never come; with
+            # decoding it returns at most CHUNK_BYTES of decompressed body, so a small compressed
+            # body cannot unpack into memory past the cap.
+            chunk = response.read1(CHUNK_BYTES, decode_content=True)
         except (ReadTimeoutError, TimeoutError) as error:
             raise ProviderTimeout(detail="the reply stopped arriving") from error
         except (Urllib3Error, OSError) as error:  # reset, broken chunking, bad compression
@@ -199,8 +151,8 @@ def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline 
 
 
 class HttpClient:
-    """One provider's HTTP connection pool and the rules above. Thread-safe: requests.Session is
-    shared between threads here only for sending through its connection pool."""
+    """One provider's HTTP connection pool and the rules above. Thread-safe: the session is shared
+    between threads only for sending through its connection pools."""
 
     def __init__(self, *, max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, max_attempts: int = MAX_ATTEMPTS,
                  max_redirects: int = MAX_REDIRECTS, pool_size: int = 8, resolve: Resolver = system_resolver,
@@ -215,6 +167,7 @@ class HttpClient:
         self.resolve = resolve
         self.allow_addresses = frozenset(allow_addresses)
         self.home = home
+        self._home_egress = Egress.of(home, self.allow_addresses) if home else None
         self.session = pooled_session(pool_size=pool_size)
 
     def close(self) -> None:
@@ -234,7 +187,8 @@ class HttpClient:
              headers: Mapping[str, str] | None = None, json: Any = None, idempotent: bool,
              same_origin: bool = False, raise_for_status: bool = True, what: str = "a reply") -> HttpReply:
         attempt = 0
-        route = current_route.set(Route(Egress.of(self.home or url, self.allow_addresses), self.resolve))
+        egress = self._home_egress if self._home_egress is not None else Egress.of(url, self.allow_addresses)
+        route = current_route.set(Route(egress, self.resolve, reply_by=deadline.at))
         try:
             while True:
                 attempt += 1
@@ -290,22 +244,15 @@ class HttpClient:
         remaining = deadline.remaining()
         if remaining <= 0:
             raise ProviderTimeout(detail="no time left to ask")
-        # Prepared here and sent, rather than through Session.request: that merges session
-        # settings, cookies and environment proxies on every call, a fifth of a request's cost,
-        # for nothing we use. No cookie goes back to a provider: one set for an earlier customer's
-        # request must not tie this customer's request to it.
-        prepared = requests.PreparedRequest()
+        body, sent_headers = request_parts(url, user_agent=USER_AGENT, accept=accept, headers=headers, json=json)
         try:
-            prepared.prepare(method=method, url=url, json=json, headers={
-                **self.session.headers, "Accept": ", ".join(accept) if accept else "*/*", **(headers or {})})
-            response = self.session.send(
-                prepared, stream=True, allow_redirects=False, proxies={},
-                timeout=(min(CONNECT_TIMEOUT_CAP_S, remaining), remaining),
-            )
-        except requests.RequestException as error:
-            raise _Retryable(translate_transport_error(error), never_sent=_never_sent(error)) from error
-        with response:
-            status = response.status_code
+            response = self.session.open(method, url, body=body, headers=sent_headers,
+                                         timeout=Timeout(connect=min(CONNECT_TIMEOUT_CAP_S, remaining), read=remaining))
+        except Urllib3Error as error:
+            raise _Retryable(translate_transport_error(error), never_sent=never_sent(error)) from error
+        finished = False
+        try:
+            status = response.status
             if status in REDIRECT_STATUSES:
                 location = response.headers.get("Location")
                 if not location:
@@ -317,14 +264,21 @@ class HttpClient:
             if raise_for_status and accept and media_type not in {a.lower() for a in accept}:
                 raise InvalidReply(f"sent something that is not {what}", detail=f"Content-Type {media_type or 'missing'!r}")
             try:
-                body = read_capped(response, self.max_reply_bytes, deadline)
+                body_read = read_capped(response, self.max_reply_bytes, deadline)
             except ProviderUnavailable as error:
                 raise _Retryable(error, never_sent=False) from error
+            finished = True
             return HttpReply(status=status, url=url, headers=dict(response.headers), media_type=media_type,
-                             charset=charset, body=body)
+                             charset=charset, body=body_read)
+        finally:
+            if not finished:
+                # A reply not read to its end leaves the connection mid-stream: it is closed, never
+                # used again, and its place in the pool given back.
+                response.close()
+            response.release_conn()
 
-    def _check_status(self, response: requests.Response, method: str) -> None:
-        status = response.status_code
+    def _check_status(self, response: BaseHTTPResponse, method: str) -> None:
+        status = response.status
         if 200 <= status < 300:
             return
         retry_after = parse_retry_after(response.headers.get("Retry-After"))

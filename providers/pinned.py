@@ -5,18 +5,25 @@ a check made beforehand on a separate lookup could be answered differently (DNS 
 each new connection resolves the name once, drops the addresses the provider may not reach, and
 connects to one of those checked addresses itself. TLS still verifies the certificate for the
 name (SNI and hostname checks use the host, not the address), and Host names the site.
+
+The route also carries the request's deadline: every read from the socket, the status line and
+headers included, waits at most until then, so a provider that trickles its headers or body a byte
+at a time is cut off at the deadline rather than at the next idle gap.
 """
 
 from __future__ import annotations
 
+import http.client
+import io
 import socket
 import sys
+import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from requests.adapters import HTTPAdapter
+from urllib3 import PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
@@ -40,6 +47,9 @@ class Route:
 
     egress: Egress
     resolve: Resolver = system_resolver
+    reply_by: float | None = None
+    """The deadline on the monotonic clock by which the whole reply must have arrived; None: no
+    deadline beyond the socket's own timeout."""
 
 
 current_route: ContextVar[Route] = ContextVar("candor_provider_route", default=Route(Egress()))
@@ -62,7 +72,45 @@ def checked_addresses(host: str, port: int, route: Route) -> list[str]:
     return allowed
 
 
+class _DeadlineSocketIO(socket.SocketIO):
+    """A connection's socket as a file, each read waiting only for what is left until `reply_by`.
+    Counted among the socket's open files as socket.makefile's are, so the socket stays open
+    while the reply is read even when the connection lets go of it (a reply with Connection: close)."""
+
+    def __init__(self, sock: socket.socket, reply_by: float) -> None:
+        super().__init__(sock, "rb")
+        sock._io_refs += 1  # type: ignore[attr-defined]
+        self._reply_by = reply_by
+
+    def readinto(self, buffer: Any) -> int | None:
+        remaining = self._reply_by - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout("the reply was still arriving at the deadline")
+        self._sock.settimeout(remaining)
+        return super().readinto(buffer)
+
+
+class _DeadlineSocket:
+    """What http.client's response reads its socket through (it only calls makefile)."""
+
+    def __init__(self, sock: socket.socket, reply_by: float) -> None:
+        self._sock = sock
+        self._reply_by = reply_by
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineSocketIO(self._sock, self._reply_by))
+
+
+class DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response, reading within the current route's deadline (see above)."""
+
+    def __init__(self, sock: Any, debuglevel: int = 0, method: str | None = None, url: str | None = None) -> None:
+        reply_by = current_route.get().reply_by
+        super().__init__(sock if reply_by is None else _DeadlineSocket(sock, reply_by), debuglevel, method, url)
+
+
 class _PinnedConnectionMixin:
+    response_class = DeadlineResponse
     checked_for: Egress | None = None
     """The rules the connected address was checked against."""
     host: str
@@ -123,9 +171,9 @@ class _PinnedHTTPSPool(_RecheckingPoolMixin, HTTPSConnectionPool):
     ConnectionCls = PinnedHTTPSConnection
 
 
-class PinnedAdapter(HTTPAdapter):
-    """requests' adapter with the connections above."""
+class PinnedPoolManager(PoolManager):
+    """urllib3's pool manager with the connections above."""
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _PinnedHTTPPool, "https": _PinnedHTTPSPool}
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool_classes_by_scheme = {"http": _PinnedHTTPPool, "https": _PinnedHTTPSPool}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from urllib3 import Timeout
 
 from providers.addresses import Egress, category, parse_address, redirect_refusal
 from providers import settings
@@ -270,13 +271,13 @@ def test_a_kept_alive_connection_is_checked_again_under_stricter_rules(keep_aliv
     session = pooled_session()
     lenient = current_route.set(Route(Egress(frozenset({"loopback"}))))
     try:
-        assert session.get(keep_alive_url, timeout=2).status_code == 200
+        assert session.open("GET", keep_alive_url, body=None, headers={}, timeout=Timeout(2)).status == 200
     finally:
         current_route.reset(lenient)
     strict = current_route.set(Route(Egress()))
     try:
         with pytest.raises(AddressRefused, match="loopback"):
-            session.get(keep_alive_url, timeout=2)
+            session.open("GET", keep_alive_url, body=None, headers={}, timeout=Timeout(2))
     finally:
         current_route.reset(strict)
         session.close()
