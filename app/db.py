@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -90,6 +90,19 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A SAVEPOINT inside the caller's transaction: what fails within it is undone, what the
+    transaction did before it is kept. On SQLite the driver opens its transaction only at a write,
+    so a SAVEPOINT issued first would itself be the outermost transaction and its release would
+    commit; the transaction is begun explicitly first (the driver commits it at the session's commit)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield
 
 
 @contextmanager

@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, db
 
+# Named as the "uq" naming convention would name it (app/db.py): a clash is recognised by this name.
+UNIQUE_REFERENCE = "uq_audit_entries_reference"
+
 
 class AuditEntry(db.Model):
     """One log entry. Append-only: database triggers reject UPDATE and DELETE (and TRUNCATE on
@@ -35,6 +38,10 @@ class AuditEntry(db.Model):
     __table_args__ = (
         CheckConstraint('"index" >= 0', name="index_not_negative"),
         Index("ix_audit_entries_reference_index", "reference", "index"),
+        # A reference names one comparison: a fresh one is drawn and appended, and a clash on this
+        # index draws again (app/comparison/references.py). Its other entries share the reference.
+        Index(UNIQUE_REFERENCE, "reference", unique=True, postgresql_where=text("kind = 'recommendation'"),
+              sqlite_where=text("kind = 'recommendation'")),
         Index("ix_audit_entries_created_at", "created_at"),
         Index("ix_audit_entries_kind_index", "kind", "index"),
         Index("ix_audit_entries_subject", "subject"),

@@ -20,7 +20,7 @@ from app.comparison.derived import remember_sealed
 from app.comparison.errors import InputsErased
 from app.comparison.fetch import ProviderOutcome
 from app.comparison.preferences import resolve_weights
-from app.comparison.references import new_reference
+from app.comparison.references import with_fresh_reference
 from app.comparison import rate_market
 from app.comparison.result import AT_NOW, build_result, logged_market
 from app.comparison.settle import outcomes_from_log
@@ -48,7 +48,8 @@ def record_comparison(
 ) -> AuditEntry:
     """Ranks settled provider outcomes and appends the result to the log through `session`; the
     caller commits. `reference` is given when it had to be chosen before the providers answered
-    (a streamed comparison: app/shop/progress.py), else a new one is drawn."""
+    (a streamed comparison: app/shop/progress.py), else a new one is drawn, and drawn again if the
+    log's unique index reports it taken."""
     preset, weights = resolve_weights(line, preferences)
     now = utcnow()
     market = rate_market.read_market(session, line, profile, now)
@@ -66,8 +67,14 @@ def record_comparison(
     parts = within_budget(build)
     # Counted in this transaction, before the append locks the log: no entry without its counts.
     rate_market.count_offers(session, line, profile, parts[0], now)
-    return _append_result(session, line, parts, kind=RECOMMENDATION, channel=channel, now=now,
-                          reference=reference or new_reference(session), subject=subject)
+
+    def append_as(chosen: str) -> AuditEntry:
+        return _append_result(session, line, parts, kind=RECOMMENDATION, channel=channel, now=now,
+                              reference=chosen, subject=subject)
+
+    if reference is not None:  # already shown to the shopper: a clash (2**-40) fails the comparison
+        return append_as(reference)
+    return with_fresh_reference(session, append_as)
 
 
 def rerank(

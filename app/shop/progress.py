@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from flask import Response, current_app, get_template_attribute, render_template, stream_with_context
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.comparison.api import (
     ANONYMOUS,
@@ -66,12 +65,7 @@ def stream_comparison(
     resolve_weights(line, preferences)  # unknown preferences fail here, as an error page, not mid-stream
     registry = current_registry()
     configs = registry.for_product(line.key)
-    try:
-        reference = new_reference(db.session)
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("The log could not be read to draw a reference; nothing was asked.")
-        return render_template("shop/not_logged.html", line=line), 503
+    reference = new_reference()
     remember(reference)
     comparing = compare(db.session, registry, line, profile, preferences=preferences, channel=channel,
                         deadline_s=deadline_s, actor=actor, subject=subject, reference=reference,

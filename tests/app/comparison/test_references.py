@@ -1,0 +1,120 @@
+"""A comparison's reference is made unique by the log's unique index, not by a query: a clash is
+forced (the generator made to draw a reference already logged) and must be drawn again inside a
+SAVEPOINT, keeping what the transaction did before and leaving the log dense and verifiable."""
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.audit.keys import current_keys
+from app.audit.log import append, size
+from app.audit.models import AuditEntry
+from app.audit.verify import verify_log
+from app.comparison import references
+from app.comparison.api import run_comparison
+from app.comparison.references import MAX_DRAWS, is_reference_clash
+from app.db import db, savepoint, utcnow
+from app.products import get_product_line
+from providers.registry import ProviderRegistry
+from tests.factories import auto_profile
+
+line = get_product_line("auto")
+
+
+def compare(registry: ProviderRegistry) -> AuditEntry:
+    return run_comparison(db.session, registry, line, auto_profile(), preferences={}, channel="web")
+
+
+def draws(monkeypatch: pytest.MonkeyPatch, *drawn: str) -> list[str]:
+    """The reference generator made to draw `drawn` first, then at random; returns what it drew."""
+    queued: Iterator[str] = iter(drawn)
+    fresh = references.new_reference
+    seen: list[str] = []
+
+    def drawing() -> str:
+        seen.append(next(queued, None) or fresh())
+        return seen[-1]
+
+    monkeypatch.setattr(references, "new_reference", drawing)
+    return seen
+
+
+def entries() -> list[AuditEntry]:
+    return list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.index)))
+
+
+def test_a_taken_reference_is_drawn_again_and_the_transaction_keeps_what_it_did_before(app, market, monkeypatch):
+    with app.app_context():
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        taken = compare(registry).reference
+        db.session.commit()
+        seen = draws(monkeypatch, taken, taken)
+        # Written in the same transaction before the comparison: must survive the clashes' rollbacks.
+        before = append(db.session, {"note": "before"}, kind="login", channel="web", created_at=utcnow())
+        entry = compare(registry)
+        db.session.commit()
+        registry.close()
+        assert seen[:2] == [taken, taken] and len(seen) == 3 and entry.reference == seen[2] != taken
+        logged = entries()
+        assert [row.index for row in logged] == list(range(len(logged))) == [0, 1, 2]
+        assert [(row.kind, row.reference) for row in logged] == [
+            ("recommendation", taken), ("login", None), ("recommendation", entry.reference)]
+        assert logged[1].leaf == before.leaf and logged[2].leaf == entry.leaf
+        assert size(db.session) == 3
+        assert verify_log(db.session, current_keys()).ok
+
+
+def test_a_generator_that_keeps_drawing_taken_references_fails_and_leaves_the_log_as_it_was(app, market,
+                                                                                            monkeypatch):
+    with app.app_context():
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        taken = compare(registry).reference
+        db.session.commit()
+        seen = draws(monkeypatch, *[taken] * MAX_DRAWS)
+        with pytest.raises(RuntimeError, match="generator is broken"):
+            compare(registry)
+        registry.close()
+        assert seen == [taken] * MAX_DRAWS
+        assert size(db.session) == 1  # every try undone by its SAVEPOINT, in the still-open transaction
+        db.session.commit()
+        assert [(row.index, row.reference) for row in entries()] == [(0, taken)]
+        assert verify_log(db.session, current_keys()).ok
+
+
+def test_only_the_unique_reference_index_counts_as_a_taken_reference(app, market):
+    with app.app_context():
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        logged = compare(registry)
+        db.session.commit()
+        registry.close()
+        row = {column.name: getattr(logged, column.key) for column in AuditEntry.__table__.columns}
+        insert = sa.insert(AuditEntry.__table__)
+
+        def refused(**changes: object) -> IntegrityError:
+            with pytest.raises(IntegrityError) as refusal:
+                with savepoint(db.session):
+                    db.session.execute(insert.values({**row, **changes}))
+            return refusal.value
+
+        assert is_reference_clash(refused(index=1))  # a second recommendation under the same reference
+        assert not is_reference_clash(refused())  # the same index: the primary key
+        assert not is_reference_clash(refused(index=-1, reference="CND-0000-0000"))  # a check constraint
+        assert not is_reference_clash(refused(index=1, reference="CND-0000-0000", kind=None))  # NOT NULL
+        # Other kinds share their comparison's reference: the index does not refuse them.
+        with savepoint(db.session):
+            db.session.execute(insert.values({**row, "index": 1, "kind": "re-rank"}))
+        db.session.rollback()
+
+
+def test_the_savepoint_commits_nothing_the_caller_does_not_commit(app, market):
+    """On SQLite a SAVEPOINT that opened the transaction would commit at its release: the entry must
+    stay the caller's to commit or roll back (DESIGN invariant 2: no entry without its result)."""
+    with app.app_context():
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        entry = compare(registry)
+        assert size(db.session) == 1 and entry.reference
+        db.session.rollback()
+        registry.close()
+        assert size(db.session) == 0 and entries() == []
