@@ -111,7 +111,7 @@ class RefinanceLenderApp(LenderApp):
         """The lender's answer with each offer priced as a refinance (`priced`: this lender with its refinance
         adjustment) and stating its closing costs; quote ids, validity and declines as for a purchase."""
         answered = super().answer(profile, now, host_url)
-        offered = quote_terms(priced or self.spec, profile)
+        offered = quote_terms(priced or self.spec, profile, finance_guarantee=False)
         for quote, terms in zip(answered["quotes"], offered):
             quote["product"] = PRODUCT
             quote["terms"] = {**terms, "third_party_costs": f"{self.spec.third_party_costs:.2f}"}
