@@ -17,7 +17,7 @@ fees its own way, so the cheapest lender genuinely depends on how long the buyer
     Granite Funding   CSV rate sheet   1.5 or 3 points for the lowest rates (wins long stays)
 
 Cedar Ridge Mortgage (credit_lenders(), not in the default market: a test or demo adds it) pays a lender
-credit of 0.75% of the loan toward the closing costs for a rate 3/8 of a point higher, and itemises
+credit of 1.25% of the loan toward the closing costs for a rate 3/8 of a point higher, and itemises
 section H (a home inspection it arranges).
 
 Every lender adds the FHA upfront premium or VA funding fee to an FHA or VA loan and says so.
@@ -141,8 +141,10 @@ class LenderSpec:
         if self.publishes == "quote_protocol":
             return {**entry, "url": url}
         if self.publishes == "html_rate_table":
-            return {**entry, **rate_page_settings(f"{url}/rates", self.service_score)}
-        return {**entry, **rate_sheet_settings(f"{url}/rates.csv", self.service_score)}
+            return {**entry, **rate_page_settings(f"{url}/rates", self.service_score,
+                                                  finance_guarantee=PRODUCT in self.products)}
+        return {**entry, **rate_sheet_settings(f"{url}/rates.csv", self.service_score,
+                                               finance_guarantee=PRODUCT in self.products)}
 
 
 def standard_decline(profile: MortgageProfile) -> str | None:
@@ -219,7 +221,7 @@ def mortgage_lenders() -> list[LenderSpec]:
 
 
 def credit_lenders() -> list[LenderSpec]:
-    """A lender whose quotes carry a lender credit: no points, a higher rate, 0.75% of the loan back at
+    """A lender whose quotes carry a lender credit: no points, a higher rate, 1.25% of the loan back at
     closing. Kept out of mortgage_lenders() so that the default market's rankings stay as they are."""
     return [
         LenderSpec(
@@ -227,7 +229,7 @@ def credit_lenders() -> list[LenderSpec]:
             publishes="quote_protocol", service_score=806, decline=standard_decline,
             rate_card=RateCard(spread=Decimal("0.375"), options=points_options(("0", "0")),
                                lender_fees=Decimal("1195.00"), rate_lock_days=45,
-                               lender_credit_rate=Decimal("0.75")),
+                               lender_credit_rate=Decimal("1.25")),
             closing_costs=CEDAR_CLOSING_COSTS,
         ),
     ]

@@ -57,7 +57,7 @@ class RefinanceLenderSpec(LenderSpec):
         entry = super().provider_entry(url, timeout_s)
         if self.publishes != "rate_sheet":
             return entry
-        settings = rate_sheet_settings(f"{url}/rates.csv", self.service_score)
+        settings = rate_sheet_settings(f"{url}/rates.csv", self.service_score, finance_guarantee=False)
         return {**entry, **settings,
                 "columns": {**settings["columns"], "third_party_costs": {"header": "third_party_costs", "parse": "money"},
                             "cash_out_up_to": {"header": "cash_out_up_to", "parse": "money"}},
