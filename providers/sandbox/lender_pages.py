@@ -83,8 +83,11 @@ _MATCH = [
 _DERIVE = {"credit_score": {"prefix_of": "credit_score_band", "length": 3}}
 
 
-def _terms(service_score: int) -> dict[str, Any]:
+def _terms(service_score: int, finance_guarantee: bool) -> dict[str, Any]:
+    financed = {"upfront_fee_financed": True} if finance_guarantee else {}
     return {
+        # A published rate is for the base loan; these lenders add an FHA or VA upfront charge to it.
+        **financed,
         "loan_type": {"profile": "loan_type"},
         "term_years": {"profile": "term_years"},
         "rate_type": {"profile": "rate_type"},
@@ -116,10 +119,11 @@ def _read_as(parse: str | None) -> dict[str, str]:
     return {} if parse is None else {"parse": parse}
 
 
-def rate_page_settings(url: str, service_score: int) -> dict[str, Any]:
+def rate_page_settings(url: str, service_score: int, *, finance_guarantee: bool = True) -> dict[str, Any]:
     """The html_rate_table settings that read rate_page(): which table, which cells, which rows
     apply to a buyer and how a row becomes offer terms (the published APR is for another loan
-    amount, so it is not read: Candor computes the buyer's own)."""
+    amount, so it is not read: Candor computes the buyer's own). `finance_guarantee`: the offers add an
+    FHA or VA upfront charge to the loan (a product whose terms cannot say so passes False)."""
     return {
         "url": url,
         "table": "table#mortgage-rates",
@@ -127,12 +131,12 @@ def rate_page_settings(url: str, service_score: int) -> dict[str, Any]:
         "columns": {name: {"selector": f"td.{cell}", **_read_as(parse)} for name, cell, parse in _PUBLISHED_COLUMNS},
         "derive": _DERIVE,
         "match": _MATCH,
-        "terms": _terms(service_score),
+        "terms": _terms(service_score, finance_guarantee),
         "no_rate_reason": "its published rates do not cover this loan",
     }
 
 
-def rate_sheet_settings(url: str, service_score: int) -> dict[str, Any]:
+def rate_sheet_settings(url: str, service_score: int, *, finance_guarantee: bool = True) -> dict[str, Any]:
     """The rate_sheet settings that read rate_sheet()."""
     return {
         "url": url,
@@ -140,6 +144,6 @@ def rate_sheet_settings(url: str, service_score: int) -> dict[str, Any]:
         "columns": {name: {"header": name, **_read_as(parse)} for name, _, parse in _PUBLISHED_COLUMNS},
         "derive": _DERIVE,
         "match": _MATCH,
-        "terms": _terms(service_score),
+        "terms": _terms(service_score, finance_guarantee),
         "no_rate_reason": "its rate sheet does not cover this loan",
     }

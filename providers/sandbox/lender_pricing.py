@@ -36,6 +36,11 @@ RATE_TYPE_ADJUSTMENT = {"fixed": Decimal("0"), "arm_5_6": Decimal("-0.750"), "ar
 OCCUPANCY_ADJUSTMENT = {"primary": Decimal("0"), "second_home": Decimal("0.375"), "investment": Decimal("0.750")}
 LOAN_TO_VALUE_ADJUSTMENT = ((Decimal("0.95"), Decimal("0.375")), (Decimal("0.90"), Decimal("0.250")),
                             (Decimal("0.80"), Decimal("0.125")))
+# The government programmes' upfront charge, percent of the base loan, which these lenders add to the loan
+# (as most buyers do): FHA's upfront mortgage insurance premium; VA's funding fee by the share put down.
+FHA_UPFRONT_PREMIUM = Decimal("1.75")
+VA_FUNDING_FEE_BY_DOWN = ((Decimal("0.10"), Decimal("1.25")), (Decimal("0.05"), Decimal("1.50")),
+                          (Decimal("0"), Decimal("2.15")))
 # The lowest credit score band each loan type is made for (FHA goes lowest).
 LOWEST_BAND = {"conventional": "620-639", "fha": "300-579", "va": "580-619", "jumbo": "700-719"}
 # Adjustable rates: the 30-day average SOFR today, and the caps usual for x/6 SOFR ARMs.
@@ -60,6 +65,8 @@ class RateCard:
     lender_fees: Decimal
     rate_lock_days: int
     arm_margin: Decimal = Decimal("2.750")
+    lender_credit_rate: Decimal = Decimal(0)
+    """Percent of the loan the lender pays toward the closing costs (its quotes' `lender_credits`)."""
 
     def rate(self, *, credit: str, term_years: int, loan_type: str, rate_type: str, occupancy: str,
              loan_to_value: Decimal, option: PointsOption) -> Decimal:
@@ -104,9 +111,26 @@ def _ltv_adjustment(loan_type: str, loan_to_value: Decimal) -> Decimal:
     return Decimal(0)
 
 
-def quote_terms(spec: LenderSpec, profile: MortgageProfile) -> list[dict[str, Any]]:
-    """One offer for each points option the buyer is willing to pay, priced for this buyer."""
+def upfront_guarantee(profile: MortgageProfile) -> Decimal:
+    """The FHA upfront premium or VA funding fee on the buyer's base loan; 0 for other loans."""
+    if profile.loan_type == "fha":
+        rate = FHA_UPFRONT_PREMIUM
+    elif profile.loan_type == "va":
+        down = 1 - profile.loan_to_value
+        rate = next(rate for at_least, rate in VA_FUNDING_FEE_BY_DOWN if down >= at_least)
+    else:
+        return Decimal(0)
+    return (profile.loan_amount * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quote_terms(spec: LenderSpec, profile: MortgageProfile, *, finance_guarantee: bool = True) -> list[dict[str, Any]]:
+    """One offer for each points option the buyer is willing to pay, priced for this buyer. An FHA or VA
+    loan has the programme's upfront charge added to it (unless `finance_guarantee` is False, for a
+    product whose terms cannot say so): the quoted loan, payment and APR are on the larger loan."""
     card = spec.rate_card
+    guarantee = upfront_guarantee(profile) if finance_guarantee else Decimal(0)
+    loan_amount = profile.loan_amount + guarantee
+    credit = (loan_amount * card.lender_credit_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
     offers = []
     for option in card.options:
         if option.points > profile.max_points:
@@ -114,13 +138,16 @@ def quote_terms(spec: LenderSpec, profile: MortgageProfile) -> list[dict[str, An
         note_rate = card.rate(credit=profile.credit_score_band, term_years=profile.term_years,
                               loan_type=profile.loan_type, rate_type=profile.rate_type,
                               occupancy=profile.occupancy, loan_to_value=profile.loan_to_value, option=option)
-        payment = float_payment(profile.loan_amount, note_rate, profile.term_years * 12)
-        points_amount = (profile.loan_amount * option.points / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        payment = float_payment(loan_amount, note_rate, profile.term_years * 12)
+        points_amount = (loan_amount * option.points / 100).quantize(CENT, rounding=ROUND_HALF_UP)
         fixed = profile.rate_type == "fixed"
         if spec.quotes_note_rate_as_apr:
             apr: str | None = f"{note_rate:.3f}"
         elif fixed:
-            apr = float_apr(profile.loan_amount - points_amount - card.lender_fees, payment, profile.term_years * 12)
+            # The guarantee is a finance charge: the amount financed is the base loan less the charges
+            # (net of the credit that pays them).
+            charges = points_amount + card.lender_fees
+            apr = float_apr(profile.loan_amount - (charges - min(credit, charges)), payment, profile.term_years * 12)
         else:
             apr = None  # a composite APR needs the whole schedule; this lender leaves it to the disclosure
         offers.append({
@@ -133,12 +160,14 @@ def quote_terms(spec: LenderSpec, profile: MortgageProfile) -> list[dict[str, An
             "other_prepaid_finance_charges": "0.00",
             "rate_lock_days": card.rate_lock_days,
             "service_score": spec.service_score,
-            "loan_amount": f"{profile.loan_amount:.2f}",
+            "loan_amount": f"{loan_amount:.2f}",
             "monthly_payment": f"{payment:.2f}",
             "apr": apr,
             "adjustment": None if fixed else arm_adjustment(card, profile.rate_type),
             **({"features": list(spec.features)} if spec.features else {}),
             **({"closing_costs": spec.closing_costs.itemise(profile.loan_amount)} if spec.closing_costs else {}),
+            **({"upfront_fee_financed": True} if guarantee else {}),
+            **({"lender_credits": f"{credit:.2f}"} if credit else {}),
         })
     return offers
 

@@ -16,6 +16,12 @@ fees its own way, so the cheapest lender genuinely depends on how long the buyer
     Prairie Credit    HTML rate table  low fees, half a point at most, a long rate lock
     Granite Funding   CSV rate sheet   1.5 or 3 points for the lowest rates (wins long stays)
 
+Cedar Ridge Mortgage (credit_lenders(), not in the default market: a test or demo adds it) pays a lender
+credit of 1.25% of the loan toward the closing costs for a rate 3/8 of a point higher, and itemises
+section H (a home inspection it arranges).
+
+Every lender adds the FHA upfront premium or VA funding fee to an FHA or VA loan and says so.
+
 Harbor and Keystone itemise their closing costs in the Loan Estimate's sections (Harbor its origination
 fees, services and recording fees; Keystone its services); Bluebird leaves them to Candor's assumptions.
 
@@ -135,8 +141,10 @@ class LenderSpec:
         if self.publishes == "quote_protocol":
             return {**entry, "url": url}
         if self.publishes == "html_rate_table":
-            return {**entry, **rate_page_settings(f"{url}/rates", self.service_score)}
-        return {**entry, **rate_sheet_settings(f"{url}/rates.csv", self.service_score)}
+            return {**entry, **rate_page_settings(f"{url}/rates", self.service_score,
+                                                  finance_guarantee=PRODUCT in self.products)}
+        return {**entry, **rate_sheet_settings(f"{url}/rates.csv", self.service_score,
+                                               finance_guarantee=PRODUCT in self.products)}
 
 
 def standard_decline(profile: MortgageProfile) -> str | None:
@@ -159,6 +167,11 @@ KEYSTONE_CLOSING_COSTS = ClosingCostCard(fixed=(
     ("cannot_shop", "appraisal", "725"), ("cannot_shop", "credit_report", "65"),
     ("can_shop", "settlement_agent", "895"), ("can_shop", "survey", "450"),
 ), title_insurance_rate=Decimal("0.60"))
+
+
+CEDAR_CLOSING_COSTS = ClosingCostCard(fixed=(
+    ("origination", "origination_fee", "1195"), ("other", "home_inspection", "425"),
+))
 
 
 def mortgage_lenders() -> list[LenderSpec]:
@@ -203,6 +216,21 @@ def mortgage_lenders() -> list[LenderSpec]:
             publishes="rate_sheet", service_score=794, decline=standard_decline,
             rate_card=RateCard(spread=Decimal("0.000"), options=points_options(("1.5", "0.375"), ("3", "0.875")),
                                lender_fees=Decimal("1495.00"), rate_lock_days=45),
+        ),
+    ]
+
+
+def credit_lenders() -> list[LenderSpec]:
+    """A lender whose quotes carry a lender credit: no points, a higher rate, 1.25% of the loan back at
+    closing. Kept out of mortgage_lenders() so that the default market's rankings stay as they are."""
+    return [
+        LenderSpec(
+            key="cedar_ridge", name="Cedar Ridge Mortgage", house=False, commission="$750 per loan closed",
+            publishes="quote_protocol", service_score=806, decline=standard_decline,
+            rate_card=RateCard(spread=Decimal("0.375"), options=points_options(("0", "0")),
+                               lender_fees=Decimal("1195.00"), rate_lock_days=45,
+                               lender_credit_rate=Decimal("1.25")),
+            closing_costs=CEDAR_CLOSING_COSTS,
         ),
     ]
 
@@ -296,7 +324,8 @@ class LenderApp:
 
 
 __all__ = [
-    "ClosingCostCard", "LenderApp", "LenderSpec", "MortgageProfile", "PointsOption", "RateCard", "mortgage_lenders",
+    "ClosingCostCard", "LenderApp", "LenderSpec", "MortgageProfile", "PointsOption", "RateCard", "credit_lenders",
+    "mortgage_lenders",
     "parse_mortgage_request", "published_rows", "quote_terms", "rate_page", "rate_page_settings",
     "rate_sheet", "rate_sheet_settings",
 ]

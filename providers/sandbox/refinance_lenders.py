@@ -57,7 +57,7 @@ class RefinanceLenderSpec(LenderSpec):
         entry = super().provider_entry(url, timeout_s)
         if self.publishes != "rate_sheet":
             return entry
-        settings = rate_sheet_settings(f"{url}/rates.csv", self.service_score)
+        settings = rate_sheet_settings(f"{url}/rates.csv", self.service_score, finance_guarantee=False)
         return {**entry, **settings,
                 "columns": {**settings["columns"], "third_party_costs": {"header": "third_party_costs", "parse": "money"},
                             "cash_out_up_to": {"header": "cash_out_up_to", "parse": "money"}},
@@ -111,7 +111,7 @@ class RefinanceLenderApp(LenderApp):
         """The lender's answer with each offer priced as a refinance (`priced`: this lender with its refinance
         adjustment) and stating its closing costs; quote ids, validity and declines as for a purchase."""
         answered = super().answer(profile, now, host_url)
-        offered = quote_terms(priced or self.spec, profile)
+        offered = quote_terms(priced or self.spec, profile, finance_guarantee=False)
         for quote, terms in zip(answered["quotes"], offered):
             quote["product"] = PRODUCT
             quote["terms"] = {**terms, "third_party_costs": f"{self.spec.third_party_costs:.2f}"}

@@ -20,6 +20,7 @@ from app.products.mortgage.amortization import (
     monthly_cumulative_costs,
 )
 from app.products.mortgage.apr import annual_percentage_rate
+from app.products.mortgage.guarantee import financed_guarantee, guarantee_finance_charge
 from app.products.mortgage.schemas import ADJUSTMENT_INTERVAL_MONTHS, FIXED_YEARS
 
 APR_PLACES = 3
@@ -48,14 +49,33 @@ class LoanAnalysis:
     """For an adjustable rate: the schedule if the rate rises as fast and as far as the caps allow."""
     apr: Decimal
     horizon_months: int
+    lender_credits: Decimal = Decimal(0)
+    """What the lender pays back at closing (its terms' `lender_credits`)."""
+    financed_guarantee: Decimal = Decimal(0)
+    """The FHA upfront premium or VA funding fee added to the loan (guarantee.py); 0 when paid in cash
+    or there is none. loan_amount includes it."""
+    guarantee_charge: Decimal = Decimal(0)
+    """The upfront guarantee counted as a finance charge in the APR (guarantee.guarantee_finance_charge)."""
+
+    @property
+    def at_closing(self) -> Decimal:
+        """What the buyer pays the lender at closing net of its credits: the prepaid finance charges
+        less the lender credits. Negative when the credits also pay third parties' charges."""
+        return self.upfront - self.lender_credits
+
+    @property
+    def prepaid_finance_charge(self) -> Decimal:
+        """The prepaid finance charges after the lender credits that offset them (credits go to the
+        finance charges first; what is left over pays third parties and does not change the APR)."""
+        return self.upfront - min(self.lender_credits, self.upfront)
 
     @property
     def amount_financed(self) -> Decimal:
-        return self.loan_amount - self.upfront
+        return self.loan_amount - self.prepaid_finance_charge - self.guarantee_charge
 
     @property
     def horizon_cost(self) -> Decimal:
-        return cost_over(self.schedule, self.upfront, self.horizon_months)
+        return cost_over(self.schedule, self.at_closing, self.horizon_months)
 
     @property
     def balance_left(self) -> Decimal:
@@ -67,7 +87,7 @@ class LoanAnalysis:
         return self.schedule.highest_payment(self.horizon_months)
 
     def monthly_costs(self, months: int) -> list[Decimal]:
-        return monthly_cumulative_costs(self.schedule, self.upfront, months)
+        return monthly_cumulative_costs(self.schedule, self.at_closing, months)
 
     def apr_tolerance(self) -> Decimal:
         return IRREGULAR_APR_TOLERANCE if self.worst_case is not None else REGULAR_APR_TOLERANCE
@@ -99,8 +119,11 @@ def charges_at_closing(terms: Mapping[str, Any], loan_amount: Decimal) -> tuple[
 
 
 def analyse(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> LoanAnalysis:
-    """`terms` are typed terms (MortgageLine.parse_terms); the loan is the profile's loan amount."""
-    loan_amount = Decimal(profile["loan_amount"])
+    """`terms` are typed terms (MortgageLine.parse_terms); the loan is the profile's loan amount, plus
+    the FHA upfront premium or VA funding fee when the offer adds it to the loan (guarantee.py)."""
+    financed = financed_guarantee(terms, profile)
+    loan_amount = Decimal(profile["loan_amount"]) + financed
+    lender_credits = terms.get("lender_credits") or Decimal(0)
     points_amount, upfront = charges_at_closing(terms, loan_amount)
     if upfront >= loan_amount:
         raise ChargesExceedLoan(f"charges at closing of {upfront} are not less than the loan of {loan_amount}")
@@ -109,10 +132,12 @@ def analyse(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> LoanAnalysi
     schedule = amortise(loan_amount, terms["note_rate"], term_months, adjustment)
     worst_case = (None if adjustment is None else
                   amortise(loan_amount, terms["note_rate"], term_months, adjustment, path="caps_reached"))
-    # Regulation Z § 1026.18(b): the amount financed is the loan less the prepaid finance charges;
-    # the payments are the scheduled principal and interest.
+    # Regulation Z § 1026.18(b): the amount financed is the loan less the prepaid finance charges
+    # (after the lender credits that offset them) and less the guarantee, a finance charge whether
+    # financed or paid at closing; the payments are the scheduled principal and interest.
+    guarantee_charge = guarantee_finance_charge(terms, profile)
     apr = annual_percentage_rate(
-        loan_amount - upfront,
+        loan_amount - (upfront - min(lender_credits, upfront)) - guarantee_charge,
         schedule.dated_payments(),
         advanced_on=NOTIONAL_CLOSING,
         unit_period="month",
@@ -126,4 +151,7 @@ def analyse(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> LoanAnalysi
         worst_case=worst_case,
         apr=apr,
         horizon_months=horizon_months(profile),
+        lender_credits=lender_credits,
+        financed_guarantee=financed,
+        guarantee_charge=guarantee_charge,
     )

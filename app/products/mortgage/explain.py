@@ -84,16 +84,18 @@ def break_even_sentence(first: tuple[str, LoanAnalysis], second: tuple[str, Loan
     """The sentence for two offers that trade a lower rate for higher charges, or None when one of
     them is no worse on both (then there is nothing to pay back)."""
     (name_a, a), (name_b, b) = first, second
-    dearer, cheaper = ((name_a, a), (name_b, b)) if a.upfront > b.upfront else ((name_b, b), (name_a, a))
+    dearer, cheaper = ((name_a, a), (name_b, b)) if a.at_closing > b.at_closing else ((name_b, b), (name_a, a))
     (dear_name, dear), (cheap_name, cheap) = dearer, cheaper
     dear_rate, cheap_rate = dear.schedule.months[0].rate, cheap.schedule.months[0].rate
-    if dear.upfront == cheap.upfront or dear_rate >= cheap_rate:
+    if dear.at_closing == cheap.at_closing or dear_rate >= cheap_rate:
         return None
     horizon = dear.horizon_months
     term = max(len(dear.schedule.months), len(cheap.schedule.months))
     month = break_even_month(cheap.monthly_costs(term), dear.monthly_costs(term))
     rate = f"The lower rate of {dear_name} — {dear_rate:.3f}% against {cheap_rate:.3f}% for {cheap_name} —"
-    charges = f"its higher points and fees ({format_money(dear.upfront)} against {format_money(cheap.upfront)})"
+    net = " net of lender credits" if dear.lender_credits or cheap.lender_credits else ""
+    charges = (f"its higher points and fees{net} ({format_money(dear.at_closing)} against "
+               f"{format_money(cheap.at_closing)})")
     stay = years_text(horizon).removesuffix(" years").removesuffix(" year")
     if month is None:
         return f"{rate} never pays back {charges} over the loan’s term."

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.products.mortgage.amortization import MONTHS_PER_YEAR
 from app.products.mortgage.analysis import PAYMENT_TOLERANCE, LoanAnalysis
+from app.products.mortgage.guarantee import financed_guarantee, guarantee_words
 from app.products.mortgage.figures import money as _money, percent as _percent, points as _points, years as _years
 from app.products.mortgage.schemas import FIXED_YEARS
 
@@ -37,7 +38,8 @@ def mismatch_reason(terms: Mapping[str, Any], profile: Mapping[str, Any]) -> str
     if terms["rate_type"] != profile["rate_type"]:
         return f"It has {_RATE_TYPE_WORDS[terms['rate_type']]}; you asked for {_RATE_TYPE_WORDS[profile['rate_type']]}."
     asked = Decimal(profile["loan_amount"])
-    if terms["loan_amount"] is not None and terms["loan_amount"] != asked:
+    # An offer that adds the FHA upfront premium or VA funding fee to the loan may quote the loan with it.
+    if terms["loan_amount"] is not None and terms["loan_amount"] not in (asked, asked + financed_guarantee(terms, profile)):
         return f"It is for a loan of {_money(terms['loan_amount'])}; you asked for {_money(asked)}."
     willing = Decimal(profile["max_points"])
     if terms["points"] > willing:
@@ -71,11 +73,14 @@ def offer_facts(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis: 
         "balance_left": _money(analysis.balance_left),
         "apr": _percent(analysis.apr),
         "apr_note": _apr_note(terms, analysis),
-        "upfront": _money(analysis.upfront),
+        "upfront": _money(analysis.at_closing),
         "upfront_note": _upfront_note(terms, analysis),
         "points": "no points" if terms["points"] == 0 else _points(terms["points"]),
         "amount_financed": _money(analysis.amount_financed),
     }
+    if analysis.financed_guarantee:
+        facts["loan_note"] = (f"with the {guarantee_words(profile['loan_type'])} of "
+                              f"{_money(analysis.financed_guarantee)} added to the loan")
     quoted_apr = terms["apr"]
     if quoted_apr is not None and abs(quoted_apr - analysis.apr) > analysis.apr_tolerance():
         facts["apr_disagrees"] = (
@@ -123,4 +128,7 @@ def _upfront_note(terms: Mapping[str, Any], analysis: LoanAnalysis) -> str:
     parts.append(f"{_money(terms['lender_fees'])} lender fees")
     if terms["other_prepaid_finance_charges"] > 0:
         parts.append(f"{_money(terms['other_prepaid_finance_charges'])} other charges")
-    return " + ".join(parts)
+    note = " + ".join(parts)
+    if analysis.lender_credits:
+        note += f" − {_money(analysis.lender_credits)} lender credit"
+    return note

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.formatting import plural
-from app.products.mortgage.closing_costs import LoanEstimate, Source, estimate_record, loan_estimate
+from app.products.mortgage.closing_costs import SECTION_WORDS, LoanEstimate, Source, estimate_record, loan_estimate
 from app.products.mortgage.explain import Analyser, TermsReader
 from app.products.mortgage.figures import money
 from app.products.mortgage.monthly_cost import (
@@ -78,6 +78,12 @@ class EstimateView:
     lender_sections: str
     """The letters of the sections besides A that are the lender's own."""
     ignored: str | None
+    lender_credits: str | None
+    """The lender credits applied ("$1,000.00"), or None when the offer has none."""
+    before_credits: str
+    """D + I."""
+    financed_note: str | None
+    """"FHA upfront premium $3,500.00, added to the loan" when the offer finances it."""
 
 
 @dataclass(frozen=True)
@@ -134,8 +140,8 @@ def closing_costs_finding(result: Mapping[str, Any], assumptions: Assumptions, a
 def _whose(estimate: LoanEstimate) -> str:
     """Which sections are the lender's figures: "The lender quoted its origination charges, prepaids and
     taxes and other government fees; the rest are our assumptions." """
-    lenders = ["origination charges"] + [section.title.lower() for section in estimate.sections[1:]
-                                         if section.by == "lender"]
+    lenders = ["origination charges"] + [SECTION_WORDS.get(section.letter, section.title.lower())
+                                         for section in estimate.sections[1:] if section.by == "lender"]
     if len(lenders) == len(estimate.sections):
         return "Every section is the lender’s own estimate."
     named = lenders[0] if len(lenders) == 1 else f"{', '.join(lenders[:-1])} and {lenders[-1]}"
@@ -151,13 +157,20 @@ def _estimate_view(offer: Mapping[str, Any], estimate: LoanEstimate) -> Estimate
                         money(estimate.other_costs), money(estimate.total), money(estimate.down_payment),
                         money(estimate.deposit), money(estimate.seller_credits), money(estimate.cash_to_close),
                         _whose(estimate), "".join(section.letter for section in estimate.sections[1:]
-                                                  if section.by == "lender"), estimate.ignored)
+                                                  if section.by == "lender"), estimate.ignored,
+                        money(estimate.lender_credits) if estimate.lender_credits else None,
+                        money(estimate.loan_costs + estimate.other_costs), estimate.financed_note)
 
 
 def _cost_row(offer: Mapping[str, Any], cost: MonthlyCost, estimate: LoanEstimate, loan_type: str) -> CostRow:
     guarantee = "upfront mortgage insurance premium" if loan_type == "fha" else "VA funding fee"
-    cash_note = (f"down payment and closing costs, with {money(cost.upfront_guarantee)} {guarantee} "
-                 "(or add it to the loan)" if cost.upfront_guarantee else "down payment and closing costs")
+    if estimate.financed_note:
+        cash_note = f"down payment and closing costs; {estimate.financed_note}"
+    elif cost.upfront_guarantee:
+        cash_note = (f"down payment and closing costs, with {money(cost.upfront_guarantee)} {guarantee} "
+                     "paid at closing")
+    else:
+        cash_note = "down payment and closing costs"
     return CostRow(_offer_name(offer), offer["house"], money(cost.principal_and_interest), money(cost.property_tax),
                    money(cost.home_insurance), money(cost.mortgage_insurance),
                    _insurance_note(cost.mortgage_insurance_kind, cost.mortgage_insurance_months),

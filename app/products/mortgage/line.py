@@ -17,7 +17,7 @@ from app.money import format_money
 from app.products.base import Assessment, InvalidTerms, ProductLine, check_against_schema
 from app.products.mortgage import apor_store, chart, explain, rates_offered
 from app.products.mortgage.analysis import ChargesExceedLoan, LoanAnalysis, analyse
-from app.products.mortgage.closing_costs import typed_closing_costs
+from app.products.mortgage.closing_costs import credits_beyond_closing_costs, typed_closing_costs
 from app.products.mortgage.criteria import COLUMNS, PRESETS, criteria_for, scale_basis_note
 from app.products.mortgage.facts import describe_rate, mismatch_reason, offer_facts, unlike_payments
 from app.products.mortgage.findings import mortgage_findings
@@ -157,6 +157,8 @@ class MortgageLine(ProductLine):
             "adjustment": typed_adjustment,
             "features": tuple(terms.get("features") or ()),
             "closing_costs": typed_closing_costs(terms.get("closing_costs")),
+            "lender_credits": Decimal(terms.get("lender_credits") or "0"),
+            "upfront_fee_financed": terms.get("upfront_fee_financed"),
             **optional,
         }
 
@@ -177,6 +179,9 @@ class MortgageLine(ProductLine):
         facts.update(offer_facts(terms, profile, analysis))
         if mismatch is not None:
             return Assessment.excluded(mismatch, facts)
+        beyond = credits_beyond_closing_costs(terms, profile, analysis)
+        if beyond is not None:
+            return Assessment.excluded(beyond, facts)
         values = {
             "horizon_cost": analysis.horizon_cost,
             "monthly_payment": analysis.payment_in_horizon,

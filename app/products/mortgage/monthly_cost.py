@@ -13,8 +13,9 @@ docs/mortgage-methodology.md):
   over 90% loan-to-value, else 11 years;
 - VA: no monthly insurance; a funding fee of 2.15% of the loan with less than 5% down, 1.50% with 5%
   or more, 1.25% with 10% or more (first use).
-The upfront premium and the funding fee are counted as paid at closing (many buyers add them to the
-loan instead; the page says so).
+The upfront premium and the funding fee are a share of the base loan (guarantee.py); an offer that adds
+one to the loan has its principal and interest worked out on the larger loan (analysis.py), one that does
+not has it paid at closing (closing_costs.py, section B). Either way the page says which.
 """
 
 from __future__ import annotations
@@ -27,13 +28,12 @@ from typing import Any
 from app.money import CENT
 from app.products.mortgage.amortization import MONTHS_PER_YEAR
 from app.products.mortgage.analysis import LoanAnalysis
+from app.products.mortgage.guarantee import upfront_guarantee
 
 HUNDRED = Decimal(100)
 PMI_ENDS_AT_LOAN_TO_VALUE = Decimal("0.78")
 NEEDS_PMI_ABOVE_LOAN_TO_VALUE = Decimal("0.80")
-FHA_UPFRONT_PREMIUM = Decimal("1.75")
 FHA_PREMIUM_YEARS_AT_MOST_90_LTV = 11
-VA_FUNDING_FEE = ((Decimal("0.10"), Decimal("1.25")), (Decimal("0.05"), Decimal("1.50")), (Decimal(0), Decimal("2.15")))
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,14 @@ class Assumptions:
     deposit: Decimal = Decimal("0.00")
     """The earnest money the buyer has already paid: it comes off the cash to close."""
     seller_credits: Decimal = Decimal("0.00")
+    # Section H, other costs (Regulation Z 1026.37(g)(4)): the buyer's own, not the loan's, so none is
+    # assumed unless the buyer enters it (many sellers pay the owner's title policy; a condominium may
+    # ask no capital contribution). Zero defaults keep "mortgage-assumptions-1" the figures it was.
+    owners_title_insurance_rate: Decimal = Decimal("0.00")
+    """Percent of the home's value: an owner's title insurance policy, when the buyer pays for it."""
+    home_inspection: Decimal = Decimal("0.00")
+    hoa_capital_contribution: Decimal = Decimal("0.00")
+    """USD: a homeowners' association's capital contribution or transfer fee the buyer pays."""
 
 
 # Each assumption: its label, unit, and the range a real figure falls in.
@@ -81,6 +89,11 @@ ASSUMPTION_FIELDS: dict[str, tuple[str, str, Decimal, Decimal]] = {
     "escrow_months": ("Initial escrow", "months of property tax and home insurance", Decimal(0), Decimal(12)),
     "deposit": ("Deposit you have paid", "USD, e.g. earnest money", Decimal(0), Decimal(2000000)),
     "seller_credits": ("Seller credits", "USD", Decimal(0), Decimal(2000000)),
+    "owners_title_insurance_rate": ("Owner’s title insurance you pay", "percent of the home’s value", Decimal(0),
+                                    Decimal(2)),
+    "home_inspection": ("Home inspection", "USD", Decimal(0), Decimal(5000)),
+    "hoa_capital_contribution": ("Homeowners’ association capital contribution", "USD", Decimal(0),
+                                 Decimal(50000)),
 }
 WHOLE_NUMBER_FIELDS = frozenset({"prepaid_interest_days", "escrow_months"})
 
@@ -158,7 +171,8 @@ class MonthlyCost:
     mortgage_insurance_months: int | None
     """How many monthly payments include it; None: every payment for the life of the loan."""
     upfront_guarantee: Decimal
-    """FHA upfront premium or VA funding fee, counted as paid at closing (closing_costs.py, section B)."""
+    """FHA upfront premium or VA funding fee on the base loan (guarantee.py): added to the loan when the
+    offer finances it (analysis.LoanAnalysis.financed_guarantee), else paid at closing in section B."""
 
     @property
     def total(self) -> Decimal:
@@ -188,22 +202,16 @@ def fha_annual_premium_rate(loan_to_value: Decimal, term_years: int) -> Decimal:
     return Decimal("0.40") if loan_to_value > Decimal("0.90") else Decimal("0.15")
 
 
-def va_funding_fee_rate(down_payment: Decimal, home_value: Decimal) -> Decimal:
-    share = down_payment / home_value
-    return next(rate for at_least, rate in VA_FUNDING_FEE if share >= at_least)
-
-
 def monthly_cost(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis: LoanAnalysis,
                  assumptions: Assumptions) -> MonthlyCost:
     """The first month's full cost of an offer (the cash needed to close it: closing_costs.py)."""
     value = Decimal(profile["property_value"])
-    down = Decimal(profile["down_payment"])
-    loan = analysis.loan_amount
+    # The programmes' premiums are a share of the base loan, whether or not the upfront one is financed.
+    loan = Decimal(profile["loan_amount"])
     loan_to_value = loan / value
     kind: str | None = None
     months: int | None = None
     insurance = Decimal(0)
-    upfront = Decimal(0)
     if profile["loan_type"] in ("conventional", "jumbo") and loan_to_value > NEEDS_PMI_ABOVE_LOAN_TO_VALUE:
         kind, months = "private mortgage insurance", pmi_months(analysis, value)
         insurance = _monthly(loan * assumptions.pmi_rate / HUNDRED)
@@ -211,9 +219,6 @@ def monthly_cost(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis:
         kind = "FHA mortgage insurance premium"
         months = None if loan_to_value > Decimal("0.90") else FHA_PREMIUM_YEARS_AT_MOST_90_LTV * MONTHS_PER_YEAR
         insurance = _monthly(loan * fha_annual_premium_rate(loan_to_value, int(terms["term_years"])) / HUNDRED)
-        upfront = _cents(loan * FHA_UPFRONT_PREMIUM / HUNDRED)
-    elif profile["loan_type"] == "va":
-        upfront = _cents(loan * va_funding_fee_rate(down, value) / HUNDRED)
     return MonthlyCost(
         principal_and_interest=analysis.schedule.first_payment,
         property_tax=_monthly(value * assumptions.property_tax_rate / HUNDRED),
@@ -221,5 +226,5 @@ def monthly_cost(terms: Mapping[str, Any], profile: Mapping[str, Any], analysis:
         mortgage_insurance=insurance,
         mortgage_insurance_kind=kind,
         mortgage_insurance_months=months,
-        upfront_guarantee=upfront,
+        upfront_guarantee=upfront_guarantee(profile),
     )

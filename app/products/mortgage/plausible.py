@@ -20,12 +20,15 @@ HIGHEST_ADJUSTMENT = Decimal("10")
 # thousands, a transfer tax on an expensive home up to the highest charge.
 HIGHEST_CLOSING_COST_ITEM = {
     "origination": HIGHEST_CHARGE, "cannot_shop": Decimal("10000"), "can_shop": Decimal("50000"),
-    "taxes": HIGHEST_CHARGE, "prepaids": Decimal("50000"), "escrow": Decimal("50000"),
+    "taxes": HIGHEST_CHARGE, "prepaids": Decimal("50000"), "escrow": Decimal("50000"), "other": HIGHEST_CHARGE,
 }
+# A lender credit pays closing costs, so it is at most the highest charge (and never more than the offer's
+# own closing costs: closing_costs.credits_beyond_closing_costs).
+HIGHEST_LENDER_CREDIT = HIGHEST_CHARGE
 CLOSING_COST_SECTION_WORDS = {
     "origination": "origination charges", "cannot_shop": "services you cannot shop for",
     "can_shop": "services you can shop for", "taxes": "taxes and government fees", "prepaids": "prepaids",
-    "escrow": "initial escrow",
+    "escrow": "initial escrow", "other": "other costs",
 }
 
 
@@ -65,6 +68,7 @@ PLAUSIBLE: tuple[PlausibleRange, ...] = (
     PlausibleRange("lender fees", Decimal(0), HIGHEST_CHARGE, figure("lender_fees"), _money),
     PlausibleRange("other charges at closing", Decimal(0), HIGHEST_CHARGE, figure("other_prepaid_finance_charges"),
                    _money),
+    PlausibleRange("lender credit", Decimal(0), HIGHEST_LENDER_CREDIT, figure("lender_credits"), _money),
     PlausibleRange("rate lock", Decimal(0), Decimal(365), figure("rate_lock_days"), lambda value: f"{value:.0f} days"),
     PlausibleRange("borrower satisfaction score", Decimal(0), Decimal(1000), figure("service_score"),
                    lambda value: f"{value:,.0f}/1,000"),

@@ -33,7 +33,8 @@ _CAP = r"^[0-9]{1,2}(\.[0-9]{1,3})?$"
 # with the items it may name: a fixed vocabulary, so that every name the shopper reads is ours, never a
 # lender's text, and a recorded offer stays within its bound. Section A is the origination charges
 # itemised (they must add up to lender_fees); B and C the services the buyer cannot and can shop for;
-# E taxes and government fees; F prepaids; G the initial escrow payment.
+# E taxes and government fees; F prepaids; G the initial escrow payment; H other costs (1026.37(g)(4)): what
+# the buyer pays at closing that is not for the loan (owner's title insurance, a home inspection…).
 CLOSING_COST_ITEMS: dict[str, tuple[str, ...]] = {
     "origination": ("origination_fee", "underwriting_fee", "application_fee", "processing_fee"),
     "cannot_shop": ("appraisal", "credit_report", "flood_determination", "tax_service", "other"),
@@ -41,6 +42,8 @@ CLOSING_COST_ITEMS: dict[str, tuple[str, ...]] = {
     "taxes": ("recording_fees", "transfer_taxes"),
     "prepaids": ("homeowners_insurance", "prepaid_interest", "property_taxes"),
     "escrow": ("homeowners_insurance", "property_taxes", "mortgage_insurance"),
+    "other": ("owners_title_insurance", "home_inspection", "hoa_capital_contribution", "home_warranty",
+              "real_estate_commission", "other"),
 }
 MAX_CLOSING_COST_ITEMS = 10
 """Items one offer may itemise in all (parse_terms refuses more): the recorded offer stays within its
@@ -138,9 +141,10 @@ CLOSING_COSTS_SCHEMA: dict[str, Any] = {
         "Optional: the lender's own estimate of the closing costs, in the Loan Estimate's sections (Regulation Z "
         "1026.37(f) and (g)), each an object of the section's items and their amounts in USD. A section left out "
         f"is estimated by Candor from named assumptions the shopper can change. At most {MAX_CLOSING_COST_ITEMS} "
-        "items in all; `origination` itemises lender_fees and must add up to it (else it is ignored). Points, "
-        "other_prepaid_finance_charges and any FHA upfront premium or VA funding fee are not items: Candor adds "
-        "them itself."
+        "items in all; `origination` itemises lender_fees and must add up to it (else it is ignored). `other` is "
+        "section H (owner's title insurance, home inspection…): left out, Candor counts only what the shopper "
+        "enters. Points, other_prepaid_finance_charges, lender_credits and any FHA upfront premium or VA funding "
+        "fee are not items: Candor adds them itself."
     ),
     "properties": {
         section: {
@@ -211,6 +215,26 @@ TERMS_SCHEMA: dict[str, Any] = {
             ),
         },
         "closing_costs": {"oneOf": [{"type": "null"}, CLOSING_COSTS_SCHEMA]},
+        "lender_credits": {
+            "type": ["string", "null"],
+            "pattern": _DECIMAL_AMOUNT,
+            "description": (
+                "Optional: what the lender pays toward the closing costs, USD (the Loan Estimate's \"Lender "
+                "Credits\", usually for a higher rate); 0 or left out when none. It comes off the total closing "
+                "costs and the cost over the years the shopper keeps the loan. More than the closing costs, or "
+                "more than 100000, is implausible and the offer is not ranked."
+            ),
+        },
+        "upfront_fee_financed": {
+            "type": ["boolean", "null"],
+            "description": (
+                "FHA and VA loans: true when the FHA upfront mortgage insurance premium or VA funding fee is added "
+                "to the loan (most are), false when it is paid in cash at closing. Candor works it out at the "
+                "programme's rate; financed, the loan_amount is the base loan plus it, and the payment and APR are "
+                "on that. Left out or null: taken as paid at closing, as protocol version 1 quotes always were. "
+                "Ignored for other loan types."
+            ),
+        },
     },
     "examples": [
         {
@@ -232,6 +256,8 @@ TERMS_SCHEMA: dict[str, Any] = {
                 "cannot_shop": {"appraisal": "575.00", "credit_report": "45.00"},
                 "can_shop": {"title_insurance": "1850.00", "settlement_agent": "695.00"},
             },
+            "lender_credits": "0.00",
+            "upfront_fee_financed": None,
         }
     ],
 }

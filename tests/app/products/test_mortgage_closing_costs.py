@@ -149,24 +149,37 @@ def assumptions(draw: st.DrawFn) -> Assumptions:
 @settings(max_examples=60, deadline=None)
 @given(itemised=itemisations(), chosen=assumptions(), loan_type=st.sampled_from(["conventional", "fha", "va"]),
        down=st.sampled_from(["0.00", "17500.00", "60000.00", "150000.00"]),
-       points=st.sampled_from(["0", "0.5", "2.125"]), fees=_amount)
-def test_the_sections_add_up_to_the_total_and_the_cash_to_close(itemised, chosen, loan_type, down, points, fees) -> None:
-    figures = estimate(mortgage_terms(closing_costs=itemised, points=points, lender_fees=fees), down=down,
-                       loan_type=loan_type, assumptions=chosen)
+       points=st.sampled_from(["0", "0.5", "2.125"]), fees=_amount, credits=st.none() | _amount,
+       financed=st.sampled_from([None, True, False]))
+def test_the_sections_add_up_to_the_total_and_the_cash_to_close(itemised, chosen, loan_type, down, points, fees,
+                                                                credits, financed) -> None:
+    figures = estimate(mortgage_terms(closing_costs=itemised, points=points, lender_fees=fees, lender_credits=credits,
+                                      upfront_fee_financed=financed), down=down, loan_type=loan_type,
+                       assumptions=chosen)
     totals = {section.letter: sum((item.amount for item in section.items), Decimal(0)) for section in figures.sections}
-    assert [section.letter for section in figures.sections] == list("ABCEFG")
+    assert [section.letter for section in figures.sections] == list("ABCEFGH")
     assert figures.loan_costs == totals["A"] + totals["B"] + totals["C"]
-    assert figures.other_costs == totals["E"] + totals["F"] + totals["G"]
-    assert figures.total == sum(totals.values(), Decimal(0))
+    assert figures.other_costs == totals["E"] + totals["F"] + totals["G"] + totals["H"]
+    # J = D + I − lender credits (1026.37(g)(6)), the credits never more than the costs they pay.
+    offered = Decimal(credits or 0)
+    assert figures.lender_credits == min(offered, figures.loan_costs + figures.other_costs)
+    assert figures.total == figures.loan_costs + figures.other_costs - figures.lender_credits >= 0
+    assert figures.total == sum(totals.values(), Decimal(0)) - figures.lender_credits
     assert figures.cash_to_close == figures.total + Decimal(down) - chosen.deposit - chosen.seller_credits
     assert all(item.amount >= 0 and item.amount == item.amount.quantize(Decimal("0.01"))
                for section in figures.sections for item in section.items)
     # A section the lender itemised is wholly its own; one it left out wholly our assumptions.
-    for letter, key in zip("BCEFG", ["cannot_shop", "can_shop", "taxes", "prepaids", "escrow"], strict=True):
+    for letter, key in zip("BCEFGH", ["cannot_shop", "can_shop", "taxes", "prepaids", "escrow", "other"], strict=True):
         whose = {item.by for item in figures.section(letter).items} - {"rule"}
         assert whose == ({"lender"} if itemised and key in itemised else {"assumed"})
-    # A is exactly the charges the offer was ranked on: points (to the cent, half up) and lender fees.
-    points_amount = ((Decimal(500000) - Decimal(down)) * Decimal(points) / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    # The FHA premium or VA fee is in B exactly when it is not added to the loan.
+    in_cash = {item.key for item in figures.section("B").items} & {"fha_upfront_premium", "va_funding_fee"}
+    assert bool(in_cash) == (loan_type != "conventional" and not financed)
+    assert bool(figures.financed_guarantee) == (loan_type != "conventional" and financed is True)
+    # A is exactly the charges the offer was ranked on: points (to the cent, half up) on the loan, which
+    # includes a financed guarantee, and lender fees.
+    loan = Decimal(500000) - Decimal(down) + figures.financed_guarantee
+    points_amount = (loan * Decimal(points) / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert figures.section("A").total == points_amount + Decimal(fees)
 
 
