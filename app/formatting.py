@@ -72,9 +72,12 @@ def firmness_sentence(firmness: str | None, provider_name: str, valid_until: str
     return f"Quote valid until {until}."
 
 
-def validity_words(valid_until: str | datetime, firmness: str | None = None, now: datetime | None = None) -> str:
+def validity_words(valid_until: str | datetime, firmness: str | None = None, now: datetime | None = None,
+                   kept: bool = False) -> str:
     """Beside the firmness tag, until when the quote holds, in plain words: "until 14:05 UTC today",
-    "until 14:05 UTC on 6 December", "expired at 14:05 UTC today". Empty for our estimates: the tag
+    "until 14:05 UTC on 6 December", "expired at 14:05 UTC today". `kept`, for what the shopper keeps
+    (a receipt, a written summary), always names the whole date, because "today" on paper means
+    nothing a week later: "until 14:05 UTC on 6 December 2026". Empty for our estimates: the tag
     "Our estimate" says it all, and the estimate's own lapse is only when we read the rates again."""
     if firmness == "estimate":
         return ""
@@ -82,7 +85,10 @@ def validity_words(valid_until: str | datetime, firmness: str | None = None, now
         valid_until.replace("Z", "+00:00"))
     moment = moment.astimezone(UTC)
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    day = "today" if moment.date() == now.date() else f"on {moment.day} {moment:%B}"
+    if kept:
+        day = f"on {moment.day} {moment:%b %Y}"
+    else:
+        day = "today" if moment.date() == now.date() else f"on {moment.day} {moment:%B}"
     clock = f"{moment:%H:%M} UTC {day}"
     return f"expired at {clock}" if moment <= now else f"until {clock}"
 

@@ -251,6 +251,14 @@ class ProductLine(ABC):
         its logged terms; what market_cell's counts are made of and its distribution places."""
         return []
 
+    def rates_view(self, result: Mapping[str, Any]) -> Any:
+        """Where a result's ranked rates sit among those offered for comparable profiles, as its
+        entry logged it (app/products/rate_distribution.py), for the results page, the receipt and
+        the advisor's call: a line's view with `shown`, `headline`, `basis` and `offers` (each with
+        `rank`, `rate`, `place` and `said`), like the mortgage line's rates_offered.RatesView. None:
+        the line places no rates, or the entry logged none."""
+        return None
+
     def constraints(self, profile: Mapping[str, Any]) -> tuple[Constraint, ...]:
         """The customer's hard limits on criterion values (none unless a line asks for some)."""
         return ()

@@ -103,6 +103,10 @@ class OfferPlace:
     label: str
     rate: str
     place: str
+    said: str
+    """The headline's sentence about this one offer, to read out or keep on a receipt:
+    "Harbor Home Loans: 6.125% is lower than 60% of the 100 rates offered for loans like yours in
+    the last 30 days." """
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,8 @@ def rates_view(result: Mapping[str, Any], labels: Mapping[str, str],
                                                      comparisons=threshold["comparisons"]), "", None, None, ())
     market, ranking = logged["market"], result["ranking"]
     marks = places(logged, offered)
-    offers = tuple(OfferPlace(ranking[mark["position"]]["rank"], labels[ranking[mark["position"]]["quote_id"]],
-                              f"{mark['rate']}%", _place(mark)) for mark in marks)
+    offers = tuple(_offer_place(ranking[mark["position"]]["rank"], labels[ranking[mark["position"]]["quote_id"]],
+                                mark, market) for mark in marks)
     start, end = (date.fromisoformat(market[key]) for key in ("from", "to"))
     basis = (f"From {plural(market['offers'], 'offer')} in {plural(market['comparisons'], 'comparison')} for "
              f"{cell_words(result['profile'])}, {start:%-d %B} to {end:%-d %B %Y} (UTC days), not counting yours.")
@@ -138,15 +142,31 @@ def rates_view(result: Mapping[str, Any], labels: Mapping[str, str],
 
 
 def _headline(lowest: Mapping[str, Any], market: Mapping[str, Any]) -> str:
-    rate, percent, offers = f"{lowest['rate']}%", lowest["percent"], market["offers"]
-    if market["higher"].get(lowest["rate"]) == 0:
-        return (f"No rate offered for loans like yours in the last {WINDOW_DAYS} days was higher than your lowest "
-                f"rate, {rate}.")
+    rate = f"{lowest['rate']}%"
+    said = _compared(f"your lowest rate, {rate},", f"your lowest rate, {rate}", market["higher"].get(lowest["rate"]),
+                     lowest["percent"], market["offers"])
+    return said[:1].upper() + said[1:]
+
+
+def _offer_place(rank: int, label: str, mark: Mapping[str, Any], market: Mapping[str, Any]) -> OfferPlace:
+    rate = f"{mark['rate']}%"
+    if mark["percent"] is None:
+        said = f"{label}: {rate} is not among the rates we counted."
+    else:
+        said = f"{label}: {_compared(rate, rate, mark['higher'], mark['percent'], market['offers'])}"
+    return OfferPlace(rank, label, rate, _place(mark), said)
+
+
+def _compared(subject: str, named: str, higher: int | None, percent: int, offers: int) -> str:
+    """The headline's three ways of saying where a rate sits, as a clause about one rate (`subject`
+    where it leads, `named` where it ends): none higher, fewer than 1% higher, or lower than P%."""
+    if higher == 0:
+        return f"no rate offered for loans like yours in the last {WINDOW_DAYS} days was higher than {named}."
     if percent == 0:
-        return (f"Fewer than 1% of the {offers:,} rates offered for loans like yours in the last {WINDOW_DAYS} days "
-                f"were higher than your lowest rate, {rate}.")
-    return (f"Your lowest rate, {rate}, is lower than {percent}% of the {offers:,} rates offered for loans like "
-            f"yours in the last {WINDOW_DAYS} days.")
+        return (f"fewer than 1% of the {offers:,} rates offered for loans like yours in the last {WINDOW_DAYS} days "
+                f"were higher than {named}.")
+    return (f"{subject} is lower than {percent}% of the {offers:,} rates offered for loans like yours in the last "
+            f"{WINDOW_DAYS} days.")
 
 
 def _place(mark: Mapping[str, Any]) -> str:
