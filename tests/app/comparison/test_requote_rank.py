@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 from app.audit.canonical import canonical_json, loggable
 from app.comparison.api import build_result, resolve_weights
 from app.comparison.requote_rank import MAX_ROWS_LOGGED, rerank_sentence, rerank_with_requote, replay_rerank
+from app.comparison.bounds import MAX_QUOTE_ID_CHARS
 from app.comparison.settle import logged_quote
 from app.formatting import ordinal
 from app.money import format_money
 from app.products import get_product_line
 from providers.base import Quote
+from providers.settings import MAX_NAME_CHARS, MAX_PROVIDERS_PER_LINE
 from tests.app.comparison.market_builder import NOW, auto_quote, outcome
 from tests.factories import auto_profile
 
@@ -155,3 +157,22 @@ def test_the_sentence_speaks_of_earnings_and_horizons_in_their_own_words():
     first = {**base, "chosen": {**base["chosen"], "rank": 1}, "best": None, "money": None}
     assert rerank_sentence(first, provider_name="Acme") == (
         "With its new quote, Acme is still the best fit for you on “Most interest”.")
+
+
+def test_the_logged_re_ranking_stays_small_in_the_largest_market_a_line_may_have():
+    # As many providers as a line may have (providers/settings.py), with the longest names and quote
+    # ids we accept: the rows are capped, so the record stays a few KiB of the entry's 65,535 bytes.
+    keys = [f"provider-{n:02d}-" + "k" * 20 for n in range(MAX_PROVIDERS_PER_LINE)]
+    outcomes = [outcome(key, f"{key[:12]} " + "N" * (MAX_NAME_CHARS - 13),
+                        replace(auto_quote(key, str(900 + 10 * n)), id=(key + "-" + "q" * 64)[:MAX_QUOTE_ID_CHARS]))
+                for n, key in enumerate(keys)]
+    preset, weights = resolve_weights(LINE, {"preset": "balanced"})
+    result = {**loggable(build_result(LINE, auto_profile(), outcomes, preset=preset, weights=weights, now=NOW,
+                                      deadline_s=5.0)), "time": loggable(NOW), "reference": "CND-TEST-0002",
+              "index": 3}
+    assert len(result["ranking"]) == MAX_PROVIDERS_PER_LINE
+    first = result["ranking"][0]
+    fresh = replace(auto_quote(first["provider"], "5000.00"), id=first["quote_id"][:-1] + "2")
+    record = rerank_with_requote(LINE, result, first["provider"], first["quote_id"], fresh).record
+    assert len(record["rows"]) == MAX_PROVIDERS_PER_LINE and record["chosen"]["rank"] == MAX_PROVIDERS_PER_LINE
+    assert len(canonical_json(record)) < 6 * 1024
