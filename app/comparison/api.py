@@ -23,7 +23,7 @@ from app.comparison.health import probe, provider_health
 from app.comparison.requote_rank import Reranked, replay_rerank
 from app.comparison.requotes import RequotedRanking, latest_requotes, requote_provider, requoted_ranking
 from app.comparison.house_notice import NOTICE_PROPERTIES
-from app.comparison.loading import appended_result, load_result
+from app.comparison.loading import appended_result, load_result, load_result_at
 from app.comparison.orchestration import (
     Comparing,
     ProviderSettled,
@@ -51,7 +51,7 @@ __all__ = [
     "ANONYMOUS", "CUSTOM", "HANDOFF", "NOTICE_PROPERTIES", "PERMALINK", "REQUOTE", "WEIGHT_FIELD",
     "Actor", "Asking", "Comparing", "ComparisonError", "Handoff", "InputsErased", "InvalidPreferences", "OfferChoice",
     "OfferUnavailable", "ProviderSettled", "RankingStarted", "REISSUED", "RequotedRanking", "Reranked", "ShownOffer",
-    "appended_result", "build_result", "compare", "finish", "hand_off", "latest_requotes", "load_result", "new_reference", "pointer_to",
+    "appended_result", "build_result", "compare", "finish", "hand_off", "latest_requotes", "load_result", "load_result_at", "new_reference", "pointer_to",
     "preference_controls", "preferences_from_form", "price_change", "probe", "provider_health", "ranking_criteria",
     "replaced_comparison", "replay", "replay_rerank", "requote_provider", "requoted_ranking", "rerank", "resolve_weights", "run_comparison", "with_personal",
     "with_replaces",

@@ -54,3 +54,7 @@ def test_re_quoting_a_provider_that_now_quotes_dearer_says_what_it_does_to_the_r
     row = page.select_one("tr[data-requote-provider=harbor]")
     assert row.select_one("[data-requote-rerank]").get_text() == reranked["sentence"]
     assert page.get_text().count(reranked["sentence"]) == 2  # the flash says it once more, to read out
+    # Compliance replays the entry's re-ranking from its comparison and the fresh quote it logged.
+    replayed = client_as("compliance").post(f"/compliance/entries/{requote['index']}/replay")
+    verdict = BeautifulSoup(replayed.get_data(as_text=True), "html.parser").select_one("[data-rerank-replay]")
+    assert replayed.status_code == 200 and verdict.get_text().startswith("Identical.")
