@@ -52,6 +52,8 @@ _OFFER = {
         "price": {"type": "string", "description": "The price in the results page's unit, as shown (\"$1,212.50\")."},
         "valid_until": {"type": "string"}, "url": {"type": ["string", "null"]},
         "requote_index": {"type": ["integer", "null"]},
+        "reranked_rank": {"type": "integer", "minimum": 1,
+                          "description": "Present for an offer from a changed re-quote: its rank in the re-ranking."},
     },
 }
 _MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}

@@ -51,7 +51,7 @@ class OfferUnavailable(ComparisonError):
 class ShownOffer:
     """An offer as the customer last saw it: in the ranking, or from a logged re-quote of it.
     `price` is the first column's figure, in the page's unit; `rank` the rank of the ranked offer it
-    stands for."""
+    stands for; `reranked_rank` its rank in the re-ranking its re-quote logged, when it changed."""
 
     provider: str
     provider_name: str
@@ -61,12 +61,16 @@ class ShownOffer:
     price: str
     facts: Mapping[str, str]
     requote_index: int | None = None
+    reranked_rank: int | None = None
 
     def as_record(self) -> dict[str, Any]:
-        return {"provider": self.provider, "provider_name": self.provider_name, "house": self.house,
-                "quote_id": self.quote.id, "rank": self.rank, "firmness": self.quote.firmness,
-                "price": self.price, "valid_until": loggable(self.quote.valid_until), "url": self.quote.url,
-                "requote_index": self.requote_index}
+        record = {"provider": self.provider, "provider_name": self.provider_name, "house": self.house,
+                  "quote_id": self.quote.id, "rank": self.rank, "firmness": self.quote.firmness,
+                  "price": self.price, "valid_until": loggable(self.quote.valid_until), "url": self.quote.url,
+                  "requote_index": self.requote_index}
+        if self.reranked_rank is not None:  # only offers from a re-ranking re-quote: other entries keep their shape
+            record["reranked_rank"] = self.reranked_rank
+        return record
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,11 @@ def requoted_offer(session: Session, result: Mapping[str, Any], index: int, quot
     for offer in logged["offers"]:
         if offer["quote_id"] == quote_id:
             asked = logged["asked_about"] or {}
+            chosen = (logged.get("reranked") or {}).get("chosen") or {}
             return ShownOffer(logged["provider"]["provider"], logged["provider"]["provider_name"],
                               logged["provider"]["house"], _logged_quote(logged["provider"], quote_id),
-                              asked.get("rank"), offer["price"], offer["facts"], requote_index=index)
+                              asked.get("rank"), offer["price"], offer["facts"], requote_index=index,
+                              reranked_rank=chosen.get("rank") if chosen.get("quote_id") == quote_id else None)
     raise OfferUnavailable("That fresh quote is not part of this comparison.", 404)
 
 
@@ -221,7 +227,8 @@ def _judged(session: Session, line: ProductLine, result: Mapping[str, Any], show
     entry = append(session, body, kind=REQUOTE, channel=asking.channel, created_at=now,
                    reference=result["reference"], product=line.key)
     if current is not None:
-        current = replace(current, requote_index=entry.index)
+        current = replace(current, requote_index=entry.index,
+                          reranked_rank=None if reranked is None else reranked.chosen_rank)
     return Freshness(checked_by, status, current, changed, entry.index,
                      None if current is not None else _why_none(shown, settled.excluded, settled.failures), reranked)
 

@@ -286,6 +286,12 @@ def test_a_changed_quote_re_ranks_the_comparison_and_says_in_money_who_now_fits_
     assert marked["data-provider"] == "harbor" and marked.select_one("input[name=requote]")["value"] == str(
         requote["index"])
     assert without_tokens(client.get(f"/results/{reference}").get_data(as_text=True)) == results_before
+    # Going on at the new price: the hand-off records both ranks, as first ranked and after the re-quote.
+    gone = client.post(f"/results/{reference}/continue", data={
+        "offer": f"harbor:{reranked['chosen']['quote_id']}", "requote": str(requote["index"])})
+    assert gone.status_code == 303
+    [handoff] = entries(app, reference, "handoff")
+    assert handoff["offer"]["rank"] == 1 and handoff["offer"]["reranked_rank"] == reranked["chosen"]["rank"]
     assert client.get(f"/results/{reference}/requotes/{requote['index'] + 1000}").status_code == 404
     assert app.test_client().get(updated.request.path).status_code == 404  # another browser: as any reference
 
