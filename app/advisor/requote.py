@@ -1,6 +1,7 @@
 """An advisor re-quotes one provider during a call: the button beside each provider in the call's
 "Check a quote now" table posts here; the provider is asked again (app/comparison/requotes.py),
-the answer is logged, and the call page shows it in that provider's row. The route hangs on the
+the answer is logged, and the call page shows it in that provider's row — with, for a changed
+quote, the same sentence the shopper reads about what it does to the ranking. The route hangs on the
 advisor blueprint."""
 
 from __future__ import annotations
@@ -37,5 +38,6 @@ def requote(reference: str) -> Any:
     except OfferUnavailable as refused:
         return _call_page(reference, problem=refused.message, status=refused.status)
     name = next(o["provider_name"] for o in result["ranking"] if o["provider"] == provider)
-    flash(f"{name} re-quoted: {'the offer changed' if fresh.changed else 'the offer is unchanged'}.", "info")
+    said = f"{name} re-quoted: {'the offer changed' if fresh.changed else 'the offer is unchanged'}."
+    flash(said if fresh.reranked is None else f"{said} {fresh.reranked.sentence}", "info")
     return redirect(url_for("advisor.call", reference=reference, _anchor="requotes"), code=303)

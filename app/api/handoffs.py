@@ -1,8 +1,9 @@
 """POST /api/v1/comparisons/{reference}/handoffs: “Continue with this provider” for an integration
 (app/comparison/handoff.py). The offer is checked with its provider first; the answer says whether
 it was handed off (`url`: where to send the customer, checked to be on the provider's own site) or
-changed (`current`: the offer now, to show the customer before they go on; hand that one off with
-its `requote_index`). Anyone holding the reference may ask, as for reading the comparison."""
+changed (`current`: the offer now, to show the customer before they go on, with `reranked`: what
+it does to the ranking; hand that one off with its `requote_index`) or reissued (the quote had
+expired and was re-issued unchanged: show `reissue`, then hand `current` off the same way). Anyone holding the reference may ask, as for reading the comparison."""
 
 from __future__ import annotations
 
@@ -51,15 +52,69 @@ _OFFER = {
         "price": {"type": "string", "description": "The price in the results page's unit, as shown (\"$1,212.50\")."},
         "valid_until": {"type": "string"}, "url": {"type": ["string", "null"]},
         "requote_index": {"type": ["integer", "null"]},
+        "reranked_rank": {"type": "integer", "minimum": 1,
+                          "description": "Present for an offer from a changed re-quote: its rank in the re-ranking."},
+    },
+}
+_MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}
+_RANKED_ROW = {
+    "type": "object",
+    "required": ["provider", "provider_name", "house", "quote_id", "rank", "tied", "price", "requoted"],
+    "properties": {"provider": {"type": "string"}, "provider_name": {"type": "string"}, "house": {"type": "boolean"},
+                   "quote_id": {"type": "string"}, "rank": {"type": "integer", "minimum": 1},
+                   "tied": {"type": "boolean"}, "price": {"type": ["string", "null"]},
+                   "requoted": {"type": "boolean", "description": "The re-quoted offer, in its new place."}},
+}
+RERANKED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": ("The comparison ranked again with the fresh quote in place of the one shown (the same engine, "
+                    "preferences and measures, at the comparison's logged time; the other offers as logged), as "
+                    "the re-quote's log entry records it."),
+    "required": ["replaces", "preset", "preset_label", "ranked_at", "offers", "rows", "chosen", "best", "money",
+                 "sentence"],
+    "properties": {
+        "replaces": {"type": "string", "description": "The quote id of the ranked offer the fresh quote replaces."},
+        "preset": {"type": "string"}, "preset_label": {"type": "string"},
+        "ranked_at": {"type": "string", "description": "The comparison's time, at which the offers were ranked."},
+        "offers": {"type": "integer", "minimum": 0, "description": "How many offers the re-ranking ranked."},
+        "rows": {"type": "array", "items": _RANKED_ROW, "maxItems": 11,
+                 "description": "The top ten offers in their new order, and the re-quoted one if it is lower."},
+        "chosen": {"oneOf": [{"type": "null"}, {
+            "type": "object", "required": ["quote_id", "rank", "tied", "previous_rank"],
+            "properties": {"quote_id": {"type": "string"}, "rank": {"type": "integer"}, "tied": {"type": "boolean"},
+                           "previous_rank": {"type": ["integer", "null"]}}}],
+            "description": "Where the re-quoted offer ranks now; null if it could not be ranked."},
+        "best": {"oneOf": [{"type": "null"}, {
+            "type": "object", "required": ["provider", "provider_name", "quote_id", "rank"],
+            "properties": {"provider": {"type": "string"}, "provider_name": {"type": "string"},
+                           "quote_id": {"type": "string"}, "rank": {"type": "integer"}}}],
+            "description": "Another offer ranked first now (sharing first place, when the re-quoted one is first); "
+                           "null when none is."},
+        "money": {"oneOf": [{"type": "null"}, {
+            "type": "object",
+            "required": ["amount", "direction", "chosen_amount", "best_amount", "currency", "period", "years", "verb",
+                         "criterion"],
+            "properties": {
+                "amount": {**_MONEY, "description": "How far apart the two are on the price criterion, never negative."},
+                "direction": {"enum": ["more", "less", "same"],
+                              "description": "Whether the re-quoted offer costs (earns) more or less than `best`."},
+                "chosen_amount": _MONEY, "best_amount": _MONEY, "currency": {"type": "string"},
+                "period": {"enum": ["year", "month", "horizon", "horizon_months", None]},
+                "years": {"type": ["integer", "null"]}, "verb": {"enum": ["costs", "earns", "saves"]},
+                "criterion": {"type": "string"}}}]},
+        "sentence": {"type": "string", "description": "The re-ranking in words, as the shopper reads it."},
     },
 }
 HANDOFF_SCHEMA: dict[str, Any] = {
     "title": "Handoff",
     "type": "object",
     "required": ["status", "changed", "url", "offer", "current", "checked_by", "provider_status", "requote_index",
-                 "problem", "audit"],
+                 "problem", "reranked", "reissue", "audit"],
     "properties": {
-        "status": {"enum": ["handed_off", "changed"]},
+        "status": {"enum": ["handed_off", "changed", "reissued"],
+                   "description": "handed_off: send the customer to `url`. changed: show `current` and `reranked` "
+                                  "first. reissued: the quote had expired and was re-issued unchanged; show "
+                                  "`reissue` first. Either way, hand `current` off with `requote_index`."},
         "changed": {"type": "boolean"},
         "url": {"type": ["string", "null"], "description": "Where to send the customer; null unless handed off."},
         "offer": {**_OFFER, "description": "The offer as the customer saw it."},
@@ -70,6 +125,11 @@ HANDOFF_SCHEMA: dict[str, Any] = {
                             "description": "received, under_review, accepted, rejected or expired, when told."},
         "requote_index": {"type": ["integer", "null"], "description": "The log entry of the re-quote, if any."},
         "problem": {"type": ["string", "null"], "description": "Why there is no offer now, in words."},
+        "reranked": {"oneOf": [{"type": "null"}, RERANKED_SCHEMA],
+                     "description": "When the offer changed: the ranking with the fresh quote in place; else null."},
+        "reissue": {"type": ["string", "null"],
+                    "description": "When reissued: when the quote had expired, and at what price and until when it "
+                                   "was re-issued, in words."},
         "audit": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["index", "leaf_hash"],
                                                 "properties": {"index": {"type": "integer"},
                                                                "leaf_hash": {"type": "string"}}}],
@@ -89,6 +149,7 @@ def handoff_document(handoff: Handoff) -> dict[str, Any]:
         "status": handoff.status, "changed": handoff.changed, "url": handoff.url,
         "offer": _offer(handoff.before), "current": _offer(handoff.after), "checked_by": fresh.checked_by,
         "provider_status": fresh.status, "requote_index": fresh.requote_index, "problem": fresh.problem,
+        "reranked": None if fresh.reranked is None else fresh.reranked.record, "reissue": handoff.reissue,
         "audit": None if handoff.entry_index is None else {"index": handoff.entry_index,
                                                            "leaf_hash": handoff.entry_leaf_hash},
     }
@@ -139,8 +200,11 @@ OPERATIONS = (
               "Checks an offer with its provider (its quote status, else a fresh quote) before the customer goes "
               "there. If it still stands, logs the hand-off (which offer of which recommendation, its rank, "
               "firmness and price) and answers `handed_off` with the provider's deep link, checked to be on the "
-              "provider's own site. If it changed, logs the fresh quote and answers `changed` with the offer now: "
-              "show it to the customer, and hand it off with its `requote_index`.",
+              "provider's own site. If it changed, logs the fresh quote with the comparison ranked again with it "
+              "in place, and answers `changed` with the offer now and `reranked` (whether it still fits best, its "
+              "new rank, who now ranks first and the difference in money): show them to the customer, and hand "
+              "the offer off with its `requote_index`. If the quote had expired and was re-issued unchanged, "
+              "answers `reissued` with `reissue` in words: say so, then hand it off the same way.",
               {201: Body("What happened.", HANDOFF_SCHEMA)}, scopes=(), request_schema=HANDOFF_REQUEST_SCHEMA,
               parameters=(Parameter("reference", "path", REFERENCE_SCHEMA, "The comparison's reference."),),
               problems=(400, 404, 409, 415, 422, 429, 503), tags=("comparisons",)),

@@ -18,11 +18,12 @@ from app.actors import ANONYMOUS, Actor
 from app.comparison.derived import with_personal
 from app.comparison.errors import ComparisonError, InputsErased
 from app.comparison.freshness import REQUOTE, Asking, OfferUnavailable, ShownOffer
-from app.comparison.handoff import HANDOFF, Handoff, OfferChoice, hand_off, price_change
+from app.comparison.handoff import HANDOFF, REISSUED, Handoff, OfferChoice, hand_off, price_change
 from app.comparison.health import probe, provider_health
-from app.comparison.requotes import latest_requotes, requote_provider
+from app.comparison.requote_rank import Reranked, replay_rerank
+from app.comparison.requotes import RequotedRanking, latest_requotes, requote_provider, requoted_ranking
 from app.comparison.house_notice import NOTICE_PROPERTIES
-from app.comparison.loading import appended_result, load_result
+from app.comparison.loading import appended_result, load_result, load_result_at
 from app.comparison.orchestration import (
     Comparing,
     ProviderSettled,
@@ -49,9 +50,9 @@ from app.comparison.result import build_result
 __all__ = [
     "ANONYMOUS", "CUSTOM", "HANDOFF", "NOTICE_PROPERTIES", "PERMALINK", "REQUOTE", "WEIGHT_FIELD",
     "Actor", "Asking", "Comparing", "ComparisonError", "Handoff", "InputsErased", "InvalidPreferences", "OfferChoice",
-    "OfferUnavailable", "ProviderSettled", "RankingStarted", "ShownOffer",
-    "appended_result", "build_result", "compare", "finish", "hand_off", "latest_requotes", "load_result", "new_reference", "pointer_to",
+    "OfferUnavailable", "ProviderSettled", "RankingStarted", "REISSUED", "RequotedRanking", "Reranked", "ShownOffer",
+    "appended_result", "build_result", "compare", "finish", "hand_off", "latest_requotes", "load_result", "load_result_at", "new_reference", "pointer_to",
     "preference_controls", "preferences_from_form", "price_change", "probe", "provider_health", "ranking_criteria",
-    "replaced_comparison", "replay", "requote_provider", "rerank", "resolve_weights", "run_comparison", "with_personal",
+    "replaced_comparison", "replay", "replay_rerank", "requote_provider", "requoted_ranking", "rerank", "resolve_weights", "run_comparison", "with_personal",
     "with_replaces",
 ]

@@ -7,7 +7,9 @@ quote is rejected or expired is asked for a fresh quote, as is every quote past 
 `valid_until`. Our own estimates from a published page hold until they lapse. What the provider
 said — a changed quote from its status, or a fresh quote — is judged like any quote
 (settle.py) and logged as a `provider-requote` entry under the comparison's reference, in the
-caller's transaction; it never changes the logged ranking."""
+caller's transaction; it never changes the logged ranking. A changed quote (its price, firmness or
+terms) is also ranked again in place of the old one (requote_rank.py), and the entry records that
+re-ranking."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from app.audit.log import append, document
 from app.audit.models import AuditEntry
 from app.comparison.errors import ComparisonError
 from app.comparison.fetch import ProviderOutcome, _recordable
+from app.comparison.requote_rank import Reranked, rerank_with_requote
 from app.comparison.settle import settle
 from app.products.base import ProductLine
 from providers.base import ESTIMATE, ProviderConfig, Quote, QuoteQuery, QuoteStatus, recording_replies
@@ -48,7 +51,7 @@ class OfferUnavailable(ComparisonError):
 class ShownOffer:
     """An offer as the customer last saw it: in the ranking, or from a logged re-quote of it.
     `price` is the first column's figure, in the page's unit; `rank` the rank of the ranked offer it
-    stands for."""
+    stands for; `reranked_rank` its rank in the re-ranking its re-quote logged, when it changed."""
 
     provider: str
     provider_name: str
@@ -58,19 +61,24 @@ class ShownOffer:
     price: str
     facts: Mapping[str, str]
     requote_index: int | None = None
+    reranked_rank: int | None = None
 
     def as_record(self) -> dict[str, Any]:
-        return {"provider": self.provider, "provider_name": self.provider_name, "house": self.house,
-                "quote_id": self.quote.id, "rank": self.rank, "firmness": self.quote.firmness,
-                "price": self.price, "valid_until": loggable(self.quote.valid_until), "url": self.quote.url,
-                "requote_index": self.requote_index}
+        record = {"provider": self.provider, "provider_name": self.provider_name, "house": self.house,
+                  "quote_id": self.quote.id, "rank": self.rank, "firmness": self.quote.firmness,
+                  "price": self.price, "valid_until": loggable(self.quote.valid_until), "url": self.quote.url,
+                  "requote_index": self.requote_index}
+        if self.reranked_rank is not None:  # only offers from a re-ranking re-quote: other entries keep their shape
+            record["reranked_rank"] = self.reranked_rank
+        return record
 
 
 @dataclass(frozen=True)
 class Freshness:
     """The outcome of a check: how it was checked, the provider's status word if it gave one, the
     offer as it stands now (None: none for the customer now, `problem` says why), whether it
-    differs from what was shown, and the re-quote entry that logged what the provider said."""
+    differs from what was shown, the re-quote entry that logged what the provider said, and — when
+    it changed — the comparison ranked again with it (`reranked`)."""
 
     checked_by: str
     status: str | None
@@ -78,6 +86,7 @@ class Freshness:
     changed: bool
     requote_index: int | None = None
     problem: str | None = None
+    reranked: Reranked | None = None
 
 
 def price_fact(line: ProductLine) -> str:
@@ -112,9 +121,11 @@ def requoted_offer(session: Session, result: Mapping[str, Any], index: int, quot
     for offer in logged["offers"]:
         if offer["quote_id"] == quote_id:
             asked = logged["asked_about"] or {}
+            chosen = (logged.get("reranked") or {}).get("chosen") or {}
             return ShownOffer(logged["provider"]["provider"], logged["provider"]["provider_name"],
                               logged["provider"]["house"], _logged_quote(logged["provider"], quote_id),
-                              asked.get("rank"), offer["price"], offer["facts"], requote_index=index)
+                              asked.get("rank"), offer["price"], offer["facts"], requote_index=index,
+                              reranked_rank=chosen.get("rank") if chosen.get("quote_id") == quote_id else None)
     raise OfferUnavailable("That fresh quote is not part of this comparison.", 404)
 
 
@@ -197,21 +208,48 @@ def _judged(session: Session, line: ProductLine, result: Mapping[str, Any], show
     if match is not None:
         quote = next(q for _, q, _, _ in settled.eligible if q.id == match["quote_id"])
         current = replace(shown, quote=quote, price=match["price"], facts=match["facts"])
-    changed = current is None or current.price != shown.price or current.quote.firmness != shown.quote.firmness
+    changed = current is None or current.price != shown.price or current.quote.firmness != shown.quote.firmness \
+        or dict(current.facts) != dict(shown.facts)
     if current is not None and not changed and not log_unchanged:
         return Freshness(checked_by, status, current, False)
+    reranked = None
+    if current is not None and changed:
+        reranked = rerank_with_requote(line, result, shown.provider, _ranked_quote_id(session, shown),
+                                       current.quote)
     body = {"actor": asking.actor.as_record(), "result_index": result["index"],
             "asked_about": {"provider": shown.provider, "quote_id": shown.quote.id, "rank": shown.rank,
                             "requote_index": shown.requote_index},
             "checked_by": checked_by, "status": status, "provider": settled.providers[0], "offers": offers,
             "excluded": settled.excluded, "failures": settled.failures,
             "matched": None if match is None else match["quote_id"], "changed": changed}
+    if reranked is not None:
+        body["reranked"] = reranked.record
     entry = append(session, body, kind=REQUOTE, channel=asking.channel, created_at=now,
                    reference=result["reference"], product=line.key)
     if current is not None:
-        current = replace(current, requote_index=entry.index)
+        current = replace(current, requote_index=entry.index,
+                          reranked_rank=None if reranked is None else reranked.chosen_rank)
     return Freshness(checked_by, status, current, changed, entry.index,
-                     None if current is not None else _why_none(shown, settled.excluded, settled.failures))
+                     None if current is not None else _why_none(shown, settled.excluded, settled.failures), reranked)
+
+
+MAX_REQUOTE_CHAIN = 50
+"""How many re-quotes back a re-quoted offer is traced to the ranked offer it stands for."""
+
+
+def _ranked_quote_id(session: Session, shown: ShownOffer) -> str:
+    """The id of the offer in the logged ranking that `shown` stands for: its own, or — for an offer
+    from a re-quote, perhaps of a re-quote — the one the first re-quote was asked about."""
+    quote_id, index = shown.quote.id, shown.requote_index
+    for _ in range(MAX_REQUOTE_CHAIN):
+        if index is None:
+            return quote_id
+        entry = session.get(AuditEntry, index)
+        asked = (document(entry).get("asked_about") if entry is not None and entry.kind == REQUOTE else None) or {}
+        if "quote_id" not in asked:
+            break
+        quote_id, index = asked["quote_id"], asked.get("requote_index")
+    return quote_id
 
 
 def _closest(shown: ShownOffer, offers: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -3,14 +3,17 @@ still stands, a `handoff` entry — which offer of which recommendation, its ran
 in the page's unit, how it was checked and where the customer was sent — is appended in the
 caller's transaction, and the customer goes to the provider's deep link. When it changed, nothing
 is handed off: the customer is shown what changed first (the re-quote is logged), and continues,
-if they choose, with the new quote. The deep link is the provider's word, so it must pass
+if they choose, with the new quote, told what the re-quote does to the ranking (requote_rank.py).
+A quote that had expired — past its `valid_until`, or its provider said so — and was re-issued
+unchanged is not handed off either: the customer is told it was re-issued, at what price and until
+when, and continues with the re-issued quote. The deep link is the provider's word, so it must pass
 providers/deep_links.py, or the hand-off is refused saying why."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.audit.log import append
 from app.comparison.freshness import (
     Asking,
+    REQUOTED,
     Freshness,
     OfferUnavailable,
     ShownOffer,
@@ -28,12 +32,12 @@ from app.comparison.freshness import (
     requoted_offer,
 )
 from app.products.base import ProductLine
-from providers.base import ESTIMATE
+from providers.base import ESTIMATE, EXPIRED
 from providers.deep_links import DeepLinkRefused, checked_deep_link
 from providers.registry import ProviderRegistry
 
 HANDOFF = "handoff"
-HANDED_OFF, CHANGED = "handed_off", "changed"
+HANDED_OFF, CHANGED, REISSUED = "handed_off", "changed", "reissued"
 MAX_QUOTE_ID_CHARS = 200
 
 
@@ -60,9 +64,10 @@ class OfferChoice:
 
 @dataclass(frozen=True)
 class Handoff:
-    """`status` HANDED_OFF (go to `url`; `entry_index` is the hand-off entry) or CHANGED (show
-    `before` and `after` first; `after` None when the provider has nothing for the customer now,
-    `problem` says why)."""
+    """`status` HANDED_OFF (go to `url`; `entry_index` is the hand-off entry), CHANGED (show
+    `before` and `after` first, and what the re-ranking says; `after` None when the provider has
+    nothing for the customer now, `problem` says why) or REISSUED (the quote had expired and its
+    provider re-issued it unchanged as `after`: say so first, `reissue` in words)."""
 
     status: str
     before: ShownOffer
@@ -71,10 +76,15 @@ class Handoff:
     url: str | None = None
     entry_index: int | None = None
     entry_leaf_hash: str | None = None
+    reissue: str | None = None
 
     @property
     def changed(self) -> bool:
         return self.status == CHANGED
+
+    @property
+    def handed_off(self) -> bool:
+        return self.status == HANDED_OFF
 
 
 def hand_off(session: Session, registry: ProviderRegistry, line: ProductLine, result: Mapping[str, Any],
@@ -89,6 +99,8 @@ def hand_off(session: Session, registry: ProviderRegistry, line: ProductLine, re
     if fresh.changed or fresh.current is None:
         return Handoff(CHANGED, before, fresh.current, fresh)
     current = fresh.current
+    if had_expired(before, fresh, now):
+        return Handoff(REISSUED, before, current, fresh, reissue=reissue_sentence(line, before, current, fresh, now))
     config = current_config(registry, line, current.provider, current.provider_name)
     estimate = current.quote.firmness == ESTIMATE
     try:
@@ -111,6 +123,34 @@ def hand_off(session: Session, registry: ProviderRegistry, line: ProductLine, re
     entry = append(session, body, kind=HANDOFF, channel=asking.channel, created_at=now,
                    reference=result["reference"], product=line.key)
     return Handoff(HANDED_OFF, before, current, fresh, url, entry.index, entry.leaf_hash.hex())
+
+
+def had_expired(before: ShownOffer, fresh: Freshness, now: datetime) -> bool:
+    """Whether the quote was asked for again because it had expired: past its `valid_until`, or its
+    provider's status said so. (A provider that tells no status is asked again too; that alone is
+    not news for the customer.)"""
+    return fresh.checked_by == REQUOTED and (before.quote.valid_until <= now or fresh.status == EXPIRED)
+
+
+def reissue_sentence(line: ProductLine, before: ShownOffer, after: ShownOffer, fresh: Freshness,
+                     now: datetime) -> str:
+    """"Acme Auto's quote had expired at 14:05 UTC; Acme Auto re-issued it unchanged at $1,200.00
+    per year, valid until 15:05 UTC." (a date is added when it is not today)."""
+    name = before.provider_name
+    if before.quote.valid_until <= now:
+        lapsed = f"{name}’s quote had expired at {clock_words(before.quote.valid_until, now)}"
+    else:
+        lapsed = f"{name} told us its quote had expired"
+    if after.quote.firmness == ESTIMATE:
+        return f"{lapsed}; {name} re-issued it unchanged at {after.price} {line.period_label}."
+    return (f"{lapsed}; {name} re-issued it unchanged at {after.price} {line.period_label}, valid until "
+            f"{clock_words(after.quote.valid_until, now)}.")
+
+
+def clock_words(moment: datetime, now: datetime) -> str:
+    """"14:05 UTC", or "14:05 UTC on 6 December" on another day than `now`'s."""
+    moment, now = moment.astimezone(UTC), now.astimezone(UTC)
+    return f"{moment:%H:%M} UTC" + ("" if moment.date() == now.date() else f" on {moment.day} {moment:%B}")
 
 
 def money_amount(text: str) -> str | None:

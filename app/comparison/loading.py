@@ -35,8 +35,19 @@ def load_result(session: Session, reference: str) -> dict[str, Any] | None:
         .order_by(AuditEntry.index.desc())
         .limit(1)
     ).first()
-    if entry is None:
+    return None if entry is None else _revealed(session, entry, reference)
+
+
+def load_result_at(session: Session, reference: str, index: int) -> dict[str, Any] | None:
+    """The result logged as entry `index` under `reference` (a recommendation or a re-rank, perhaps
+    not the latest), as load_result reads it; None when that entry is no result of `reference`."""
+    entry = session.get(AuditEntry, index)
+    if entry is None or entry.kind not in RESULT_KINDS or entry.reference != reference:
         return None
+    return _revealed(session, entry, reference)
+
+
+def _revealed(session: Session, entry: AuditEntry, reference: str) -> dict[str, Any]:
     logged = document(entry)
     if logged.get("reference") != reference:
         raise ComparisonError(f"log entry {entry.index} is filed under {reference} but records another reference")

@@ -14,6 +14,7 @@ from app.audit import (
 from app.audit import current_witness_settings, witness_standing, with_cosignatures
 from app.auth.access import roles_required
 from app.auth.models import ADVISOR, COMPLIANCE, User, UserRole
+from app.comparison.api import REQUOTE
 from app.compliance import exports, listing, reports, story
 from app.compliance.forms import EntryFilterForm, ReportForm
 from app.compliance.integrity import CHANNEL, last_verification, record_verification, run_verification
@@ -107,7 +108,10 @@ def entry_proof(index: int) -> Response:
 @roles_required(COMPLIANCE)
 def replay(index: int) -> str:
     entry = _entry_or_404(index)
-    return _render_entry(entry, story.replay_entry(story.tell(db.session, entry)))
+    told = story.tell(db.session, entry)
+    if entry.kind == REQUOTE:
+        return _render_entry(entry, story.replay_requote_entry(db.session, told))
+    return _render_entry(entry, story.replay_entry(told))
 
 
 @bp.get("/integrity")

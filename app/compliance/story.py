@@ -34,7 +34,7 @@ from app.audit import (
     signing_key_chain,
     verify_inclusion,
 )
-from app.comparison.api import InputsErased, replay, with_personal
+from app.comparison.api import REQUOTE, InputsErased, load_result_at, replay, replay_rerank, with_personal
 from app.products import UnknownProduct, get_product_line
 
 REPLAYED_PARTS = ("ranking", "excluded", "failures", "recommended", "house", "explanation")
@@ -192,3 +192,21 @@ def replay_entry(story: Story) -> ReplayOutcome:
             outcome.offers.append(OfferDifference(key[0], key[1], pair[0][0], pair[0][1], pair[1][0], pair[1][1]))
     outcome.identical = not outcome.parts and not outcome.offers
     return outcome
+
+
+def replay_requote_entry(session: Session, story: Story) -> ReplayOutcome:
+    """Works a re-quote entry's re-ranking out again — the comparison it was asked from, with the
+    fresh quote it logged in place — and says whether it is exactly what the entry records."""
+    if story.entry.kind != REQUOTE or story.logged.get("reranked") is None:
+        return ReplayOutcome(unavailable="This re-quote recorded no re-ranking to replay.")
+    result = load_result_at(session, story.logged["reference"], story.logged["result_index"])
+    if result is None:
+        return ReplayOutcome(unavailable="The comparison this re-quote was asked from is not in the log.")
+    if result.get("profile") is None:
+        return ReplayOutcome(unavailable="It cannot be replayed: the customer’s details it was ranked on were erased. "
+                                         "The entry itself is unchanged and still verifies.")
+    try:
+        identical = replay_rerank(get_product_line(result["product"]["key"]), result, story.logged)
+    except UnknownProduct:
+        return ReplayOutcome(unavailable=f"This version has no product line {result['product']['key']!r}.")
+    return ReplayOutcome(identical=identical, parts=[] if identical else ["reranked"])

@@ -1,8 +1,11 @@
 """“Continue with this provider”: a POST from the results page (no JavaScript needed) that checks
 the offer with its provider just before the shopper leaves us (app/comparison/handoff.py). An offer
 that still stands is logged as handed off and the shopper goes to the provider's own page for it
-(303); one that changed is shown old beside new first, with a button to go on with the new quote;
-one we cannot send them to is refused saying why. The routes hang on the shop blueprint."""
+(303); one that changed is shown old beside new first, with what the change does to the ranking and
+a button to go on with the new quote; one that had expired and was re-issued unchanged is said so
+first; one we cannot send them to is refused saying why. "See the updated ranking" opens the
+re-ranking a changed quote made (`requoted_results`), beside — never instead of — the logged
+comparison and its permalink. The routes hang on the shop blueprint."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from app.comparison.api import (
     OfferUnavailable,
     hand_off,
     price_change,
+    requoted_ranking,
 )
 from app.db import db, utcnow
 from app.products import get_product_line
@@ -31,7 +35,7 @@ CHANNEL = "web"
 # The pages whose forms may end at a provider's site: the 303 of a hand-off is a navigation the
 # browser checks against the page's `form-action`, so those pages name every configured provider's
 # own origin there — the operator's settings, never an address a provider sent.
-HANDOFF_PAGES = frozenset({"shop.results", "shop.permalink", "shop.continue_with"})
+HANDOFF_PAGES = frozenset({"shop.results", "shop.permalink", "shop.continue_with", "shop.requoted_results"})
 
 
 @bp.after_request
@@ -70,8 +74,23 @@ def continue_with(reference: str) -> Any:
                                asking=Asking(ANONYMOUS, CHANNEL), now=utcnow())
     except OfferUnavailable as refused:
         return _refused(line, result, refused.message, refused.status)
-    if not handoff.changed:
+    if handoff.handed_off:
         assert handoff.url is not None
         return redirect(handoff.url, code=303)
     return render_template("shop/handoff_changed.html", line=line, result=result, handoff=handoff,
                            change=price_change(handoff.before, handoff.after), now=utcnow())
+
+
+@bp.get("/results/<reference>/requotes/<int:index>")
+@public
+def requoted_results(reference: str, index: int) -> Any:
+    """The ranking with a provider's changed quote in place of the one shown, as its re-quote
+    entry logged it: worked out again from the log, marked as updated after the re-quote."""
+    result = own_result(reference)
+    line = get_product_line(result["product"]["key"])
+    try:
+        updated = requoted_ranking(db.session, line, reference, index)
+    except OfferUnavailable as refused:
+        return _refused(line, result, refused.message, refused.status)
+    return render_template("shop/requoted_results.html", line=line, result=result, updated=updated,
+                           requote=updated.requote, reranked=updated.reranked, now=utcnow())

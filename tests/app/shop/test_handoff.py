@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,7 +22,10 @@ from flask.testing import FlaskCliRunner
 
 from app.audit.log import document
 from app.audit.models import AuditEntry
-from app.comparison.api import load_result, replay
+from app.comparison.api import load_result, replay, replay_rerank
+from app.comparison.handoff import money_amount
+from app.formatting import ordinal
+from app.money import format_money
 from app.db import db
 from app.products import get_product_line
 from providers.sandbox.market import SandboxMarket
@@ -178,19 +182,118 @@ def short_lived(database_url: str) -> Iterator[Flask]:
             db.engine.dispose()
 
 
-def test_a_quote_past_its_valid_until_is_requoted_and_an_unchanged_one_handed_off(short_lived: Flask) -> None:
+def test_a_quote_past_its_valid_until_re_issued_unchanged_is_said_so_before_the_shopper_goes_on(
+        short_lived: Flask) -> None:
     client = short_lived.test_client()
     reference = compare(client)
     summit = ranked(short_lived, reference, "summit")
     time.sleep(3.2)  # past its valid_until: no status is asked for, the quote is asked for again
-    answer = continue_with(client, reference, summit)
-    assert answer.status_code == 303
+    shown = continue_with(client, reference, summit)
+    assert shown.status_code == 200
     [requote] = entries(short_lived, reference, "provider-requote")
-    [handoff] = entries(short_lived, reference, "handoff")
     assert requote["checked_by"] == "re-quote" and requote["status"] is None and requote["changed"] is False
-    assert handoff["checked_by"] == "re-quote" and handoff["offer"]["quote_id"] == summit["quote_id"]
+    assert "reranked" not in requote and not entries(short_lived, reference, "handoff")
+    page = BeautifulSoup(shown.get_data(as_text=True), "html.parser")
+    assert page.h1.get_text() == "Summit General re-issued its quote"
+    [fresh] = [offer for offer in requote["offers"] if offer["quote_id"] == requote["matched"]]
+    expired_at = datetime.fromisoformat(summit["valid_until"].replace("Z", "+00:00"))
+    valid_until = datetime.fromisoformat(fresh["valid_until"].replace("Z", "+00:00"))
+    assert fresh["price"] == summit["facts"]["annual_premium"]
+    assert page.select_one("[data-reissued]").get_text() == (
+        f"Summit General’s quote had expired at {expired_at:%H:%M} UTC; Summit General re-issued it unchanged at "
+        f"{summit['facts']['annual_premium']} per year, valid until {valid_until:%H:%M} UTC.")
+    form = page.select_one("form")
+    fields = {tag["name"]: tag["value"] for tag in form.select("input[type=hidden]") if tag["name"] != "csrf_token"}
+    assert fields == {"offer": f"summit:{requote['matched']}", "requote": str(requote["index"])}
+    answer = client.post(form["action"], data=fields)
+    assert answer.status_code == 303
+    [handoff] = entries(short_lived, reference, "handoff")
+    assert handoff["offer"]["requote_index"] == requote["index"]
     assert handoff["handed_off"]["quote_id"] == requote["matched"] != summit["quote_id"]
     assert answer.headers["Location"] == handoff["url"] and handoff["url"].endswith(requote["matched"])
+
+
+def test_an_unexpired_unchanged_quote_still_goes_straight_on(app: Flask, client: FlaskClient) -> None:
+    reference = compare(client)
+    summit = ranked(app, reference, "summit")
+    answer = continue_with(client, reference, summit)
+    assert answer.status_code == 303 and answer.headers["Location"] == summit["url"]
+    assert not entries(app, reference, "provider-requote")
+
+
+def without_tokens(page: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", page)
+
+
+@pytest.fixture
+def dearer_top(database_url: str) -> Iterator[tuple[Flask, _Clock]]:
+    """A market of its own where Harbor — first on "Lowest cost" — re-quotes 20% dearer once its quote lapses."""
+    clock = _Clock()
+    with SandboxMarket(overrides={**FAST_MARKET, "harbor": {"requote_markup_percent": 20.0}}, clock=clock) as market:
+        application = make_app(database_url, market.provider_entries())
+        yield application, clock
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_changed_quote_re_ranks_the_comparison_and_says_in_money_who_now_fits_best(
+        dearer_top: tuple[Flask, _Clock]) -> None:
+    app, clock = dearer_top
+    client = app.test_client()
+    reference = compare(client, preset="lowest_cost")
+    harbor = ranked(app, reference, "harbor")
+    assert harbor["rank"] == 1
+    results_before = without_tokens(client.get(f"/results/{reference}").get_data(as_text=True))
+    clock.offset = timedelta(hours=1)
+    shown = continue_with(client, reference, harbor)
+    assert shown.status_code == 200
+    [requote] = entries(app, reference, "provider-requote")
+    reranked = requote["reranked"]
+    with app.app_context():
+        result = load_result(db.session, reference)
+    assert result is not None
+    # The re-ranking: the same engine and preferences, Harbor's fresh quote in place, the others as logged.
+    new_order = [(row["provider"], row["rank"]) for row in reranked["rows"]]
+    assert new_order[0][0] != "harbor" and reranked["best"]["provider"] == new_order[0][0]
+    assert reranked["chosen"]["previous_rank"] == 1 and reranked["chosen"]["rank"] > 1
+    assert {row["quote_id"] for row in reranked["rows"] if not row["requoted"]} <= {
+        offer["quote_id"] for offer in result["ranking"]}
+    best = next(offer for offer in result["ranking"] if offer["provider"] == reranked["best"]["provider"])
+    fresh_price = Decimal(money_amount(requote["offers"][0]["price"]) or "0")
+    their_price = Decimal(best["values"]["annual_premium"])
+    assert reranked["money"]["best_amount"] == format(their_price, "f")
+    assert Decimal(reranked["money"]["amount"]) == fresh_price - their_price > 0
+    with app.app_context():
+        assert replay_rerank(get_product_line("auto"), result, requote)
+    page = BeautifulSoup(shown.get_data(as_text=True), "html.parser")
+    sentence = page.select_one("[data-rerank-sentence]").get_text()
+    assert sentence == reranked["sentence"]
+    name = best["provider_name"]
+    assert sentence.endswith(f"Now {format_money(Decimal(reranked['money']['amount']), 'USD')} a year dearer than "
+                             f"{name}’s {format_money(their_price, 'USD')} — {name} is now the best fit.")
+    assert f"now ranks {ordinal(reranked['chosen']['rank'])} of {reranked['offers']} on “Lowest cost” (it was 1st)" \
+        in sentence
+    assert page.select_one("[data-continue-new]").get_text() == "Continue with Harbor Mutual at the new price"
+    # "See the updated ranking": the re-ranked order, marked as updated; the comparison itself unchanged.
+    updated = client.get(page.select_one("a[data-updated-ranking]")["href"])
+    assert updated.status_code == 200
+    view = BeautifulSoup(updated.get_data(as_text=True), "html.parser")
+    assert "Updated after re-quote" in view.select_one("[data-updated-note]").get_text()
+    rows = view.select("[data-updated-ranking] tbody tr")
+    assert [row["data-provider"] for row in rows][:len(new_order)] == [provider for provider, _ in new_order]
+    [marked] = view.select("tr[data-requoted]")
+    assert marked["data-provider"] == "harbor" and marked.select_one("input[name=requote]")["value"] == str(
+        requote["index"])
+    assert without_tokens(client.get(f"/results/{reference}").get_data(as_text=True)) == results_before
+    # Going on at the new price: the hand-off records both ranks, as first ranked and after the re-quote.
+    gone = client.post(f"/results/{reference}/continue", data={
+        "offer": f"harbor:{reranked['chosen']['quote_id']}", "requote": str(requote["index"])})
+    assert gone.status_code == 303
+    [handoff] = entries(app, reference, "handoff")
+    assert handoff["offer"]["rank"] == 1 and handoff["offer"]["reranked_rank"] == reranked["chosen"]["rank"]
+    assert client.get(f"/results/{reference}/requotes/{requote['index'] + 1000}").status_code == 404
+    assert app.test_client().get(updated.request.path).status_code == 404  # another browser: as any reference
 
 
 def test_every_mortgage_offer_with_a_link_hands_off_to_its_lenders_own_site(app: Flask, client: FlaskClient,
