@@ -24,7 +24,7 @@ from app.audit.models import AuditCheckpoint
 from app.audit.key_chain import KeyChain
 from app.audit.note import CheckpointText, NoteError, open_note, split_note
 from app.audit.tree import read_head
-from app.db import utcnow
+from app.db import savepoint, utcnow
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def checkpoint_now(session: Session, *, covering: int | None = None) -> SignedCh
     row = AuditCheckpoint(tree_size=head.size, root_hash=head.root_hash, created_at=utcnow(),
                           note=sign(keys, head.size, head.root_hash))
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.add(row)
     except IntegrityError:
         # Another request signed this very size a moment ago; theirs is as good as ours.

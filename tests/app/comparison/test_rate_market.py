@@ -154,8 +154,9 @@ def test_the_window_is_the_last_thirty_utc_days_and_older_days_are_pruned(app: F
 def test_the_largest_entry_with_a_wide_market_still_compares_every_offer_of_its_share(only, serve) -> None:
     """The largest mortgage entry (6 lenders, 2 of the largest offers each, rates all different)
     placed among a market spread over ten points: within the budget, without a lender's offer less.
-    With its top offers' closing costs logged too, that entry has no room left for where its rates
-    sit: the guard leaves that out first (then it is neither logged nor shown), never an offer."""
+    With its top offers' closing costs and lender credits logged too, that entry must list fewer
+    unusable offers whether or not it says where its rates sit (test_entry_budget.GUARDED); the
+    guard leaves the distribution out first at each step, and once the listing is cut, it fits."""
     application, names = flooded(only, serve, "mortgage", 6, usable=5)
     _, _, reference = post_compare(application, "mortgage")
     with application.app_context():
@@ -165,8 +166,8 @@ def test_the_largest_entry_with_a_wide_market_still_compares_every_offer_of_its_
         db.session.add(MarketRateComparisons(cell=cell, day=yesterday, comparisons=MIN_COMPARISONS))
         db.session.commit()
     result = check_told_logged_and_replayed(application, "mortgage", names, 5, bounds.ENTRY_BUDGET_BYTES)
-    assert result["limits"] == bounds.Limits.among(6).as_record()
-    assert "rate_distribution" not in result["explanation"]
+    assert result["limits"] == {**bounds.Limits.among(6).as_record(), "listed": 0}
+    assert result["explanation"]["rate_distribution"]["status"] == SHOWN
 
 
 def test_where_the_rates_sit_is_left_out_before_any_offer_when_an_entry_would_outgrow_its_budget(monkeypatch) -> None:
