@@ -242,7 +242,9 @@ class Load:
 def consistent_auto_profile(rng: random.Random, today: Any) -> dict[str, Any]:
     """A random auto profile whose state is its ZIP code's (the API refuses a ZIP in another
     state, and the generator draws the two apart); ZIP codes that do not exist, or lie in a
-    territory the line does not cover, are drawn again."""
+    territory the line does not cover, and liability limits under the state's minimum (which the
+    API refuses too) are drawn again, so that every comparison driven is one Candor answers."""
+    from app.products.auto_insurance.state_minimums import below_state_minimum
     from app.products.zip_codes import state_of
     from providers.sandbox.profile import US_STATE_CODES
     from providers.sandbox.sample_profiles import random_auto_profile
@@ -250,7 +252,7 @@ def consistent_auto_profile(rng: random.Random, today: Any) -> dict[str, Any]:
     while True:
         profile = random_auto_profile(rng, today)
         state = state_of(profile["zip_code"])
-        if state in US_STATE_CODES:
+        if state in US_STATE_CODES and below_state_minimum(profile["liability_limits"], state) is None:
             return {**profile, "state": state}
 
 
