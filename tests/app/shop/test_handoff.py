@@ -22,9 +22,9 @@ from flask.testing import FlaskCliRunner
 
 from app.audit.log import document
 from app.audit.models import AuditEntry
-from app.comparison.api import load_result, replay, replay_rerank
+from app.comparison.api import load_result, replay, replay_rerank, requoted_ranking
 from app.comparison.handoff import money_amount
-from app.formatting import ordinal
+from app.formatting import ordinal, validity_words
 from app.money import format_money
 from app.db import db
 from app.products import get_product_line
@@ -221,6 +221,11 @@ def test_an_unexpired_unchanged_quote_still_goes_straight_on(app: Flask, client:
     assert not entries(app, reference, "provider-requote")
 
 
+def updated_ranking(app: Flask, reference: str, requote: dict[str, Any]) -> list[dict[str, Any]]:
+    with app.app_context():
+        return requoted_ranking(db.session, get_product_line("auto"), reference, requote["index"]).reranked.result["ranking"]
+
+
 def without_tokens(page: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]*"', "", page)
 
@@ -282,6 +287,13 @@ def test_a_changed_quote_re_ranks_the_comparison_and_says_in_money_who_now_fits_
     assert "Updated after re-quote" in view.select_one("[data-updated-note]").get_text()
     rows = view.select("[data-updated-ranking] tbody tr")
     assert [row["data-provider"] for row in rows][:len(new_order)] == [provider for provider, _ in new_order]
+    # Each price says how firm it is and until when, as on the results page.
+    by_provider = {offer["provider"]: offer for offer in updated_ranking(app, reference, requote)}
+    for row in rows:
+        offer = by_provider[row["data-provider"]]
+        assert row.select_one("[data-firmness]")["data-firmness"] == offer["firmness"]
+        validity = row.select_one("[data-validity]")
+        assert (validity.get_text() if validity else "") == validity_words(offer["valid_until"], offer["firmness"])
     [marked] = view.select("tr[data-requoted]")
     assert marked["data-provider"] == "harbor" and marked.select_one("input[name=requote]")["value"] == str(
         requote["index"])
