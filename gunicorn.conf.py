@@ -56,6 +56,9 @@ bind = [os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"]
 worker_class = "gthread"
 workers = _int("WEB_CONCURRENCY", _int("GUNICORN_WORKERS", 2 * _cpu_count()))
 threads = _int("GUNICORN_THREADS", 8)
+# Every thread may hold a database connection for its request; a pool smaller than the threads
+# opens and closes an overflow connection (a new PostgreSQL backend) whenever they are all busy.
+os.environ.setdefault("CANDOR_DB_POOL_SIZE", str(threads))
 
 # A comparison may legitimately take the whole provider deadline (CANDOR_COMPARISON_DEADLINE_S,
 # 5 s by default) plus ranking and the log write; a worker is only declared stuck well after

@@ -7,6 +7,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
+DEFAULT_DB_POOL_SIZE = 8
+"""Connections each process keeps open to a server database: one per request thread
+(gunicorn.conf.py sets it to GUNICORN_THREADS)."""
 
 
 def _float(name: str, default: float) -> float:
@@ -17,6 +20,19 @@ def _float(name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}") from exc
+
+
+def _whole(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < 1:
+        raise RuntimeError(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def from_environment() -> dict[str, object]:
@@ -32,6 +48,7 @@ def from_environment() -> dict[str, object]:
         or str(INSTANCE_PATH / "signing-key.pem"),
         "CANDOR_DATA_KEY": os.environ.get("CANDOR_DATA_KEY") or None,
         "CANDOR_COMPARISON_DEADLINE_S": _float("CANDOR_COMPARISON_DEADLINE_S", 5.0),
+        "CANDOR_DB_POOL_SIZE": _whole("CANDOR_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE),
     }
 
 

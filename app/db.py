@@ -11,10 +11,12 @@ from datetime import datetime, timezone
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask import Flask
-from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from app.config import DEFAULT_DB_POOL_SIZE
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -79,6 +81,8 @@ def ping_when_idle(engine: Engine, idle_s: float) -> None:
 
 class _Database(SQLAlchemy):
     def _make_engine(self, bind_key: str | None, options: dict[str, object], app: Flask) -> Engine:
+        if make_url(options["url"]).get_backend_name() != "sqlite":  # type: ignore[arg-type]
+            options.setdefault("pool_size", int(app.config.get("CANDOR_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE)))
         engine = super()._make_engine(bind_key, options, app)
         ping_when_idle(engine, float(app.config.get("CANDOR_DB_PING_IDLE_S", PING_IDLE_AFTER_S)))
         return engine
