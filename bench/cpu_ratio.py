@@ -12,7 +12,7 @@ median reported as `cpu_ratio_vs_baseline`.
 Targets: ratio ≤ 1.5 (aim 1.3); Candor's throughput ≥ 90 % of what the CPU cost of one comparison
 (every party: Candor, market, PostgreSQL, load generator) allows on this machine's CPUs.
 
-    python -m bench.cpu_ratio          # BENCH_RATIO_PAIRS=3 BENCH_RATIO_SECONDS=10
+    python -m bench.cpu_ratio          # BENCH_RATIO_PAIRS=3 BENCH_RATIO_SECONDS=10 BENCH_RATIO_WARM_UP_SECONDS=5
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import Figure, print_table
-from bench.api_throughput import CpuBudget, Load, Site, scratch_database, gunicorn_site, measured_drive, sandbox_market
+from bench.api_throughput import CpuBudget, Load, Site, drive, gunicorn_site, measured_drive, sandbox_market, scratch_database
 
 PAIRS = max(3, int(os.environ.get("BENCH_RATIO_PAIRS", "3")))
 SECONDS = float(os.environ.get("BENCH_RATIO_SECONDS", "10"))
+WARM_UP_SECONDS = float(os.environ.get("BENCH_RATIO_WARM_UP_SECONDS", "5"))
 RATIO_TARGET = 1.5
 RATIO_AIM = 1.3
 CEILING_SHARE_TARGET = 0.90
@@ -64,6 +65,16 @@ def _drive(name: str, site: Site) -> Run:
     load, budget = measured_drive(site, seconds=SECONDS, site_party=SITE_PARTY)
     busy_after, total_after = machine_busy_and_total()
     return Run(load, budget, (busy_after - busy_before) / max(1, total_after - total_before))
+
+
+def warm_up(sites: dict[str, Site]) -> None:
+    """Each side driven once, unmeasured, so the pairs compare steady states: a gunicorn worker's
+    first requests import and build what it keeps (adapters, compiled CSS selectors, mapper
+    configuration, pooled connections), some 2 s of CPU per worker that only Candor pays in full,
+    and that the first measured run alone would carry."""
+    for name, site in sites.items():
+        print(f"  warming {name} up for {WARM_UP_SECONDS:g} s …", file=sys.stderr, flush=True)
+        drive(site.url, seconds=WARM_UP_SECONDS, warm_up_s=0)
 
 
 def alternate(sites: dict[str, Site], pairs: int) -> list[dict[str, Run]]:
@@ -134,7 +145,9 @@ def main() -> list[Figure]:
     with sandbox_market() as (providers_file, market_pid), scratch_database() as database_url:
         with gunicorn_site("wsgi:app", providers_file, market_pid, database_url) as candor, \
                 gunicorn_site("bench.baseline_fanout:app", providers_file, market_pid, database_url) as baseline:
-            results = alternate({CANDOR: candor, BASELINE: baseline}, PAIRS)
+            sites = {CANDOR: candor, BASELINE: baseline}
+            warm_up(sites)
+            results = alternate(sites, PAIRS)
     where = f"gunicorn {candor.workers}×{candor.threads} threads, {cpus} CPUs, {candor.dialect}"
     return figures(results, cpus, where)
 

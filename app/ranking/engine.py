@@ -79,7 +79,7 @@ from typing import Any
 
 from app.ranking.criteria import Criterion
 from app.ranking.measure import InvalidMeasure, Measure, MeasureSteps
-from app.ranking.scale import _EXACT, SCORE_QUANTUM, TIE_TOLERANCE, RankingInputError, _round, _Scale, normalise_weights
+from app.ranking.scale import _EXACT, SCORE_QUANTUM, TIE_TOLERANCE, RankingInputError, _Scale, normalise_weights
 
 ENGINE_VERSION = "3"  # 3: rankings may be made with a measure (app/ranking/measure.py)
 
@@ -127,7 +127,7 @@ class RankedOffer:
 
     @property
     def score(self) -> Decimal:
-        return _round(self.exact_score, SCORE_QUANTUM)
+        return self._ranking._scale.rounded_score(self.numerator, SCORE_QUANTUM)
 
     @property
     def shown_score(self) -> Decimal:
@@ -141,7 +141,8 @@ class RankedOffer:
 
     @property
     def contributions(self) -> dict[str, Decimal]:
-        return {key: _round(value, SCORE_QUANTUM) for key, value in self.exact_contributions.items()}
+        scale = self._ranking._scale
+        return {key: scale.rounded_contribution(k, self.row[k], SCORE_QUANTUM) for k, key in enumerate(scale.keys)}
 
     @property
     def dominated(self) -> bool:
@@ -242,6 +243,14 @@ class Ranking:
         row = self.handles[handle].row if values is None else self._scale.row(handle, values)
         step = 0 if self._measure is None else self._measure.step(row)
         return (step, -self._scale.numerator(row), *self._tie_break(handle, row))
+
+    def weighted_gap(self, k: int, value: Decimal, other: Decimal) -> Decimal:
+        """The points `value` earns over `other` on the k-th criterion, in exact Decimal units
+        shared by every criterion of this ranking (points_of_gap turns them into points)."""
+        return self._scale.weighted_gap(k, value, other)
+
+    def points_of_gap(self, gap: Decimal) -> Fraction:
+        return self._scale.points_of_gap(gap)
 
     def points_per_unit(self, criterion_key: str) -> Fraction:
         """Score points gained per unit the criterion's value moves towards `best`."""

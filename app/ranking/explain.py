@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
 from app.ranking.criteria import COSTS, Criterion
-from app.ranking.engine import RankedOffer, Ranking, _round
+from app.ranking.engine import RankedOffer, Ranking
+from app.ranking.scale import _round_ratio
 from app.ranking.measure_explain import (
     ahead_on_measure,
     has_highest_score,
@@ -119,17 +120,24 @@ def difference_phrase(criterion: Criterion, better: Decimal, worse: Decimal, *, 
 @dataclass(frozen=True)
 class Difference:
     """One criterion compared between two offers: their values and the points the first gains
-    over the second on it (negative when it loses points)."""
+    over the second on it (negative when it loses points). `gap` is those points in the
+    ranking's exact Decimal units (Ranking.weighted_gap): same sign, same order between criteria,
+    so sorting and signing need no Fraction; `points` makes the Fraction when it is read."""
 
     criterion: Criterion
     first: Decimal
     second: Decimal
-    points: Fraction
+    gap: Decimal
+    ranking: Ranking = field(repr=False, compare=False)
+
+    @property
+    def points(self) -> Fraction:
+        return self.ranking.points_of_gap(self.gap)
 
     def phrase(self, criteria: Sequence[Criterion]) -> str:
         """The difference as a noun phrase: "$212.00 a year less", "claims satisfaction 903/1,000
         against 842/1,000"."""
-        better, worse = (self.first, self.second) if self.points > 0 else (self.second, self.first)
+        better, worse = (self.first, self.second) if self.gap > 0 else (self.second, self.first)
         is_price = self.criterion == price_criterion(criteria)
         phrase = difference_phrase(self.criterion, better, worse, is_price=is_price)
         # "$212.00 a year less" is a price without a verb; an amount earned says so: "earns $212.40 more".
@@ -138,7 +146,7 @@ class Difference:
     def detail(self) -> str:
         """The difference named by its criterion: "price ($212.00 a year less)", "claims
         satisfaction (903/1,000 against 842/1,000)"."""
-        better, worse = (self.first, self.second) if self.points > 0 else (self.second, self.first)
+        better, worse = (self.first, self.second) if self.gap > 0 else (self.second, self.first)
         if self.criterion.money:
             return f"{subject(self.criterion)} ({difference_phrase(self.criterion, better, worse, is_price=True)})"
         return f"{subject(self.criterion)} ({self.criterion.format(better)} against {self.criterion.format(worse)})"
@@ -146,23 +154,19 @@ class Difference:
 
 def differences(ranking: Ranking, first: RankedOffer, second: RankedOffer) -> list[Difference]:
     """Every criterion, in the product line's order, compared between two offers."""
-    first_values, second_values = first.values, second.values
-    first_points, second_points = first.exact_contributions, second.exact_contributions
-    return [
-        Difference(criterion, first_values[criterion.key], second_values[criterion.key],
-                   first_points[criterion.key] - second_points[criterion.key])
-        for criterion in ranking.criteria
-    ]
+    gap = ranking.weighted_gap
+    return [Difference(criterion, mine, theirs, gap(k, mine, theirs), ranking)
+            for k, (criterion, mine, theirs) in enumerate(zip(ranking.criteria, first.row, second.row))]
 
 
 def _biggest(items: list[Difference], limit: int) -> list[Difference]:
     order = {id(item): index for index, item in enumerate(items)}
-    return sorted(items, key=lambda item: (-abs(item.points), order[id(item)]))[:limit]
+    return sorted(items, key=lambda item: (-abs(item.gap), order[id(item)]))[:limit]
 
 
 def gains(ranking: Ranking, winner: RankedOffer, other: RankedOffer, *, limit: int = 3) -> list[Difference]:
     """Where `winner` gains most points over `other`, biggest first."""
-    return _biggest([item for item in differences(ranking, winner, other) if item.points > 0], limit)
+    return _biggest([item for item in differences(ranking, winner, other) if item.gap > 0], limit)
 
 
 def advantages(ranking: Ranking, winner: RankedOffer, other: RankedOffer, *, limit: int = 3) -> list[str]:
@@ -176,7 +180,8 @@ def _on(items: Sequence[Difference]) -> str:
 
 def points(value: Fraction | Decimal) -> str:
     """Points to one decimal, as the customer is shown them."""
-    return f"{_round(Fraction(value), POINT):.1f}"
+    numerator, denominator = value.as_integer_ratio()
+    return f"{_round_ratio(numerator, denominator, POINT):.1f}"
 
 
 def out_of_100(score: Decimal) -> str:

@@ -119,6 +119,11 @@ class _Scale:
         (a, b), (c, d) = numerator.as_integer_ratio(), self._score_factor
         return Fraction(100 * a * d, b * c)
 
+    def rounded_score(self, numerator: Decimal, quantum: Decimal) -> Decimal:
+        """score(numerator) rounded half-even to `quantum`, without the Fraction."""
+        (a, b), (c, d) = numerator.as_integer_ratio(), self._score_factor
+        return _round_ratio(100 * a * d, b * c, quantum)
+
     def band(self, numerator: Decimal) -> int:
         """The score rounded half up to the tie step, in steps: in integers, without the Fraction
         (and its gcd) that the score itself needs only when it is read."""
@@ -136,6 +141,22 @@ class _Scale:
     def contribution(self, k: int, value: Decimal) -> Fraction:
         return self.points_per_unit[k] * (Fraction(value) - Fraction(self.worst[k]))
 
+    def weighted_gap(self, k: int, value: Decimal, other: Decimal) -> Decimal:
+        """The points `value` earns over `other` on criterion k, times D/100 (D > 0, shared by every
+        criterion): exact, in Decimal, so comparing and signing gaps needs no Fraction."""
+        with localcontext(_EXACT):
+            return self.multipliers[k] * (value - other)
+
+    def points_of_gap(self, gap: Decimal) -> Fraction:
+        """A weighted_gap in points."""
+        (a, b), (c, d) = gap.as_integer_ratio(), self._score_factor
+        return Fraction(100 * a * d, b * c)
+
+    def rounded_contribution(self, k: int, value: Decimal, quantum: Decimal) -> Decimal:
+        """contribution(k, value) rounded half-even to `quantum`, from integers alone."""
+        (a, b), (c, d) = self.weighted_gap(k, value, self.worst[k]).as_integer_ratio(), self._score_factor
+        return _round_ratio(100 * a * d, b * c, quantum)
+
     def digest(self, row: Sequence[Decimal]) -> str:
         """A fingerprint of the offer's utilities (exact, so unit-free)."""
         text = "|".join(f"{key}={self.utility(k, row[k])}" for k, key in sorted(enumerate(self.keys), key=lambda kk: kk[1]))
@@ -151,11 +172,18 @@ def _floor_band(numerator: int, denominator: int) -> int:
 
 def _round(value: Fraction | Decimal, quantum: Decimal) -> Decimal:
     """`value` rounded half-even to `quantum` in one exact step (no double rounding)."""
+    exact = Fraction(value)
+    return _round_ratio(exact.numerator, exact.denominator, quantum)
+
+
+def _round_ratio(numerator: int, denominator: int, quantum: Decimal) -> Decimal:
+    """numerator / denominator (denominator > 0, the ratio reduced or not) rounded half-even to
+    `quantum` in one exact step."""
     if not quantum > 0:
         raise ValueError(f"a rounding quantum must be positive, not {quantum}")
-    exact, (n, d) = Fraction(value), quantum.as_integer_ratio()
-    steps, remainder = divmod(exact.numerator * d, exact.denominator * n)
-    if (2 * remainder, steps % 2) > (exact.denominator * n, 0):  # past half, or half and odd
+    n, d = quantum.as_integer_ratio()
+    steps, remainder = divmod(numerator * d, denominator * n)
+    if (2 * remainder, steps % 2) > (denominator * n, 0):  # past half, or half and odd
         steps += 1
     with localcontext(_EXACT):
         return Decimal(steps) * quantum
