@@ -7,6 +7,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Iterable
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -111,7 +112,9 @@ class InsurerApp:
             return {"quotes": [], "declined": {"reason": reason}}
         quote_id = f"{self.spec.key}-{uuid.uuid4().hex}"
         terms = offer_terms(self.spec, profile)
-        if self.state.issued.quoted_before(profile) and self.spec.requote_markup_percent:
+        # The same customer whatever the day they ask: a re-quote just after midnight UTC is still one.
+        customer = dataclasses.replace(profile, quoted_on=date.min)
+        if self.state.issued.quoted_before(customer) and self.spec.requote_markup_percent:
             terms["premium"] = marked_up(terms["premium"], self.spec.requote_markup_percent)
         quote = {
             "id": quote_id,

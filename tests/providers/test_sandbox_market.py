@@ -599,3 +599,14 @@ def test_providers_toml_reads_back_as_the_entries(market: SandboxMarket) -> None
 )
 def test_toml_strings_are_escaped(text: str) -> None:
     assert tomllib.loads(f"value = {toml_string(text)}") == {"value": text}
+
+
+def test_a_re_quote_just_after_midnight_utc_is_still_a_re_quote(http: requests.Session) -> None:
+    """`requote_markup_percent` knows a customer by their profile, not by the day they ask: the
+    quote made at 23:30 UTC and the one at 00:30 the next day are the same customer's."""
+    moments = iter([datetime(2026, 12, 5, 23, 30, tzinfo=UTC), datetime(2026, 12, 6, 0, 30, tzinfo=UTC)])
+    specs = single_insurer("harbor", requote_markup_percent=20.0)
+    with SandboxMarket(specs, clock=lambda: next(moments)) as running:
+        first, second = (Decimal(the_quote(http, running.urls["harbor"], profile())["terms"]["premium"])
+                         for _ in range(2))
+    assert second == (first * Decimal("1.2")).quantize(Decimal("0.01"))
