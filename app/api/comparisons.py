@@ -15,8 +15,9 @@ import json
 import os
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, current_app, request, url_for
 
+from app.api.answers import json_answer
 from app.api.comparison_document import comparison_document
 from app.api.comparison_schemas import OPERATIONS, REQUEST_SCHEMA, REQUEST_VALIDATOR, RESULT_SCHEMA
 from app.api.request_checks import invalid_answer, preference_errors, validated
@@ -92,8 +93,7 @@ def create():  # type: ignore[no-untyped-def]
     except InvalidPreferences as invalid:
         return invalid_answer(preference_errors(invalid))
     result = appended_result(entry, profile)
-    response = jsonify(comparison_document(result, with_profile=token is not None))
-    response.status_code = 201
+    response = json_answer(comparison_document(result, with_profile=token is not None), 201)
     response.headers["Location"] = url_for("api.comparisons.show", reference=entry.reference)
     return response
 
@@ -115,7 +115,7 @@ def show(reference: str):  # type: ignore[no-untyped-def]
     if result is None:
         return problem(404, "There is no comparison with that reference",
                        "Check the reference: it looks like CND-7K2M-Q9XA.")
-    return jsonify(comparison_document(with_replaces(db.session, result), with_profile=token is not None))
+    return json_answer(comparison_document(with_replaces(db.session, result), with_profile=token is not None))
 
 
 def init_app(app: Flask) -> None:
