@@ -93,12 +93,12 @@ def _other_presets(line: ProductLine, market: Market, preset: str,
         if other.key == preset:
             continue
         # The offers checked and the limits applied once: only the weights (and measure) differ.
-        winner = market.ranking.reweighted(other.weights, measures.get(other.key)).top
+        winner = market.ranking.reweighted_top(other.weights, measures.get(other.key))
         if winner is None:  # cannot happen: the same offers and limits rank the same offers
             continue
         results.append({"preset": other.key, "label": other.label,
-                        "provider": market.by_handle[winner.handle].config.key,
-                        "provider_name": name(winner.handle), "changes_winner": winner.handle != top.handle})
+                        "provider": market.by_handle[winner].config.key,
+                        "provider_name": name(winner), "changes_winner": winner != top.handle})
     winners: dict[str, list[str]] = {}
     for item in results:
         if item["changes_winner"]:

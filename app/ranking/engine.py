@@ -208,6 +208,24 @@ class Ranking:
         numerators = {handle: scale.checked_numerator(handle, row) for handle, row in self._rows.items()}
         return Ranking(scale, self._rows, numerators, self.excluded, measured)
 
+    def reweighted_top(self, weights: Mapping[str, Any], measure: Measure | None = None) -> str | None:
+        """The handle of reweighted(weights, measure).top, errors included, without placing the
+        other offers: what a line's other presets would put first."""
+        scale = self._scale.reweighted(weights)
+        measured = _measure_steps(measure, scale)
+        numerators = {handle: scale.checked_numerator(handle, row) for handle, row in self._rows.items()}
+        left_out = {handle for handle, _ in self.excluded}
+        keys = {handle: (0 if measured is None else measured.step(row), -numerators[handle])
+                for handle, row in self._rows.items() if handle not in left_out}
+        if not keys:
+            return None
+        best = min(keys.values())
+        level = [handle for handle, key in keys.items() if key == best]
+        if len(level) == 1:
+            return level[0]
+        # Tie-breaks depend on the criteria alone, never on the weights: this ranking's own serve.
+        return min(level, key=lambda handle: self._tie_break(handle, self._rows[handle]))
+
     @property
     def criteria(self) -> tuple[Criterion, ...]:
         return self._scale.criteria

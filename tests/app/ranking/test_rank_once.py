@@ -128,6 +128,11 @@ def test_the_ranking_and_every_reweighting_are_what_the_engine_made_before(data)
         expected = outcome(lambda: reference_rank(market.offers, market.criteria, other_weights, limits,
                                                          other_measure))
         assert outcome(lambda: ranking.reweighted(other_weights, other_measure)) == expected
+        try:
+            top: tuple[str, Any] = ("ranking", ranking.reweighted_top(other_weights, other_measure))
+        except RankingInputError as error:
+            top = ("error", str(error))
+        assert top == (expected if expected[0] == "error" else ("ranking", expected[1]["top"]))
         if expected[0] == "ranking":
             assert ranking.reweighted(other_weights, other_measure) == rank(
                 market.offers, market.criteria, other_weights, limits, other_measure)
