@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import checkpoints, merkle
 from app.audit.canonical import canonical_json, leaf_hash, loggable
-from app.audit.entries import InvalidEntry, check_kind, columns_of_header, flatten, header_of, product_key
+from app.audit.entries import RECOMMENDATION, InvalidEntry, check_kind, columns_of_header, flatten, header_of, product_key
 from app.audit.keys import AuditKeys, current_keys
 from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditTreeNode
 from app.audit.personal import NewKey, new_key, new_subject, seal, seal_with, store_key
@@ -30,6 +30,11 @@ RESERVED_MEMBERS = ("index", "time", "kind", "channel", "reference")
 
 class AuditWriteError(RuntimeError):
     pass
+
+
+class ReferenceTaken(Exception):
+    """A recommendation's reference is already logged: nothing was written, and the caller's
+    transaction goes on as it was (it may append again under another reference)."""
 
 
 def append(
@@ -46,7 +51,8 @@ def append(
 ) -> AuditEntry:
     """Appends an entry. `body` is the record of what happened; its "actor", if any, goes to the
     header. `personal` holds the fields that are personal data: they are sealed with the data key
-    of `subject` (a new customer when None) and only the ciphertext is logged."""
+    of `subject` (a new customer when None) and only the ciphertext is logged. A recommendation
+    under a reference already logged raises ReferenceTaken and writes nothing."""
     check_kind(kind)
     record, actor = _record_of(body, product)
     keys = current_keys()
@@ -150,6 +156,8 @@ def _numbered_by_the_server(session: Session, prefix: bytes, suffix: bytes, colu
     # session.execute flushes the caller's pending changes first, so they are written before the
     # head is locked, not at the commit while it is held.
     row = session.execute(_APPEND, parameters).one()
+    if row.entry_index is None:
+        raise ReferenceTaken(columns["reference"])
     frontier = merkle.unpack_frontier(bytes(row.new_frontier))
     return row.entry_index, bytes(row.entry_leaf_hash), frontier, row.last_checkpointed_at
 
@@ -159,6 +167,10 @@ def _numbered_here(session: Session, prefix: bytes, suffix: bytes,
     """The same steps as audit_append(), for SQLite, where the head's update takes the database's
     write lock."""
     head_table = AuditHead.__table__
+    if columns["kind"] == RECOMMENDATION and session.execute(
+            select(AuditEntry.index).where(AuditEntry.kind == RECOMMENDATION,
+                                           AuditEntry.reference == columns["reference"]).limit(1)).first():
+        raise ReferenceTaken(columns["reference"])
     head = session.execute(
         update(head_table).where(head_table.c.id == 1).values(size=head_table.c.size + 1)
         .returning(head_table.c.size, head_table.c.frontier, head_table.c.checkpointed_at)

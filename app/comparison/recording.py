@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import ANONYMOUS, Actor
 from app.audit.entries import RECOMMENDATION, RERANK
-from app.audit.log import append
+from app.audit.log import AuditWriteError, ReferenceTaken, append
 from app.audit.models import AuditEntry
 from app.comparison.bounds import Limits
 from app.comparison.budget import within_budget
@@ -73,7 +73,10 @@ def record_comparison(
                               reference=chosen, subject=subject)
 
     if reference is not None:  # already shown to the shopper: a clash (2**-40) fails the comparison
-        return append_as(reference)
+        try:
+            return append_as(reference)
+        except ReferenceTaken:
+            raise AuditWriteError(f"the reference {reference} is already logged; nothing was written") from None
     return with_fresh_reference(session, append_as)
 
 

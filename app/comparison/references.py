@@ -1,21 +1,20 @@
 """A comparison's reference: the code a shopper quotes and the log files its entries under.
 
-A reference is drawn at random (40 bits) and made unique by the log's unique index on
-recommendations' references (app/audit/models.py), not by a query beforehand: the recommendation is
-appended in a SAVEPOINT, and only a clash on that index draws again (with_fresh_reference)."""
+A reference is drawn at random (40 bits) and made unique by the log itself: appending a
+recommendation under a reference already logged raises ReferenceTaken and writes nothing
+(app/audit/log.py; on PostgreSQL audit_append() answers so, with the unique index on
+recommendations' references behind it), and only then is another drawn. No query beforehand and
+no SAVEPOINT around the append: a comparison's append is one statement."""
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.audit.models import UNIQUE_REFERENCE, AuditEntry
-from app.db import savepoint
+from app.audit.log import ReferenceTaken
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -32,31 +31,13 @@ def new_reference() -> str:
 
 
 def with_fresh_reference(session: Session, append: Callable[[str], Appended]) -> Appended:
-    """`append(reference)` with a newly drawn reference, drawn again while the database reports it
-    taken. Each try runs in a SAVEPOINT, so a clash undoes that try alone and the caller's
-    transaction keeps everything it did before (and appends its entry in it, as always)."""
+    """`append(reference)` with a newly drawn reference, drawn again while the log reports it taken.
+    A taken reference writes nothing, so the caller's transaction keeps everything it did before
+    (and appends its entry in it, as always). Two comparisons drawing the same fresh reference at
+    the same moment (2**-40 per pair) meet the unique index instead: the second fails whole."""
     for _ in range(MAX_DRAWS):
         try:
-            with savepoint(session):
-                return append(new_reference())
-        except IntegrityError as error:
-            if not is_reference_clash(error):
-                raise
+            return append(new_reference())
+        except ReferenceTaken:
+            continue
     raise RuntimeError(f"{MAX_DRAWS} references drawn in a row were all taken; the generator is broken")
-
-
-_UNIQUE_INDEX = next(index for index in AuditEntry.__table__.indexes if index.name == UNIQUE_REFERENCE)
-# SQLite names a unique index's columns, not the index, in its message; no other unique index or
-# constraint of audit_entries covers exactly these columns, so the message identifies this one.
-_SQLITE_CLASH = "UNIQUE constraint failed: " + ", ".join(
-    f"{AuditEntry.__tablename__}.{column.name}" for column in _UNIQUE_INDEX.columns)
-
-
-def is_reference_clash(error: IntegrityError) -> bool:
-    """Whether `error` is the unique index on recommendations' references refusing a taken one,
-    and not any other constraint."""
-    cause = error.orig
-    if isinstance(cause, sqlite3.IntegrityError):
-        return str(cause) == _SQLITE_CLASH
-    diagnostics = getattr(cause, "diag", None)  # psycopg: the server names the constraint
-    return diagnostics is not None and diagnostics.constraint_name == UNIQUE_REFERENCE

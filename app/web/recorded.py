@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.audit.log import AuditWriteError
 from app.auth.access import problem
 from app.db import db
 
@@ -31,7 +32,7 @@ def recorded(what: str, answer: Callable[[], Any], *, outcome: str = "it was not
     try:
         yield
         db.session.commit()
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, AuditWriteError) as error:
         db.session.rollback()
         current_app.logger.exception("%s could not be written to the log; %s.", what, outcome)
         raise NotRecorded(answer()) from error

@@ -1,6 +1,6 @@
-"""A comparison's reference is made unique by the log's unique index, not by a query: a clash is
-forced (the generator made to draw a reference already logged) and must be drawn again inside a
-SAVEPOINT, keeping what the transaction did before and leaving the log dense and verifiable."""
+"""A comparison's reference is made unique by the log: a clash is forced (the generator made to draw
+a reference already logged) and must be drawn again, the append having written nothing, keeping
+what the transaction did before and leaving the log dense and verifiable."""
 
 from collections.abc import Iterator
 
@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.keys import current_keys
-from app.audit.log import append, size
-from app.audit.models import AuditEntry
+from app.audit.log import AuditWriteError, ReferenceTaken, append, size
+from app.audit.models import UNIQUE_REFERENCE, AuditEntry
 from app.audit.verify import verify_log
 from app.comparison import references
+from app.comparison import orchestration
 from app.comparison.api import run_comparison
-from app.comparison.references import MAX_DRAWS, is_reference_clash
-from app.db import db, savepoint, utcnow
+from app.comparison.references import MAX_DRAWS
+from app.db import db, utcnow
 from app.products import get_product_line
 from providers.registry import ProviderRegistry
 from tests.factories import auto_profile
@@ -77,40 +78,39 @@ def test_a_generator_that_keeps_drawing_taken_references_fails_and_leaves_the_lo
             compare(registry)
         registry.close()
         assert seen == [taken] * MAX_DRAWS
-        assert size(db.session) == 1  # every try undone by its SAVEPOINT, in the still-open transaction
+        assert size(db.session) == 1  # no try wrote anything, in the still-open transaction
         db.session.commit()
         assert [(row.index, row.reference) for row in entries()] == [(0, taken)]
         assert verify_log(db.session, current_keys()).ok
 
 
-def test_only_the_unique_reference_index_counts_as_a_taken_reference(app, market):
+def test_a_taken_reference_writes_nothing_and_the_unique_index_still_guards_the_race(app, market):
+    """The append answers a taken reference before writing anything; two appends drawing the same
+    fresh reference at once (the check passed for both) meet the unique index, which refuses the
+    second: that comparison fails whole, and only recommendations are held to it."""
     with app.app_context():
         registry = ProviderRegistry.from_entries(market.provider_entries())
         logged = compare(registry)
         db.session.commit()
         registry.close()
-        row = {column.name: getattr(logged, column.key) for column in AuditEntry.__table__.columns}
-        insert = sa.insert(AuditEntry.__table__)
-
-        def refused(**changes: object) -> IntegrityError:
-            with pytest.raises(IntegrityError) as refusal:
-                with savepoint(db.session):
-                    db.session.execute(insert.values({**row, **changes}))
-            return refusal.value
-
-        assert is_reference_clash(refused(index=1))  # a second recommendation under the same reference
-        assert not is_reference_clash(refused())  # the same index: the primary key
-        assert not is_reference_clash(refused(index=-1, reference="CND-0000-0000"))  # a check constraint
-        assert not is_reference_clash(refused(index=1, reference="CND-0000-0000", kind=None))  # NOT NULL
-        # Other kinds share their comparison's reference: the index does not refuse them.
-        with savepoint(db.session):
-            db.session.execute(insert.values({**row, "index": 1, "kind": "re-rank"}))
+        with pytest.raises(ReferenceTaken):
+            append(db.session, {"note": "again"}, kind="recommendation", channel="web", created_at=utcnow(),
+                   reference=logged.reference)
+        assert size(db.session) == 1  # nothing written, the transaction still usable
+        # Other kinds share their comparison's reference.
+        again = append(db.session, {"note": "re-ranked"}, kind="re-rank", channel="web", created_at=utcnow(),
+                       reference=logged.reference)
+        assert again.index == 1
         db.session.rollback()
+        row = {column.name: getattr(logged, column.key) for column in AuditEntry.__table__.columns}
+        with pytest.raises(IntegrityError) as refused:
+            db.session.execute(sa.insert(AuditEntry.__table__).values({**row, "index": 1}))
+        db.session.rollback()
+        assert UNIQUE_REFERENCE in str(refused.value.orig) or "audit_entries.reference" in str(refused.value.orig)
 
 
-def test_the_savepoint_commits_nothing_the_caller_does_not_commit(app, market):
-    """On SQLite a SAVEPOINT that opened the transaction would commit at its release: the entry must
-    stay the caller's to commit or roll back (DESIGN invariant 2: no entry without its result)."""
+def test_the_append_commits_nothing_the_caller_does_not_commit(app, market):
+    """The entry stays the caller's to commit or roll back (DESIGN invariant 2: no entry without its result)."""
     with app.app_context():
         registry = ProviderRegistry.from_entries(market.provider_entries())
         entry = compare(registry)
@@ -118,3 +118,20 @@ def test_the_savepoint_commits_nothing_the_caller_does_not_commit(app, market):
         db.session.rollback()
         registry.close()
         assert size(db.session) == 0 and entries() == []
+
+
+def test_a_reference_already_shown_that_turns_out_taken_fails_the_comparison_as_not_logged(app, market):
+    """The progress page draws its reference before the comparison runs and shows it at once: a
+    clash then (2**-40) cannot draw again, so the comparison is not logged, with an AuditWriteError
+    that `recorded` answers as "not logged", never a 500."""
+    with app.app_context():
+        registry = ProviderRegistry.from_entries(market.provider_entries())
+        taken = compare(registry).reference
+        db.session.commit()
+        comparing = orchestration.compare(db.session, registry, line, auto_profile(), preferences={}, channel="web",
+                                          deadline_s=2.0, reference=taken)
+        with pytest.raises(AuditWriteError, match="already logged"):
+            orchestration.finish(comparing)
+        registry.close()
+        db.session.rollback()
+        assert size(db.session) == 1
