@@ -309,16 +309,26 @@ def worker_pids(master_pid: int) -> list[int]:
     return children
 
 
-def _postgres_pids() -> list[int]:
-    """PostgreSQL's processes when the server runs on this machine (as here and in CI), else none."""
+def _pids_named(name: str) -> list[int]:
+    """The processes of that command name on this machine (servers running here, as in CI)."""
     pids = []
     for comm in Path("/proc").glob("[0-9]*/comm"):
         try:
-            if comm.read_text().strip() == "postgres":
+            if comm.read_text().strip() == name:
                 pids.append(int(comm.parent.name))
         except OSError:
             continue
     return pids
+
+
+def _postgres_pids() -> list[int]:
+    """PostgreSQL's processes when the server runs on this machine (as here and in CI), else none."""
+    return _pids_named("postgres")
+
+
+def _redis_pids() -> list[int]:
+    """Redis's when it runs on this machine: the site's rate limits and provider caches live there."""
+    return _pids_named("redis-server")
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
@@ -356,9 +366,9 @@ class CpuBudget:
 def measured_drive(site: Site, *, seconds: float = SECONDS,
                    site_party: str = "Candor (gunicorn)") -> tuple[Load, CpuBudget]:
     """drive(), and the CPU each party used for it, per comparison answered."""
-    # PostgreSQL's figure counts every connection on this machine: read it on a quiet machine.
+    # PostgreSQL's and Redis's figures count every client on this machine: read them on a quiet machine.
     parties = {site_party: lambda: [site.master_pid, *worker_pids(site.master_pid)],
-               "the sandbox market": lambda: [site.market_pid], "PostgreSQL": _postgres_pids}
+               "the sandbox market": lambda: [site.market_pid], "PostgreSQL": _postgres_pids, "Redis": _redis_pids}
     before = {name: cpu_seconds(pids()) for name, pids in parties.items()}
     load_before = time.process_time()
     load = drive(site.url, seconds=seconds)
