@@ -94,7 +94,9 @@ def build_registry(app: Flask) -> ProviderRegistry:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault(SETTINGS_TTL_KEY, float(os.environ.get(SETTINGS_TTL_KEY) or DEFAULT_SETTINGS_TTL_S))
-    app.extensions[EXTENSION_KEY] = build_registry(app)
+    registry = build_registry(app)
+    registry.prepare()
+    app.extensions[EXTENSION_KEY] = registry
     app.extensions.pop(OVERRIDDEN_KEY, None)
     app.extensions.pop(SETTINGS_READ_KEY, None)
 

@@ -254,6 +254,15 @@ class ProviderRegistry:
             self._adapters[config.key] = built
             return built
 
+    def prepare(self) -> None:
+        """Builds every provider's adapter now, at start-up, rather than inside the first
+        comparison that asks it: a first build can cost more than a provider's whole deadline on a
+        slow machine (an HTML rate page's CSS selectors, compiled once per process, about 0.4 s of
+        CPU), and that provider would then be reported as not answering in time. One that cannot be
+        built says why when it is asked, as before."""
+        for config in self.configs:
+            self.problem(config)
+
     def problem(self, config: ProviderConfig) -> str | None:
         """Why this provider cannot be asked as configured, or None."""
         try:

@@ -148,3 +148,16 @@ def test_other_settings_for_the_same_providers_share_adapters_breakers_and_cache
     assert view.adapter(slower) is registry.adapter(config)
     assert view.breaker is registry.breaker and view.quote_cache is registry.quote_cache
     registry.close()
+
+
+def test_prepare_builds_every_adapter_up_front_and_a_broken_one_still_costs_only_itself() -> None:
+    """An app prepares its registry at start-up (app/provider_registry.py): a first build (an HTML
+    rate page's selectors compiled) must not eat a provider's deadline inside the first comparison."""
+    registry = ProviderRegistry.from_entries([ENTRY, {**ENTRY, "key": "ghost", "adapter": "nonexistent"}])
+    acme, ghost = registry.configs
+    registry.prepare()  # the ghost cannot be built: prepare says nothing, asking it says why
+    prepared = registry.adapter(acme)
+    assert registry.adapter(acme) is prepared
+    assert "no adapter of that kind is installed" in (registry.problem(ghost) or "")
+    registry.close()
+

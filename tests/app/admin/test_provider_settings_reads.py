@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import event
 
 from app.db import db
-from app.provider_registry import SETTINGS_TTL_KEY, ProviderSetting, current_registry
+from app.provider_registry import SETTINGS_TTL_KEY, ProviderSetting, current_registry, file_registry
 from tests.app.admin.test_providers import compare, logged_result, provider, settings
 
 
@@ -64,3 +64,10 @@ def test_the_admin_pages_read_the_settings_as_stored(make_apps, market):
         db.session.commit()
     with here.app_context():
         assert not next(config for config in current_registry(fresh=True).configs if config.key == "acme").enabled
+
+
+def test_an_app_starts_with_every_providers_adapter_built(app):
+    """Built by create_app, not by the first comparison, whose providers' deadlines would pay for it."""
+    with app.app_context():
+        registry = file_registry()
+        assert registry.configs and all(config.key in registry._adapters for config in registry.configs)
