@@ -27,7 +27,11 @@ ADVISOR = "layout-advisor@example.com"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, market: SandboxMarket) -> Iterator[LiveSite]:
-    with running_site(tmp_path_factory.mktemp("layout") / "site.sqlite3", market) as running:
+    # Every lender must answer for the eight-offer page: the two that publish HTML rate pages read
+    # robots.txt and the page and parse it on their first comparison, which on a loaded 2-core CI
+    # machine outlasted the tests' 2 s deadline (tested in its own right elsewhere).
+    with running_site(tmp_path_factory.mktemp("layout") / "site.sqlite3", market,
+                      CANDOR_COMPARISON_DEADLINE_S=5.0) as running:
         add_user(running.app, ADVISOR, "advisor", "compliance")
         yield running
 
