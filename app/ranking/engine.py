@@ -268,7 +268,8 @@ class Ranking:
         return self._scale.weighted_gap(k, value, other)
 
     def points_of_gap(self, gap: Decimal) -> Fraction:
-        return self._scale.points_of_gap(gap)
+        # A gap is in the numerator's units, so it reads in points as a score does.
+        return self._scale.score(gap)
 
     def points_per_unit(self, criterion_key: str) -> Fraction:
         """Score points gained per unit the criterion's value moves towards `best`."""

@@ -115,20 +115,23 @@ class _Scale:
         with localcontext(_EXACT):
             return sum(map(operator.mul, self.multipliers, row), Decimal(0)) - self.offset
 
+    def _in_points(self, value: Decimal) -> tuple[int, int]:
+        """A numerator (or a part of one: a contribution, a weighted_gap) in points, as an unreduced
+        integer ratio with a positive denominator: 100 × a·d / (b·c) for value = a/b and D = c/d."""
+        (a, b), (c, d) = value.as_integer_ratio(), self._score_factor
+        return 100 * a * d, b * c
+
     def score(self, numerator: Decimal) -> Fraction:
-        (a, b), (c, d) = numerator.as_integer_ratio(), self._score_factor
-        return Fraction(100 * a * d, b * c)
+        return Fraction(*self._in_points(numerator))
 
     def rounded_score(self, numerator: Decimal, quantum: Decimal) -> Decimal:
         """score(numerator) rounded half-even to `quantum`, without the Fraction."""
-        (a, b), (c, d) = numerator.as_integer_ratio(), self._score_factor
-        return _round_ratio(100 * a * d, b * c, quantum)
+        return _round_ratio(*self._in_points(numerator), quantum)
 
     def band(self, numerator: Decimal) -> int:
         """The score rounded half up to the tie step, in steps: in integers, without the Fraction
         (and its gcd) that the score itself needs only when it is read."""
-        (a, b), (c, d) = numerator.as_integer_ratio(), self._score_factor
-        return _floor_band(100 * a * d, b * c)
+        return _floor_band(*self._in_points(numerator))
 
     def unweighted_sum(self, row: Sequence[Decimal]) -> Decimal:
         """Σ utility × P: the unweighted sum of utilities, scaled to stay exact."""
@@ -147,15 +150,9 @@ class _Scale:
         with localcontext(_EXACT):
             return self.multipliers[k] * (value - other)
 
-    def points_of_gap(self, gap: Decimal) -> Fraction:
-        """A weighted_gap in points."""
-        (a, b), (c, d) = gap.as_integer_ratio(), self._score_factor
-        return Fraction(100 * a * d, b * c)
-
     def rounded_contribution(self, k: int, value: Decimal, quantum: Decimal) -> Decimal:
         """contribution(k, value) rounded half-even to `quantum`, from integers alone."""
-        (a, b), (c, d) = self.weighted_gap(k, value, self.worst[k]).as_integer_ratio(), self._score_factor
-        return _round_ratio(100 * a * d, b * c, quantum)
+        return _round_ratio(*self._in_points(self.weighted_gap(k, value, self.worst[k])), quantum)
 
     def digest(self, row: Sequence[Decimal]) -> str:
         """A fingerprint of the offer's utilities (exact, so unit-free)."""
