@@ -77,7 +77,7 @@ def record_comparison(
             return append_as(reference)
         except ReferenceTaken:
             raise AuditWriteError(f"the reference {reference} is already logged; nothing was written") from None
-    return with_fresh_reference(session, append_as)
+    return with_fresh_reference(append_as)
 
 
 def rerank(

@@ -12,8 +12,6 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
-
 from app.audit.log import ReferenceTaken
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -30,7 +28,7 @@ def new_reference() -> str:
     return f"CND-{code[:4]}-{code[4:]}"
 
 
-def with_fresh_reference(session: Session, append: Callable[[str], Appended]) -> Appended:
+def with_fresh_reference(append: Callable[[str], Appended]) -> Appended:
     """`append(reference)` with a newly drawn reference, drawn again while the log reports it taken.
     A taken reference writes nothing, so the caller's transaction keeps everything it did before
     (and appends its entry in it, as always). Two comparisons drawing the same fresh reference at
