@@ -25,6 +25,8 @@ bp = Blueprint("receipts", __name__, url_prefix="/comparisons")
 PERMALINK_HEADER = "Candor-Permalink-Secret"
 STAFF_SCOPES = ("advisor", "compliance")
 MAX_INDEX_DIGITS = 12
+MAX_ENTRY_INDEX = 2**31 - 1
+"""audit_entries.index is a 32-bit integer on PostgreSQL: no entry has a larger one."""
 NOT_FOUND = ("There is no comparison with that reference",
              "Check the reference (it looks like CND-7K2M-Q9XA) and the permalink secret.")
 
@@ -63,6 +65,8 @@ def proof(reference: str):  # type: ignore[no-untyped-def]
     refused = _refused(reference)
     if refused is not None:
         return refused
+    if raw_index is not None and int(raw_index) > MAX_ENTRY_INDEX:  # past what the log's index column holds
+        return problem(404, *NOT_FOUND)
     with recorded("A checkpoint for a receipt", not_logged_problem(
             "The receipt's checkpoint could not be signed", "Nothing was recorded. Try again in a moment."),
             outcome="no receipt was given"):

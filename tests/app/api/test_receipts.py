@@ -52,6 +52,8 @@ def test_the_latest_ranking_by_default_and_any_entry_of_the_reference_by_index(c
     assert verified(candor_verify, app, first.get_data(as_text=True)).header["kind"] == "recommendation"
     # An entry of another reference is not this reference's to give.
     assert client.get(proof_url(reference), query_string={"index": 2}, headers=staff).status_code == 404
+    # Past a 32-bit index (PostgreSQL's column): no such entry, not a database error.
+    assert client.get(proof_url(reference), query_string={"index": 153219432050}, headers=staff).status_code == 404
     assert client.get(proof_url(other), query_string={"index": 2}, headers=staff).status_code == 200
     bad = client.get(proof_url(reference), query_string={"index": "-1"}, headers=staff)
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
