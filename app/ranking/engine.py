@@ -262,6 +262,18 @@ class Ranking:
         step = 0 if self._measure is None else self._measure.step(row)
         return (step, -self._scale.numerator(row), *self._tie_break(handle, row))
 
+    def would_precede(self, handle: str, values: Mapping[str, Decimal], other: str) -> bool:
+        """Whether the offer, with `values` instead of its own, would stand before `other`: the
+        order keys compared, the tie-break (a hash of exact utilities) worked out only when step
+        and score are level, which a search over an offer's values (measure_explain.py) rarely meets."""
+        row = self._scale.row(handle, values)
+        step = 0 if self._measure is None else self._measure.step(row)
+        theirs = self.handles[other]
+        mine_first, theirs_first = (step, -self._scale.numerator(row)), (theirs.step, -theirs.numerator)
+        if mine_first != theirs_first:
+            return mine_first < theirs_first
+        return self.order_key(handle, values) < self.order_key(other)
+
     def weighted_gap(self, k: int, value: Decimal, other: Decimal) -> Decimal:
         """The points `value` earns over `other` on the k-th criterion, in exact Decimal units
         shared by every criterion of this ranking (points_of_gap turns them into points)."""

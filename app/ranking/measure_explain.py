@@ -45,13 +45,12 @@ def steps_to_come_first(ranking: Ranking, handle: str, criterion: Criterion, qua
     offer = ranking.handles[handle]
     if top is None:
         return None
-    target = ranking.order_key(top.handle)
     values = dict(offer.values)
     current = values[criterion.key]
     sign = -1 if criterion.direction == "lower" else 1
 
     def first_after(steps: int) -> bool:
-        return ranking.order_key(handle, {**values, criterion.key: current + sign * steps * quantum}) < target
+        return ranking.would_precede(handle, {**values, criterion.key: current + sign * steps * quantum}, top.handle)
 
     if criterion.money and sign < 0:
         high = int(current // quantum)

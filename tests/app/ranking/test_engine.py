@@ -2,9 +2,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.ranking.criteria import Criterion
 from app.ranking.engine import Candidate, Constraint, RankingInputError, normalise_weights, rank
+from app.ranking.measure import Measure
 
 PRICE = Criterion("price", "Price", "lower", "USD", Decimal(1000), Decimal(0), "price", money=True)
 RATING = Criterion("rating", "Rating", "higher", "points", Decimal(0), Decimal(10), "rating")
@@ -190,6 +193,24 @@ def test_the_order_key_says_where_a_changed_offer_would_stand():
     assert ranking.order_key("b", {"price": Decimal("599.99"), "rating": Decimal(5)}) < ranking.order_key("a")
     assert ranking.order_key("b", {"price": Decimal("600"), "rating": Decimal(5)}) > ranking.order_key("a")
     assert ranking.points_per_unit("price") == Fraction(60, 1000)
+
+
+_coarse_prices = st.integers(0, 20).map(lambda n: Decimal(n * 50))
+_coarse_ratings = st.integers(0, 10).map(Decimal)
+
+
+@given(offers=st.lists(st.tuples(_coarse_prices, _coarse_ratings), min_size=2, max_size=4),
+       moved=st.tuples(_coarse_prices, _coarse_ratings), by_price=st.booleans())
+def test_would_precede_answers_as_the_order_keys_compare(offers, moved, by_price):
+    """Coarse values, so that offers are often level on step and score and the tie-break decides."""
+    measure = Measure(("price",), Decimal(100), "price") if by_price else None
+    ranking = rank([offer(f"o{n}", str(price), str(rating)) for n, (price, rating) in enumerate(offers)],
+                   CRITERIA, WEIGHTS, (), measure)
+    values = {"price": moved[0], "rating": moved[1]}
+    for handle in ranking.handles:
+        for other in ranking.handles:
+            assert ranking.would_precede(handle, values, other) == (
+                ranking.order_key(handle, values) < ranking.order_key(other))
 
 
 def test_bad_limits_and_criteria_are_refused():

@@ -7,6 +7,7 @@ real markets of every product line, what the result says the other presets would
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -68,12 +69,25 @@ def everything(ranking: Any) -> dict[str, Any]:
 
 
 def old_gaps(ranking: Any) -> Any:
-    """The reference ranking with the two methods explain.py asks of a ranking since it stopped
-    subtracting exact contributions (Ranking.weighted_gap, points_of_gap), answered the way it did
-    before: a gap is the difference of the two offers' exact contributions, in points already."""
-    scale = ranking._scale
+    """The reference ranking with the methods explain.py asks of a ranking since it stopped
+    subtracting exact contributions (Ranking.weighted_gap, points_of_gap) and comparing whole order
+    keys (Ranking.would_precede), answered the way it did before: a gap is the difference of the two
+    offers' exact contributions, in points already; an offer precedes another when its order key is smaller."""
+    scale, measure = ranking._scale, ranking._measure
     ranking.weighted_gap = lambda k, value, other: scale.contribution(k, value) - scale.contribution(k, other)
     ranking.points_of_gap = lambda gap: gap
+    order_key = functools.cache(ranking.order_key)
+
+    def would_precede(handle: str, values: Mapping[str, Decimal], other: str) -> bool:
+        # The old keys compared as tuples are, element by element, so that the hash in the
+        # tie-break is worked out only when step and score are level: the oracle's own answer, sooner.
+        row = scale.row(handle, values)
+        head = (0 if measure is None else measure.step(row), -scale.numerator(row))
+        if head != order_key(other)[:2]:
+            return head < order_key(other)[:2]
+        return ranking.order_key(handle, values) < order_key(other)
+
+    ranking.would_precede = would_precede
     return ranking
 
 
