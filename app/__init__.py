@@ -23,7 +23,7 @@ from app.policy import routes as policy_routes
 from app.complaints import routes as complaints_routes, settings as complaints_settings
 from app.quality import routes as quality_routes, settings as quality_settings
 from app import config as config_module
-from app.db import db, migrate
+from app.db import db, init_migrations
 from app.web import recorded
 from app.shop import handoff as _shop_handoff  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
@@ -64,7 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
+    init_migrations(app, str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     security.init_app(app)
     auth.init_app(app)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Any
 
-from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
+import click
 from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -89,7 +90,59 @@ class _Database(SQLAlchemy):
 
 
 db = _Database(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+def init_migrations(app: Flask, directory: str) -> None:
+    """Flask-Migrate, bound the first time anything asks for it: `flask db …`, or code reading
+    app.extensions["migrate"] (flask_migrate.upgrade, migrations/env.py). Alembic, Mako and Pygments
+    come with it, some 11 MB per process that no request needs, so a web worker never loads them."""
+
+    def bind() -> None:
+        from flask_migrate import Migrate
+
+        Migrate(render_as_batch=True, compare_type=True).init_app(app, db, directory=directory)
+
+    def commands() -> click.Group:
+        from flask_migrate.cli import db as migration_commands
+
+        app.extensions["migrate"]  # bound before any of its commands runs
+        return migration_commands
+
+    app.extensions = _BindingOnFirstUse(app.extensions, "migrate", bind)
+    app.cli.add_command(_LazyGroup("db", commands, help="Perform database migrations."))
+
+
+class _BindingOnFirstUse(dict):  # type: ignore[type-arg]
+    """app.extensions, which runs `bind` (expected to set `key`) when `key` is first looked up."""
+
+    def __init__(self, existing: dict, key: str, bind: Callable[[], None]) -> None:  # type: ignore[type-arg]
+        super().__init__(existing)
+        self._key, self._bind = key, bind
+
+    def __missing__(self, key: str) -> object:
+        if key != self._key:
+            raise KeyError(key)
+        self._bind()
+        return dict.__getitem__(self, key)
+
+
+class _LazyGroup(click.Group):
+    """Stands in for a command group, imported when the group is used rather than when it is
+    listed: its context, options and commands are the real group's."""
+
+    def __init__(self, name: str, group: Callable[[], click.Group], **attrs: Any) -> None:
+        super().__init__(name, **attrs)
+        self._group = group
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        return self._group().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._group().get_command(ctx, cmd_name)
 
 
 def utcnow() -> datetime:

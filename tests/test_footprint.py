@@ -1,5 +1,6 @@
 """What a web worker loads: the sandbox market and numpy are for the command line only (some 30 MB
-a worker would otherwise carry; issue 8 keeps a worker under 150 MB)."""
+a worker would otherwise carry), and so are Alembic and Flask-Migrate with their Mako and Pygments
+(some 11 MB): issue 19 keeps a worker's resident memory near 100 MB."""
 
 from __future__ import annotations
 
@@ -7,16 +8,31 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flask import Flask
+
 ROOT = Path(__file__).resolve().parents[1]
-PROBE = """
+COMMAND_LINE_ONLY = ("numpy", "providers.sandbox", "alembic", "flask_migrate", "mako", "pygments")
+PROBE = f"""
 import sys
 from app import create_app
-create_app({"TESTING": True, "SECRET_KEY": "probe", "SQLALCHEMY_DATABASE_URI": "sqlite://", "CANDOR_PROVIDERS": []})
-print(" ".join(sorted(name for name in sys.modules if name == "numpy" or name.startswith("providers.sandbox"))))
+create_app({{"TESTING": True, "SECRET_KEY": "probe", "SQLALCHEMY_DATABASE_URI": "sqlite://", "CANDOR_PROVIDERS": []}})
+print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in {COMMAND_LINE_ONLY!r}
+                      or name.startswith("providers.sandbox"))))
 """
 
 
-def test_a_web_worker_loads_neither_the_sandbox_market_nor_numpy() -> None:
+def test_a_web_worker_loads_nothing_only_the_command_line_needs() -> None:
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_the_migration_commands_are_there_when_asked_for(app: Flask) -> None:
+    """`flask db` is bound on first use, with its own options and every command."""
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["db", "--help"])
+    assert listed.exit_code == 0, listed.output
+    assert "--directory" in listed.output and "upgrade" in listed.output and "downgrade" in listed.output
+    current = runner.invoke(args=["db", "current"])
+    assert current.exit_code == 0, current.output
+    assert app.extensions["migrate"].directory.endswith("migrations")
