@@ -26,6 +26,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -132,7 +133,16 @@ def _backend_cpu(session: Any) -> tuple[int, float]:
     return pid, cpu_seconds([pid]).get(pid, 0.0)
 
 
-def _writer(config: dict[str, Any], writer: int, seconds: float, start: Any, counts: Any) -> None:
+def _writer(config: dict[str, Any], writer: int, run: str, seconds: float, start: Any, counts: Any) -> None:
+    try:
+        counts.put(_appends_of_one_writer(config, writer, run, seconds, start))
+    except Exception as error:  # the parent says which writer failed and why, instead of waiting out its timeout
+        start.abort()
+        counts.put(f"writer {writer}: {type(error).__name__}: {error}")
+
+
+def _appends_of_one_writer(config: dict[str, Any], writer: int, run: str, seconds: float,
+                           start: Any) -> tuple[int, float, float]:
     application = create_app(config)
     rng = random.Random(writer)
     bodies = [recommendation_body(rng, n) for n in range(50)]
@@ -148,14 +158,14 @@ def _writer(config: dict[str, Any], writer: int, seconds: float, start: Any, cou
         while time.monotonic() < deadline:
             body, profile = bodies[written % len(bodies)]
             append(db.session, body, kind="recommendation", channel="web", created_at=utcnow(),
-                   reference=f"B{writer}-{written}", product="auto", personal={"profile": profile})
+                   reference=f"B{run}-{writer}-{written}", product="auto", personal={"profile": profile})
             db.session.commit()
             written += 1
         client = time.process_time() - client_before
         backend = cpu_seconds([pid]).get(pid, 0.0) - backend_before if pid else 0.0
         db.session.remove()
         db.engine.dispose()
-    counts.put((written, client, backend))
+    return written, client, backend
 
 
 def measure_appends(config: dict[str, Any], writers: int, seconds: float) -> tuple[int, float, float, float]:
@@ -163,15 +173,22 @@ def measure_appends(config: dict[str, Any], writers: int, seconds: float) -> tup
     used: CPU per append is what the machine's cores can be asked for, whoever else is busy."""
     context = multiprocessing.get_context("spawn")
     start, counts = context.Barrier(writers + 1), context.Queue()
-    processes = [context.Process(target=_writer, args=(config, w, seconds, start, counts)) for w in range(writers)]
+    run = uuid.uuid4().hex[:8]  # each run's references its own: a reference is logged once
+    processes = [context.Process(target=_writer, args=(config, w, run, seconds, start, counts)) for w in range(writers)]
     for process in processes:
         process.start()
-    start.wait(timeout=120)
+    try:
+        start.wait(timeout=120)
+    except threading.BrokenBarrierError:
+        pass  # a writer failed before starting: its report says why
     began = time.perf_counter()
     reports = [counts.get(timeout=seconds + 120) for _ in processes]
     elapsed = time.perf_counter() - began
     for process in processes:
         process.join(timeout=60)
+    failures = [report for report in reports if isinstance(report, str)]
+    if failures:
+        raise RuntimeError("; ".join(failures))
     return (sum(report[0] for report in reports), elapsed, sum(report[1] for report in reports),
             sum(report[2] for report in reports))
 
