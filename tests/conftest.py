@@ -1,5 +1,7 @@
 """Shared fixtures. Database tests run on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL
-as well; each test gets a fresh database (a file, or a schema of its own) built by the migrations."""
+as well; each test gets a fresh database (a file, or a schema of its own) at the migrations' head:
+migrated for real once per process, then copied or replayed (tests/migration_shortcuts.py;
+CANDOR_TEST_REAL_MIGRATIONS=1 migrates every one for real)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from flask_migrate import upgrade
 
 from app import create_app
 from app.actors import Actor
@@ -25,6 +26,7 @@ from app.products.mortgage.apor_store import import_table
 from providers.sandbox.apor import apor_table
 from providers.sandbox.market import SandboxMarket
 from tests import loopback_only
+from tests.migration_shortcuts import bring_to_head
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -96,8 +98,7 @@ def make_app(database_url: str, providers: list[dict[str, Any]], **overrides: An
             **overrides,
         }
     )
-    with app.app_context():
-        upgrade()
+    bring_to_head(app)
     return app
 
 
