@@ -1,6 +1,7 @@
 """What a web worker loads: the sandbox market and numpy are for the command line only (some 30 MB
 a worker would otherwise carry), and so are Alembic and Flask-Migrate with their Mako and Pygments
-(some 11 MB): issue 19 keeps a worker's resident memory near 100 MB."""
+(some 11 MB) and requests, which only the witnesses' and tiles' clients use (4 MB): issue 19 asks for
+a worker of at most 100 MB resident."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMAND_LINE_ONLY = ("numpy", "providers.sandbox", "alembic", "flask_migrate", "mako", "pygments")
+COMMAND_LINE_ONLY = ("numpy", "providers.sandbox", "alembic", "flask_migrate", "mako", "pygments", "requests")
 PROBE = f"""
 import sys
 from app import create_app

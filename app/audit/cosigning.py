@@ -16,7 +16,6 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -64,6 +63,8 @@ def _request_body(session: Session, old: int, checkpoint: SignedCheckpoint) -> b
 
 
 def _submit(witness: Witness, body: bytes, timeout_s: float) -> WitnessAnswer:
+    import requests  # only `flask audit cosign` asks witnesses: a web worker never carries requests (4 MB)
+
     try:
         with requests.post(f"{witness.url}/add-checkpoint", data=body, timeout=timeout_s, allow_redirects=False,
                            stream=True, headers={"Content-Type": "text/plain; charset=utf-8"}) as response:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable, Mapping
 
-import requests
 
 from app.audit.merkle import HASH_SIZE, MissingNodes, NodeKey, leaf_hash, node_hash
 from app.audit.note import MAX_NOTE_BYTES
@@ -41,6 +40,8 @@ def http_fetcher(base_url: str, *, timeout_s: float = 10.0, token: str | None = 
         headers["Authorization"] = f"Bearer {token}"
 
     def fetch(path: str, max_bytes: int) -> bytes:
+        import requests  # only `flask audit monitor` fetches tiles: a web worker never carries requests (4 MB)
+
         url = f"{base}/{path}"
         try:
             with requests.get(url, timeout=timeout_s, allow_redirects=False, stream=True, headers=headers) as answer:
