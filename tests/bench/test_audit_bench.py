@@ -17,11 +17,11 @@ def test_runs_after_the_first_append_under_references_of_their_own(tmp_path: Pat
     config = bench.audit.app_config(f"sqlite:///{tmp_path}/bench.sqlite3", str(tmp_path))
     with create_app(config).app_context():
         upgrade()
-    runs = [bench.audit.measure_appends(config, 2, 0.3) for _ in range(2)]
+    runs = [bench.audit.measure_appends(config, 1, 0.2) for _ in range(2)]
     assert all(appended > 0 for appended, *_ in runs)
 
 
 def test_a_writer_that_fails_is_reported_at_once_with_its_error(tmp_path: Path) -> None:
     config = bench.audit.app_config(f"sqlite:///{tmp_path}/not-migrated.sqlite3", str(tmp_path))
     with pytest.raises(RuntimeError, match="writer 0: OperationalError: .*no such table"):
-        bench.audit.measure_appends(config, 1, 0.3)
+        bench.audit.measure_appends(config, 1, 0.2)
