@@ -37,6 +37,9 @@ _ASCII = string.ascii_letters + string.digits + " !#$%&'()*+,-.:;<=>?@[]^_`{|}~"
 _CONTROLS = [chr(code) for code in range(0x20)] + ["\x7f"]
 _QUOTES = '"\\/'
 _LATIN_1 = [chr(code) for code in range(0x80, 0x100)]
+# Cumulative thresholds of a random draw in [0, 1): each simple kind of character and its alphabet.
+_SIMPLE_CHARACTERS = ((0.3, "ASCII character", _ASCII), (0.45, "control character", _CONTROLS),
+                      (0.55, "quote or backslash", _QUOTES), (0.7, "Latin-1 character", _LATIN_1))
 _BMP_SPECIALS = {"\u2028": "U+2028 or U+2029", "\u2029": "U+2028 or U+2029", "\ufffd": "U+FFFD"}
 _ASTRAL_SPECIALS = {"\U0001f600": "emoji", "\U0001f44d": "emoji", "\U00010000": "U+10000"}
 _SURROGATES = range(0xD800, 0xE000)
@@ -133,18 +136,10 @@ class RandomRecords:
 
     def _character(self) -> str:
         pick = self._random.random()
-        if pick < 0.3:
-            self._tally("ASCII character")
-            return self._random.choice(_ASCII)
-        if pick < 0.45:
-            self._tally("control character")
-            return self._random.choice(_CONTROLS)
-        if pick < 0.55:
-            self._tally("quote or backslash")
-            return self._random.choice(_QUOTES)
-        if pick < 0.7:
-            self._tally("Latin-1 character")
-            return self._random.choice(_LATIN_1)
+        for below, kind, alphabet in _SIMPLE_CHARACTERS:
+            if pick < below:
+                self._tally(kind)
+                return self._random.choice(alphabet)
         if pick < 0.92 or not self._astral_allowed:
             return self._bmp_character()
         return self._astral_character()
