@@ -105,7 +105,8 @@ def init_migrations(app: Flask, directory: str) -> None:
     def commands() -> click.Group:
         from flask_migrate.cli import db as migration_commands
 
-        app.extensions["migrate"]  # bound before any of its commands runs
+        if "migrate" not in app.extensions:  # its commands read the binding
+            bind()
         return migration_commands
 
     app.extensions = _BindingOnFirstUse(app.extensions, "migrate", bind)

@@ -17,8 +17,8 @@ PROBE = f"""
 import sys
 from app import create_app
 create_app({{"TESTING": True, "SECRET_KEY": "probe", "SQLALCHEMY_DATABASE_URI": "sqlite://", "CANDOR_PROVIDERS": []}})
-print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in {COMMAND_LINE_ONLY!r}
-                      or name.startswith("providers.sandbox"))))
+print(" ".join(sorted(name for name in sys.modules
+                      if any(name == package or name.startswith(package + ".") for package in {COMMAND_LINE_ONLY!r}))))
 """
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable, Mapping
 
-
 from app.audit.merkle import HASH_SIZE, MissingNodes, NodeKey, leaf_hash, node_hash
 from app.audit.note import MAX_NOTE_BYTES
 from app.audit.tiles import TILE_HEIGHT, TILE_WIDTH, tile_path

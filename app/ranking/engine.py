@@ -259,20 +259,22 @@ class Ranking:
         """The key offers are ordered by (smaller first), for an offer in this ranking or for the
         same offer with other values — to ask where it would stand if it were different."""
         row = self.handles[handle].row if values is None else self._scale.row(handle, values)
+        return (*self._leading_key(row), *self._tie_break(handle, row))
+
+    def _leading_key(self, row: Sequence[Decimal]) -> tuple[int, Decimal]:
+        """The order key's step on the measure and score: they decide unless both are level."""
         step = 0 if self._measure is None else self._measure.step(row)
-        return (step, -self._scale.numerator(row), *self._tie_break(handle, row))
+        return step, -self._scale.numerator(row)
 
     def would_precede(self, handle: str, values: Mapping[str, Decimal], other: str) -> bool:
         """Whether the offer, with `values` instead of its own, would stand before `other`: the
         order keys compared, the tie-break (a hash of exact utilities) worked out only when step
         and score are level, which a search over an offer's values (measure_explain.py) rarely meets."""
         row = self._scale.row(handle, values)
-        step = 0 if self._measure is None else self._measure.step(row)
-        theirs = self.handles[other]
-        mine_first, theirs_first = (step, -self._scale.numerator(row)), (theirs.step, -theirs.numerator)
-        if mine_first != theirs_first:
-            return mine_first < theirs_first
-        return self.order_key(handle, values) < self.order_key(other)
+        mine, theirs = self._leading_key(row), (self.handles[other].step, -self.handles[other].numerator)
+        if mine != theirs:
+            return mine < theirs
+        return (*mine, *self._tie_break(handle, row)) < self.order_key(other)
 
     def weighted_gap(self, k: int, value: Decimal, other: Decimal) -> Decimal:
         """The points `value` earns over `other` on the k-th criterion, in exact Decimal units
