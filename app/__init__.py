@@ -24,7 +24,7 @@ from app.complaints import routes as complaints_routes, settings as complaints_s
 from app.quality import routes as quality_routes, settings as quality_settings
 from app import config as config_module
 from app.db import db, init_migrations
-from app.web import recorded
+from app.web import recorded, routing
 from app.shop import handoff as _shop_handoff  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import places as _shop_places  # noqa: F401  (adds its route to the shop blueprint)
 from app.shop import vehicles as _shop_vehicles  # noqa: F401  (adds its routes to the shop blueprint)
@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(config_module.INSTANCE_PATH),
         template_folder=str(config_module.PROJECT_ROOT / "templates"),
     )
+    routing.init_app(app)
     app.jinja_loader = ChoiceLoader([app.jinja_loader, products.template_loader()])  # type: ignore[list-item]
     app.config.from_mapping(config_module.DEFAULTS)
     app.config.from_mapping({k: v for k, v in config_module.from_environment().items() if v is not None})

@@ -27,6 +27,8 @@ from providers.sandbox.apor import apor_table
 from providers.sandbox.market import SandboxMarket
 from tests import loopback_only
 from tests.migration_shortcuts import bring_to_head
+from tests.template_cache import share_compiled_templates
+
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -98,6 +100,7 @@ def make_app(database_url: str, providers: list[dict[str, Any]], **overrides: An
             **overrides,
         }
     )
+    share_compiled_templates(app.jinja_env)
     bring_to_head(app)
     return app
 
